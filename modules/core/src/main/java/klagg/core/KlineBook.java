@@ -1,0 +1,883 @@
+package klagg.core;
+
+import java.math.BigInteger;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The kline state of one worker: symbols x intervals as struct-of-arrays, exact integer sums, and a
+ * dirty set from which deltas are taken under an epoch.
+ *
+ * <p>Every (symbol, interval) has two cells: the open kline ({@code cur}) and the one just closed
+ * ({@code prev}), which late trades may still amend within the grace window. A closed kline that is
+ * pushed out of {@code prev} before its last change was acknowledged moves to an overflow list that
+ * is part of every delta until acknowledged, so nothing is lost when the consumer misses replies.
+ *
+ * <p>Per trade: one id check, two passes over the intervals (roll/lateness, then update), no
+ * allocation and no division: a trade rolls an interval when its time reaches the precomputed next
+ * open. {@link #onTick} touches only intervals whose earliest next open has passed.
+ *
+ * <p>Open and close follow trade ids, not arrival order: the open is the price of the trade with the
+ * smallest first id, the close that of the largest last id, so reordered or repaired trades land
+ * exactly where the exchange has them.
+ *
+ * <p>Not thread-safe: one owner (a worker verticle, the replay loop).
+ */
+public final class KlineBook {
+  /** Outcome of {@link #apply}. */
+  public enum Result {
+    APPLIED, LATE_APPLIED, GAP_FILLED, LATE_DROPPED, DUPLICATE, UNKNOWN_SYMBOL, BAD_SCALE
+  }
+
+  /** Told of every jump in a symbol's aggregate ids: ids {@code from..to} (inclusive) are missing. */
+  public interface GapListener {
+    void onGap(int symbol, long fromAggId, long toAggId);
+  }
+
+  private static final byte EMPTY = 0;
+  private static final byte OPEN = 1;
+  private static final byte CLOSED = 2;
+  private static final long[] POW10 = Decimals.POW10;
+
+  private final Interval[] ivs;
+  private final int nIv;
+  private final long graceMs;
+  private GapListener gapListener = (s, f, t) -> { };
+
+  // per slot
+  private int slots;
+  private int[] slotSymbol;
+  private boolean[] used;
+  private byte[] pScale;
+  private byte[] qScale;
+  private long[] lastAgg;
+  private int[] freeSlots = new int[16];
+  private int freeCount;
+  private int slotLimit;
+  private int[] slotOfSymbol = new int[0];
+
+  // per cell: ((slot * nIv) + iv) * 2 + (0 = cur, 1 = prev)
+  private long[] openT;
+  private long[] nextOpen;
+  private long[] o;
+  private long[] h;
+  private long[] l;
+  private long[] c;
+  private long[] vol;
+  private long[] tbv;
+  private long[] qHi;
+  private long[] qLo;
+  private long[] tqHi;
+  private long[] tqLo;
+  private long[] cnt;
+  private long[] fId;
+  private long[] lId;
+  private byte[] state;
+  private long[] pending;
+  private long[] inflight;
+
+  private final long[] minNextOpen;
+  private final KlineDelta.Builder overflow = new KlineDelta.Builder(64);
+  private long[] overflowSent = new long[64];
+  private final KlineDelta.Builder out = new KlineDelta.Builder(256);
+  private final Kline row = new Kline();
+
+  // open gaps: (slot, from, to) ranges of missing aggregate ids
+  private int[] gapSlot = new int[8];
+  private long[] gapFrom = new long[8];
+  private long[] gapTo = new long[8];
+  private int gapCount;
+  private static final int MAX_GAPS = 100_000;
+
+  private long epoch;
+  private long now = Long.MIN_VALUE;
+
+  private long applied;
+  private long duplicates;
+  private long lateApplied;
+  private long lateDropped;
+  private long gaps;
+  private long gapIdsMissing;
+  private long gapIdsFilled;
+  private long unknown;
+
+  /**
+   * @param intervals the intervals to keep (any order; kept sorted by length)
+   * @param graceMs how long after a kline closes late trades may still amend it
+   * @param expectedSymbols initial capacity (grows)
+   */
+  public KlineBook(List<Interval> intervals, long graceMs, int expectedSymbols) {
+    this.ivs = intervals.stream().distinct()
+        .sorted((a, b) -> Long.compare(a.nominalLength(), b.nominalLength())).toArray(Interval[]::new);
+    if (ivs.length == 0) {
+      throw new IllegalArgumentException("no intervals");
+    }
+    this.nIv = ivs.length;
+    this.graceMs = graceMs;
+    this.minNextOpen = new long[nIv];
+    Arrays.fill(minNextOpen, Long.MAX_VALUE);
+    allocSlots(Math.max(4, expectedSymbols));
+  }
+
+  public void setGapListener(GapListener listener) {
+    this.gapListener = listener;
+  }
+
+  public List<Interval> intervals() {
+    return List.of(ivs);
+  }
+
+  // ---------------------------------------------------------------- symbols
+
+  /** Adds a symbol with no kline yet: its klines start at its first trade. */
+  public void addSymbol(int symbol, int priceScale, int qtyScale) {
+    slotFor(symbol, priceScale, qtyScale);
+  }
+
+  /**
+   * Adds a symbol seeded at its current price: flat klines (O=H=L=C=seed, zero volume) open at
+   * {@code nowMs}'s interval boundaries, so a quiet symbol still gets klines from its first minute.
+   */
+  public void addSymbol(int symbol, long seedPrice, int seedScale, int qtyScale, long nowMs) {
+    int s = slotFor(symbol, Math.max(seedScale, 0), qtyScale);
+    if (seedScale > pScale[s]) {
+      widen(s, seedScale, qScale[s]);
+    }
+    long p = seedPrice * POW10[pScale[s] - seedScale];
+    advanceNow(nowMs);
+    for (int iv = 0; iv < nIv; iv++) {
+      int cell = cell(s, iv);
+      if (state[cell] == EMPTY) {
+        long open = ivs[iv].openOf(nowMs);
+        flat(cell, iv, open, p);
+        mark(pending, cell);
+      }
+    }
+  }
+
+  /** Restores a symbol's latest kline per interval (e.g. from the database) as its open state. */
+  public void restore(Kline k) {
+    int s = slotFor(k.symbol, k.priceScale, k.qtyScale);
+    int iv = indexOf(k.interval);
+    if (iv < 0) {
+      return;
+    }
+    if (k.priceScale > pScale[s] || k.qtyScale > qScale[s]) {
+      widen(s, Math.max(k.priceScale, pScale[s]), Math.max(k.qtyScale, qScale[s]));
+    }
+    int dp = pScale[s] - k.priceScale;
+    int dq = qScale[s] - k.qtyScale;
+    int cell = cell(s, iv);
+    openT[cell] = k.openTime;
+    nextOpen[cell] = ivs[iv].nextOpen(k.openTime);
+    o[cell] = k.open * POW10[dp];
+    h[cell] = k.high * POW10[dp];
+    l[cell] = k.low * POW10[dp];
+    c[cell] = k.close * POW10[dp];
+    vol[cell] = k.volume * POW10[dq];
+    tbv[cell] = k.takerBuyVolume * POW10[dq];
+    set128(cell, k.quoteHi, k.quoteLo, dp + dq, false);
+    set128(cell, k.takerBuyQuoteHi, k.takerBuyQuoteLo, dp + dq, true);
+    cnt[cell] = k.count;
+    fId[cell] = k.firstId;
+    lId[cell] = k.lastId;
+    state[cell] = OPEN;
+    minNextOpen[iv] = Math.min(minNextOpen[iv], nextOpen[cell]);
+  }
+
+  /** Sets the last aggregate id seen for a symbol (resume after restart). */
+  public void setLastAggId(int symbol, long aggId) {
+    int s = slotOf(symbol);
+    if (s >= 0) {
+      lastAgg[s] = aggId;
+    }
+  }
+
+  public long lastAggId(int symbol) {
+    int s = slotOf(symbol);
+    return s >= 0 ? lastAgg[s] : -1;
+  }
+
+  /**
+   * Closes a symbol out: its open klines become final (emitted in the next delta) and its slot is
+   * freed. Returns false if the symbol was not in the book.
+   */
+  public boolean removeSymbol(int symbol) {
+    int s = slotOf(symbol);
+    if (s < 0) {
+      return false;
+    }
+    for (int iv = 0; iv < nIv; iv++) {
+      int cur = cell(s, iv);
+      evict(cur + 1);
+      if (state[cur] != EMPTY) {
+        state[cur] = CLOSED;
+        toOverflow(cur);
+      }
+      clearCell(cur);
+      clearCell(cur + 1);
+    }
+    for (int g = gapCount - 1; g >= 0; g--) {
+      if (gapSlot[g] == s) {
+        removeGap(g);
+      }
+    }
+    used[s] = false;
+    slotOfSymbol[symbol] = -1;
+    if (freeCount == freeSlots.length) {
+      freeSlots = Arrays.copyOf(freeSlots, freeCount * 2);
+    }
+    freeSlots[freeCount++] = s;
+    slots--;
+    return true;
+  }
+
+  public boolean contains(int symbol) {
+    return slotOf(symbol) >= 0;
+  }
+
+  public int symbolCount() {
+    return slots;
+  }
+
+  private int slotOf(int symbol) {
+    return symbol >= 0 && symbol < slotOfSymbol.length ? slotOfSymbol[symbol] : -1;
+  }
+
+  private int slotFor(int symbol, int priceScale, int qtyScale) {
+    if (symbol < 0) {
+      throw new IllegalArgumentException("negative symbol id " + symbol);
+    }
+    int s = slotOf(symbol);
+    if (s >= 0) {
+      return s;
+    }
+    if (symbol >= slotOfSymbol.length) {
+      int old = slotOfSymbol.length;
+      slotOfSymbol = Arrays.copyOf(slotOfSymbol, Math.max(symbol + 1, old * 2));
+      Arrays.fill(slotOfSymbol, old, slotOfSymbol.length, -1);
+    }
+    if (freeCount > 0) {
+      s = freeSlots[--freeCount];
+    } else {
+      if (slotLimit == used.length) {
+        allocSlots(used.length * 2);
+      }
+      s = slotLimit++;
+    }
+    used[s] = true;
+    slotSymbol[s] = symbol;
+    pScale[s] = (byte) priceScale;
+    qScale[s] = (byte) qtyScale;
+    lastAgg[s] = -1;
+    slotOfSymbol[symbol] = s;
+    for (int iv = 0; iv < nIv; iv++) {
+      clearCell(cell(s, iv));
+      clearCell(cell(s, iv) + 1);
+    }
+    slots++;
+    return s;
+  }
+
+  private void allocSlots(int n) {
+    int cells = n * nIv * 2;
+    slotSymbol = grow(slotSymbol, n);
+    used = used == null ? new boolean[n] : Arrays.copyOf(used, n);
+    pScale = pScale == null ? new byte[n] : Arrays.copyOf(pScale, n);
+    qScale = qScale == null ? new byte[n] : Arrays.copyOf(qScale, n);
+    lastAgg = grow(lastAgg, n);
+    openT = grow(openT, cells);
+    nextOpen = grow(nextOpen, cells);
+    o = grow(o, cells);
+    h = grow(h, cells);
+    l = grow(l, cells);
+    c = grow(c, cells);
+    vol = grow(vol, cells);
+    tbv = grow(tbv, cells);
+    qHi = grow(qHi, cells);
+    qLo = grow(qLo, cells);
+    tqHi = grow(tqHi, cells);
+    tqLo = grow(tqLo, cells);
+    cnt = grow(cnt, cells);
+    fId = grow(fId, cells);
+    lId = grow(lId, cells);
+    state = state == null ? new byte[cells] : Arrays.copyOf(state, cells);
+    int words = (cells + 63) >>> 6;
+    pending = grow(pending, words);
+    inflight = grow(inflight, words);
+  }
+
+  private static long[] grow(long[] a, int n) {
+    return a == null ? new long[n] : Arrays.copyOf(a, n);
+  }
+
+  private static int[] grow(int[] a, int n) {
+    return a == null ? new int[n] : Arrays.copyOf(a, n);
+  }
+
+  private int cell(int slot, int iv) {
+    return (slot * nIv + iv) << 1;
+  }
+
+  private int indexOf(Interval iv) {
+    for (int i = 0; i < nIv; i++) {
+      if (ivs[i] == iv) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  // ---------------------------------------------------------------- trades
+
+  /**
+   * Applies one aggregate trade. A repeated aggregate id is dropped as a duplicate unless it fills a
+   * known gap; a jump opens a gap (reported to the {@link GapListener}). A trade for an earlier
+   * interval than the open one amends the just-closed kline while the grace window lasts, and is
+   * dropped after it. A trade past a boundary rolls the symbol's intervals at once.
+   */
+  public Result apply(AggTrade t) {
+    int s = slotOf(t.symbol);
+    if (s < 0) {
+      unknown++;
+      return Result.UNKNOWN_SYMBOL;
+    }
+    long a = t.aggId;
+    long last = lastAgg[s];
+    boolean fill = false;
+    if (last >= 0 && a <= last) {
+      if (gapCount == 0 || !takeFromGap(s, a)) {
+        duplicates++;
+        return Result.DUPLICATE;
+      }
+      fill = true;
+    } else {
+      if (last >= 0 && a > last + 1) {
+        openGap(s, last + 1, a - 1);
+      }
+      lastAgg[s] = a;
+    }
+    long time = t.time;
+    if (time > now) {
+      now = time;
+    }
+
+    long p = t.price;
+    long q = t.qty;
+    int ps = pScale[s];
+    int qs = qScale[s];
+    if (t.priceScale != ps || t.qtyScale != qs) {
+      if (t.priceScale > Decimals.MAX_SCALE || t.qtyScale > Decimals.MAX_SCALE || t.priceScale < 0
+          || t.qtyScale < 0) {
+        return Result.BAD_SCALE;
+      }
+      if (t.priceScale > ps || t.qtyScale > qs) {
+        widen(s, Math.max(ps, t.priceScale), Math.max(qs, t.qtyScale));
+        ps = pScale[s];
+        qs = qScale[s];
+      }
+      p *= POW10[ps - t.priceScale];
+      q *= POW10[qs - t.qtyScale];
+    }
+
+    // pass 1: roll intervals the trade has reached; decide lateness for all intervals at once
+    int base = cell(s, 0);
+    boolean late = false;
+    for (int iv = 0, cell = base; iv < nIv; iv++, cell += 2) {
+      if (state[cell] == EMPTY) {
+        long open = ivs[iv].openOf(time);
+        flat(cell, iv, open, p);
+        cnt[cell] = 0;
+      } else if (time >= nextOpen[cell]) {
+        roll(cell, iv, time);
+      }
+      if (time < openT[cell]) {
+        int prev = cell + 1;
+        if (state[prev] == EMPTY || time < openT[prev] || now >= nextOpen[prev] + graceMs) {
+          lateDropped++;
+          return Result.LATE_DROPPED;
+        }
+        late = true;
+      }
+    }
+    // pass 2: update
+    long pqLo = p * q;
+    long pqHi = Math.multiplyHigh(p, q);
+    long n = t.lastId - t.firstId + 1;
+    boolean taker = !t.buyerMaker;
+    for (int iv = 0, cell = base; iv < nIv; iv++, cell += 2) {
+      int k = time < openT[cell] ? cell + 1 : cell;
+      if (cnt[k] == 0) {
+        o[k] = p;
+        h[k] = p;
+        l[k] = p;
+        c[k] = p;
+        fId[k] = t.firstId;
+        lId[k] = t.lastId;
+      } else {
+        if (p > h[k]) {
+          h[k] = p;
+        }
+        if (p < l[k]) {
+          l[k] = p;
+        }
+        if (t.firstId < fId[k]) {
+          fId[k] = t.firstId;
+          o[k] = p;
+        }
+        if (t.lastId > lId[k]) {
+          lId[k] = t.lastId;
+          c[k] = p;
+        }
+      }
+      cnt[k] += n;
+      vol[k] += q;
+      long lo = qLo[k] + pqLo;
+      qHi[k] += pqHi + (Long.compareUnsigned(lo, pqLo) < 0 ? 1 : 0);
+      qLo[k] = lo;
+      if (taker) {
+        tbv[k] += q;
+        long tlo = tqLo[k] + pqLo;
+        tqHi[k] += pqHi + (Long.compareUnsigned(tlo, pqLo) < 0 ? 1 : 0);
+        tqLo[k] = tlo;
+      }
+      pending[k >>> 6] |= 1L << k;
+    }
+    if (late) {
+      lateApplied++;
+      return Result.LATE_APPLIED;
+    }
+    applied++;
+    if (fill) {
+      return Result.GAP_FILLED;
+    }
+    return Result.APPLIED;
+  }
+
+  /**
+   * Advances the book's clock to server time {@code nowMs}: every interval whose boundary has passed
+   * is closed and the next one opened (flat at the close, filling skipped intervals with flat
+   * klines). Only intervals whose earliest boundary passed are visited.
+   */
+  public void onTick(long nowMs) {
+    advanceNow(nowMs);
+    for (int iv = 0; iv < nIv; iv++) {
+      if (now < minNextOpen[iv]) {
+        continue;
+      }
+      long min = Long.MAX_VALUE;
+      for (int s = 0; s < slotLimit; s++) {
+        if (!used[s]) {
+          continue;
+        }
+        int cell = cell(s, iv);
+        if (state[cell] == EMPTY) {
+          continue;
+        }
+        if (nextOpen[cell] <= now) {
+          roll(cell, iv, now);
+        }
+        min = Math.min(min, nextOpen[cell]);
+      }
+      minNextOpen[iv] = min;
+    }
+  }
+
+  private void advanceNow(long nowMs) {
+    if (nowMs > now) {
+      now = nowMs;
+    }
+  }
+
+  /** The book's clock: the latest of tick times and trade times seen. */
+  public long now() {
+    return now;
+  }
+
+  private void roll(int cell, int iv, long time) {
+    int prev = cell + 1;
+    while (nextOpen[cell] <= time) {
+      evict(prev);
+      copyCell(cell, prev);
+      state[prev] = CLOSED;
+      mark(pending, prev);
+      flat(cell, iv, nextOpen[cell], c[cell]);
+      mark(pending, cell);
+    }
+    if (nextOpen[cell] < minNextOpen[iv]) {
+      minNextOpen[iv] = nextOpen[cell];
+    }
+  }
+
+  private void flat(int cell, int iv, long open, long price) {
+    openT[cell] = open;
+    nextOpen[cell] = ivs[iv].nextOpen(open);
+    o[cell] = price;
+    h[cell] = price;
+    l[cell] = price;
+    c[cell] = price;
+    vol[cell] = 0;
+    tbv[cell] = 0;
+    qHi[cell] = 0;
+    qLo[cell] = 0;
+    tqHi[cell] = 0;
+    tqLo[cell] = 0;
+    cnt[cell] = 0;
+    fId[cell] = -1;
+    lId[cell] = -1;
+    state[cell] = OPEN;
+    if (nextOpen[cell] < minNextOpen[iv]) {
+      minNextOpen[iv] = nextOpen[cell];
+    }
+  }
+
+  private void copyCell(int from, int to) {
+    openT[to] = openT[from];
+    nextOpen[to] = nextOpen[from];
+    o[to] = o[from];
+    h[to] = h[from];
+    l[to] = l[from];
+    c[to] = c[from];
+    vol[to] = vol[from];
+    tbv[to] = tbv[from];
+    qHi[to] = qHi[from];
+    qLo[to] = qLo[from];
+    tqHi[to] = tqHi[from];
+    tqLo[to] = tqLo[from];
+    cnt[to] = cnt[from];
+    fId[to] = fId[from];
+    lId[to] = lId[from];
+    state[to] = state[from];
+  }
+
+  private void clearCell(int cell) {
+    state[cell] = EMPTY;
+    cnt[cell] = 0;
+    unmark(pending, cell);
+    unmark(inflight, cell);
+  }
+
+  /** A closed kline leaves {@code prev}: keep it in the overflow if its last change is unconfirmed. */
+  private void evict(int prev) {
+    if (state[prev] != EMPTY && (isMarked(pending, prev) || isMarked(inflight, prev))) {
+      toOverflow(prev);
+    }
+    unmark(pending, prev);
+    unmark(inflight, prev);
+  }
+
+  private void toOverflow(int cell) {
+    int r = overflow.size();
+    overflow.add(readCell(cell, row));
+    if (r >= overflowSent.length) {
+      overflowSent = Arrays.copyOf(overflowSent, overflowSent.length * 2);
+    }
+    overflowSent[r] = 0;
+  }
+
+  private Kline readCell(int cell, Kline k) {
+    int s = cell / (nIv * 2);
+    int iv = (cell >>> 1) % nIv;
+    k.symbol = slotSymbol[s];
+    k.interval = ivs[iv];
+    k.openTime = openT[cell];
+    k.closeTime = nextOpen[cell] - 1;
+    k.open = o[cell];
+    k.high = h[cell];
+    k.low = l[cell];
+    k.close = c[cell];
+    k.priceScale = pScale[s];
+    k.volume = vol[cell];
+    k.takerBuyVolume = tbv[cell];
+    k.qtyScale = qScale[s];
+    k.quoteHi = qHi[cell];
+    k.quoteLo = qLo[cell];
+    k.takerBuyQuoteHi = tqHi[cell];
+    k.takerBuyQuoteLo = tqLo[cell];
+    k.count = cnt[cell];
+    k.firstId = fId[cell];
+    k.lastId = lId[cell];
+    k.closed = state[cell] == CLOSED;
+    return k;
+  }
+
+  /** Scales a symbol's state up to finer decimals (rare: the first finer price or quantity). */
+  private void widen(int s, int newP, int newQ) {
+    int dp = newP - pScale[s];
+    int dq = newQ - qScale[s];
+    long fp = POW10[dp];
+    long fq = POW10[dq];
+    for (int iv = 0; iv < nIv; iv++) {
+      for (int k = cell(s, iv), end = k + 2; k < end; k++) {
+        if (state[k] == EMPTY) {
+          continue;
+        }
+        o[k] = Math.multiplyExact(o[k], fp);
+        h[k] = Math.multiplyExact(h[k], fp);
+        l[k] = Math.multiplyExact(l[k], fp);
+        c[k] = Math.multiplyExact(c[k], fp);
+        vol[k] = Math.multiplyExact(vol[k], fq);
+        tbv[k] = Math.multiplyExact(tbv[k], fq);
+        set128(k, qHi[k], qLo[k], dp + dq, false);
+        set128(k, tqHi[k], tqLo[k], dp + dq, true);
+      }
+    }
+    pScale[s] = (byte) newP;
+    qScale[s] = (byte) newQ;
+  }
+
+  private void set128(int cell, long hi, long lo, int shiftDecimals, boolean taker) {
+    BigInteger v = Decimals.toBigInteger(hi, lo).multiply(BigInteger.TEN.pow(shiftDecimals));
+    if (v.bitLength() > 126) {
+      throw new ArithmeticException("quote volume overflow");
+    }
+    if (taker) {
+      tqHi[cell] = Decimals.hi(v);
+      tqLo[cell] = Decimals.lo(v);
+    } else {
+      qHi[cell] = Decimals.hi(v);
+      qLo[cell] = Decimals.lo(v);
+    }
+  }
+
+  // ---------------------------------------------------------------- gaps
+
+  private void openGap(int s, long from, long to) {
+    gaps++;
+    gapIdsMissing += to - from + 1;
+    if (gapCount == MAX_GAPS) {
+      removeGap(0); // the oldest; its klines get repaired from REST by the owner
+    }
+    if (gapCount == gapSlot.length) {
+      gapSlot = Arrays.copyOf(gapSlot, gapCount * 2);
+      gapFrom = Arrays.copyOf(gapFrom, gapCount * 2);
+      gapTo = Arrays.copyOf(gapTo, gapCount * 2);
+    }
+    gapSlot[gapCount] = s;
+    gapFrom[gapCount] = from;
+    gapTo[gapCount] = to;
+    gapCount++;
+    gapListener.onGap(slotSymbol[s], from, to);
+  }
+
+  private boolean takeFromGap(int s, long a) {
+    for (int g = 0; g < gapCount; g++) {
+      if (gapSlot[g] != s || a < gapFrom[g] || a > gapTo[g]) {
+        continue;
+      }
+      gapIdsFilled++;
+      if (gapFrom[g] == gapTo[g]) {
+        removeGap(g);
+      } else if (a == gapFrom[g]) {
+        gapFrom[g]++;
+      } else if (a == gapTo[g]) {
+        gapTo[g]--;
+      } else {
+        long to = gapTo[g];
+        gapTo[g] = a - 1;
+        if (gapCount == gapSlot.length) {
+          gapSlot = Arrays.copyOf(gapSlot, gapCount * 2);
+          gapFrom = Arrays.copyOf(gapFrom, gapCount * 2);
+          gapTo = Arrays.copyOf(gapTo, gapCount * 2);
+        }
+        gapSlot[gapCount] = s;
+        gapFrom[gapCount] = a + 1;
+        gapTo[gapCount] = to;
+        gapCount++;
+      }
+      return true;
+    }
+    return false;
+  }
+
+  private void removeGap(int g) {
+    int n = gapCount - g - 1;
+    System.arraycopy(gapSlot, g + 1, gapSlot, g, n);
+    System.arraycopy(gapFrom, g + 1, gapFrom, g, n);
+    System.arraycopy(gapTo, g + 1, gapTo, g, n);
+    gapCount--;
+  }
+
+  /** Missing aggregate id ranges of a symbol not yet filled, as {@code [from, to]} pairs. */
+  public long[][] openGaps(int symbol) {
+    int s = slotOf(symbol);
+    int n = 0;
+    for (int g = 0; g < gapCount; g++) {
+      if (gapSlot[g] == s) {
+        n++;
+      }
+    }
+    long[][] r = new long[n][];
+    for (int g = 0, i = 0; g < gapCount; g++) {
+      if (gapSlot[g] == s) {
+        r[i++] = new long[] {gapFrom[g], gapTo[g]};
+      }
+    }
+    return r;
+  }
+
+  /** Forgets a symbol's open gaps (they were repaired another way). */
+  public void forgetGaps(int symbol) {
+    int s = slotOf(symbol);
+    for (int g = gapCount - 1; g >= 0; g--) {
+      if (gapSlot[g] == s) {
+        removeGap(g);
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- deltas
+
+  /**
+   * Returns every kline changed since the last acknowledged delta, under a new epoch. If
+   * {@code ackEpoch} is the epoch of the previous delta, that delta is confirmed and its klines are
+   * cleared from the dirty set; otherwise they are included again.
+   */
+  public KlineDelta takeDelta(long ackEpoch) {
+    if (epoch > 0 && ackEpoch >= epoch) {
+      Arrays.fill(inflight, 0L);
+      dropAckedOverflow(ackEpoch);
+    } else {
+      for (int w = 0; w < pending.length; w++) {
+        pending[w] |= inflight[w];
+        inflight[w] = 0;
+      }
+    }
+    epoch++;
+    out.clear();
+    for (int r = 0; r < overflow.size(); r++) {
+      out.copyRowFrom(overflow, r);
+      overflowSent[r] = epoch;
+    }
+    for (int w = 0; w < pending.length; w++) {
+      long bits = pending[w];
+      while (bits != 0) {
+        int cell = (w << 6) + Long.numberOfTrailingZeros(bits);
+        bits &= bits - 1;
+        if (state[cell] != EMPTY) {
+          out.add(readCell(cell, row));
+        }
+      }
+    }
+    long[] t = inflight;
+    inflight = pending;
+    pending = t;
+    return out.build(epoch);
+  }
+
+  private void dropAckedOverflow(long ack) {
+    int w = 0;
+    for (int r = 0; r < overflow.size(); r++) {
+      if (overflowSent[r] > 0 && overflowSent[r] <= ack) {
+        continue;
+      }
+      if (w != r) {
+        overflow.copyRow(r, w);
+        overflowSent[w] = overflowSent[r];
+      }
+      w++;
+    }
+    overflow.truncate(w);
+  }
+
+  /** Epoch of the last delta taken (0 before the first). */
+  public long epoch() {
+    return epoch;
+  }
+
+  /** Klines waiting in the overflow (closed, unacknowledged, pushed out of the grace cell). */
+  public int overflowSize() {
+    return overflow.size();
+  }
+
+  /** Every kline the book holds right now (open and just-closed), e.g. to seed a consumer. */
+  public KlineDelta snapshot() {
+    KlineDelta.Builder b = new KlineDelta.Builder(slots * nIv * 2 + 1);
+    for (int s = 0; s < slotLimit; s++) {
+      if (!used[s]) {
+        continue;
+      }
+      for (int iv = 0; iv < nIv; iv++) {
+        int cell = cell(s, iv);
+        if (state[cell + 1] != EMPTY) {
+          b.add(readCell(cell + 1, row));
+        }
+        if (state[cell] != EMPTY) {
+          b.add(readCell(cell, row));
+        }
+      }
+    }
+    return b.build(epoch);
+  }
+
+  /** The open kline of a symbol and interval into {@code out}; false if there is none. */
+  public boolean current(int symbol, Interval iv, Kline out) {
+    return read(symbol, iv, 0, out);
+  }
+
+  /** The just-closed kline (still amendable within the grace window); false if none. */
+  public boolean previous(int symbol, Interval iv, Kline out) {
+    return read(symbol, iv, 1, out);
+  }
+
+  private boolean read(int symbol, Interval iv, int which, Kline out) {
+    int s = slotOf(symbol);
+    int i = indexOf(iv);
+    if (s < 0 || i < 0) {
+      return false;
+    }
+    int cell = cell(s, i) + which;
+    if (state[cell] == EMPTY) {
+      return false;
+    }
+    readCell(cell, out);
+    return true;
+  }
+
+  private static void mark(long[] bits, int i) {
+    bits[i >>> 6] |= 1L << i;
+  }
+
+  private static void unmark(long[] bits, int i) {
+    bits[i >>> 6] &= ~(1L << i);
+  }
+
+  private static boolean isMarked(long[] bits, int i) {
+    return (bits[i >>> 6] & (1L << i)) != 0;
+  }
+
+  // ---------------------------------------------------------------- counters
+
+  public long applied() {
+    return applied;
+  }
+
+  public long duplicates() {
+    return duplicates;
+  }
+
+  public long lateApplied() {
+    return lateApplied;
+  }
+
+  public long lateDropped() {
+    return lateDropped;
+  }
+
+  /** Number of jumps in aggregate ids seen. */
+  public long gaps() {
+    return gaps;
+  }
+
+  public long gapIdsMissing() {
+    return gapIdsMissing;
+  }
+
+  public long gapIdsFilled() {
+    return gapIdsFilled;
+  }
+
+  public long unknownSymbol() {
+    return unknown;
+  }
+}
