@@ -1,0 +1,209 @@
+package klagg.core;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Writer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds exact klines from recorded trades through the same {@link KlineBook} the service runs:
+ * aggTrades CSV (data.binance.vision) and WebSocket capture lines, fed in order. Every kline from the
+ * first trade's interval to the last one's is kept, flat klines included, as it stands at the end.
+ */
+public final class Replay {
+  /** The CSV header of {@link #writeCsv}. */
+  public static final String HEADER = "symbol,interval,open_time,open,high,low,close,volume,close_time,"
+      + "quote_volume,count,taker_buy_volume,taker_buy_quote_volume";
+
+  private static final int DELTA_EVERY = 1 << 16;
+
+  private final KlineBook book;
+  private final SymbolIndex symbols = new SymbolIndex(16);
+  private final Map<Long, Kline> rows = new HashMap<>();
+  private final EnumMap<RejectReason, Long> rejects = new EnumMap<>(RejectReason.class);
+  private int[] priceDigits = new int[16];
+  private int[] qtyDigits = new int[16];
+  private long read;
+  private long sinceDelta;
+  private long lastEpoch;
+  private final long maxTimeMs;
+
+  private final AggTradeCsv.Sink csvSink = new AggTradeCsv.Sink() {
+    @Override
+    public void trade(AggTrade t) {
+      apply(t);
+    }
+
+    @Override
+    public void reject(RejectReason reason, long line) {
+      read++;
+      rejects.merge(reason, 1L, Long::sum);
+    }
+  };
+
+  /**
+   * @param intervals intervals to build
+   * @param graceMs late-trade grace window
+   * @param maxTimeMs trades after this time are implausible (e.g. now + 1 day)
+   */
+  public Replay(List<Interval> intervals, long graceMs, long maxTimeMs) {
+    this.book = new KlineBook(intervals, graceMs, 16);
+    this.maxTimeMs = maxTimeMs;
+  }
+
+  /** Reads one aggTrades CSV of {@code symbol}. */
+  public void addCsv(InputStream in, String symbol) throws IOException {
+    int id = symbol(symbol);
+    AggTradeCsv csv = new AggTradeCsv().maxTimeMs(maxTimeMs);
+    csv.read(in, id, csvSink);
+    priceDigits[id] = Math.max(priceDigits[id], csv.priceDigits());
+    qtyDigits[id] = Math.max(qtyDigits[id], csv.qtyDigits());
+  }
+
+  /** Applies one decoded trade whose symbol id came from {@link #symbol}. */
+  public void apply(AggTrade t) {
+    read++;
+    book.apply(t);
+    if (++sinceDelta >= DELTA_EVERY) {
+      collect();
+    }
+  }
+
+  /** Counts a rejected input. */
+  public void reject(RejectReason reason) {
+    read++;
+    rejects.merge(reason, 1L, Long::sum);
+  }
+
+  /** The id of {@code symbol}, adding it to the book at first sight. */
+  public int symbol(String symbol) {
+    int id = symbols.idOf(symbol);
+    if (id < 0) {
+      id = symbols.add(symbol);
+      book.addSymbol(id, 0, 0);
+      if (id >= priceDigits.length) {
+        priceDigits = Arrays.copyOf(priceDigits, id * 2 + 2);
+        qtyDigits = Arrays.copyOf(qtyDigits, id * 2 + 2);
+      }
+    }
+    return id;
+  }
+
+  public SymbolIndex symbols() {
+    return symbols;
+  }
+
+  /** Sets how prices and quantities of a symbol are printed, if more than seen in the input. */
+  public void digits(int symbol, int price, int qty) {
+    priceDigits[symbol] = Math.max(priceDigits[symbol], price);
+    qtyDigits[symbol] = Math.max(qtyDigits[symbol], qty);
+  }
+
+  private void collect() {
+    sinceDelta = 0;
+    KlineDelta d = book.takeDelta(lastEpoch);
+    lastEpoch = d.epoch();
+    for (int i = 0; i < d.size(); i++) {
+      long key = ((long) d.symbol(i) << 47) ^ ((long) d.interval(i).ordinal() << 42) ^ d.openTime(i);
+      Kline k = rows.get(key);
+      if (k == null) {
+        k = new Kline();
+        rows.put(key, k);
+      }
+      d.get(i, k);
+    }
+  }
+
+  /** All klines, sorted by symbol, interval and open time. */
+  public List<Kline> klines() {
+    collect();
+    collect(); // acknowledges the last delta
+    List<Kline> all = new ArrayList<>(rows.values());
+    all.sort((a, b) -> {
+      int c = symbols.name(a.symbol).compareTo(symbols.name(b.symbol));
+      if (c != 0) {
+        return c;
+      }
+      c = Long.compare(a.interval.nominalLength(), b.interval.nominalLength());
+      return c != 0 ? c : Long.compare(a.openTime, b.openTime);
+    });
+    return all;
+  }
+
+  /** Writes {@link #HEADER} and one row per kline; returns the number of rows. */
+  public long writeCsv(Writer w) throws IOException {
+    w.write(HEADER);
+    w.write('\n');
+    StringBuilder sb = new StringBuilder(256);
+    long n = 0;
+    for (Kline k : klines()) {
+      sb.setLength(0);
+      int pd = Math.max(priceDigits[k.symbol], k.priceScale);
+      int qd = Math.max(qtyDigits[k.symbol], k.qtyScale);
+      int quoteDigits = Math.min(pd + qd, 8);
+      sb.append(symbols.name(k.symbol)).append(',').append(k.interval.code()).append(',')
+          .append(k.openTime).append(',');
+      Decimals.append(sb, k.open, k.priceScale, pd).append(',');
+      Decimals.append(sb, k.high, k.priceScale, pd).append(',');
+      Decimals.append(sb, k.low, k.priceScale, pd).append(',');
+      Decimals.append(sb, k.close, k.priceScale, pd).append(',');
+      Decimals.append(sb, k.volume, k.qtyScale, qd).append(',').append(k.closeTime).append(',');
+      Decimals.append128(sb, k.quoteHi, k.quoteLo, k.quoteScale(), quoteDigits).append(',');
+      sb.append(k.count).append(',');
+      Decimals.append(sb, k.takerBuyVolume, k.qtyScale, qd).append(',');
+      Decimals.append128(sb, k.takerBuyQuoteHi, k.takerBuyQuoteLo, k.quoteScale(), quoteDigits).append('\n');
+      w.append(sb);
+      n++;
+    }
+    return n;
+  }
+
+  // ---------------------------------------------------------------- summary
+
+  public long read() {
+    return read;
+  }
+
+  public long accepted() {
+    return book.applied() + book.lateApplied();
+  }
+
+  public Map<RejectReason, Long> rejects() {
+    return rejects;
+  }
+
+  public long rejected() {
+    return rejects.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  public KlineBook book() {
+    return book;
+  }
+
+  /** A human summary for stderr. */
+  public String summary() {
+    StringBuilder sb = new StringBuilder();
+    sb.append("trades read ").append(read).append(", accepted ").append(accepted())
+        .append(", rejected ").append(rejected());
+    if (!rejects.isEmpty()) {
+      sb.append(" (");
+      String sep = "";
+      for (Map.Entry<RejectReason, Long> e : rejects.entrySet()) {
+        sb.append(sep).append(e.getKey().tag()).append(' ').append(e.getValue());
+        sep = ", ";
+      }
+      sb.append(')');
+    }
+    sb.append(", duplicates ").append(book.duplicates())
+        .append(", gaps ").append(book.gaps()).append(" (").append(book.gapIdsMissing() - book.gapIdsFilled())
+        .append(" ids still missing)")
+        .append(", late applied ").append(book.lateApplied())
+        .append(", late dropped ").append(book.lateDropped());
+    return sb.toString();
+  }
+}

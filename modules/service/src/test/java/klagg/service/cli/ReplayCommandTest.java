@@ -1,0 +1,181 @@
+package klagg.service.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import klagg.service.Main;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReplayCommandTest {
+  @TempDir
+  Path tmp;
+
+  final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  static Path shared(String file) {
+    String prop = System.getProperty("klagg.shared");
+    Path p = prop != null ? Paths.get(prop, "data", "binance", file) : null;
+    if (p != null && Files.exists(p)) {
+      return p;
+    }
+    for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      Path q = dir.resolve("shared/data/binance").resolve(file);
+      if (Files.exists(q)) {
+        return q;
+      }
+    }
+    throw new IllegalStateException("shared data not found: " + file);
+  }
+
+  int run(String... args) {
+    return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  String stdout() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  String stderr() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  /** Binance's official rows, without the trailing "ignore" column, as "open_time,...". */
+  static List<String> binanceRows() throws IOException {
+    return Files.readAllLines(shared("usdm-BTCUSDT-2023-04-04T2359.klines-1m.csv")).stream().skip(1)
+        .map(l -> l.substring(0, l.lastIndexOf(',')))
+        .collect(Collectors.toList());
+  }
+
+  /** Our CSV rows reordered into Binance's column order. */
+  static List<String> asBinance(String csv) {
+    return csv.lines().skip(1).map(l -> {
+      String[] f = l.split(",");
+      // symbol,interval,open_time,open,high,low,close,volume,close_time,quote,count,tbv,tbq
+      return String.join(",", f[2], f[3], f[4], f[5], f[6], f[7], f[8], f[9], f[10], f[11], f[12]);
+    }).collect(Collectors.toList());
+  }
+
+  @Test
+  void usdmCsvReplayEqualsBinanceKlinesExactly() throws IOException {
+    int code = run("replay", "--symbol", "BTCUSDT", "--intervals", "1m",
+        shared("usdm-BTCUSDT-2023-04-04T2359.aggTrades.csv").toString());
+    assertThat(code).as(stderr()).isZero();
+    assertThat(stdout()).startsWith("symbol,interval,open_time,open,high,low,close,volume,close_time,"
+        + "quote_volume,count,taker_buy_volume,taker_buy_quote_volume\n");
+    List<String> ours = asBinance(stdout());
+    assertThat(ours).hasSize(7);
+    assertThat(binanceRows()).containsAll(ours);
+    assertThat(stderr()).contains("trades read 10729", "accepted 10729", "rejected 0", "duplicates 0", "gaps 0");
+  }
+
+  @Test
+  void zippedVisionFileNamesTheSymbolAndFilesMayRepeatAsDuplicates() throws IOException {
+    Path zip = tmp.resolve("BTCUSDT-aggTrades-2023-04-04.zip");
+    try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(zip))) {
+      z.putNextEntry(new ZipEntry("BTCUSDT-aggTrades-2023-04-04.csv"));
+      // without the header line, as data.binance.vision files before 2025
+      List<String> lines = Files.readAllLines(shared("usdm-BTCUSDT-2023-04-04T2359.aggTrades.csv"));
+      z.write(String.join("\n", lines.subList(1, lines.size())).getBytes(StandardCharsets.US_ASCII));
+      z.closeEntry();
+    }
+    Path outFile = tmp.resolve("k.csv");
+    int code = run("replay", "--intervals", "1m", "--out", outFile.toString(), zip.toString(), zip.toString());
+    assertThat(code).as(stderr()).isZero();
+    assertThat(binanceRows()).containsAll(asBinance(Files.readString(outFile)));
+    assertThat(stderr()).contains("duplicates 10729");
+  }
+
+  @Test
+  void microsecondSpotFilesAndFlatKlinesBetweenTrades() throws IOException {
+    Path csv = tmp.resolve("in.csv");
+    Files.writeString(csv, String.join("\n",
+        "1,100.00000000,1.00000000,1,1,1767225600039409,True,True",
+        "2,101.00000000,2.00000000,2,3,1767225780000000,False,True") + "\n");
+    int code = run("replay", "--symbol", "btcusdt", "--intervals", "1m", csv.toString());
+    assertThat(code).as(stderr()).isZero();
+    assertThat(stdout().lines().skip(1)).containsExactly(
+        "BTCUSDT,1m,1767225600000,100.00000000,100.00000000,100.00000000,100.00000000,1.00000000,1767225659999,100.00000000,1,0.00000000,0.00000000",
+        "BTCUSDT,1m,1767225660000,100.00000000,100.00000000,100.00000000,100.00000000,0.00000000,1767225719999,0.00000000,0,0.00000000,0.00000000",
+        "BTCUSDT,1m,1767225720000,100.00000000,100.00000000,100.00000000,100.00000000,0.00000000,1767225779999,0.00000000,0,0.00000000,0.00000000",
+        "BTCUSDT,1m,1767225780000,101.00000000,101.00000000,101.00000000,101.00000000,2.00000000,1767225839999,202.00000000,2,2.00000000,202.00000000");
+  }
+
+  @Test
+  void badRowsAreCountedByReasonNotFatal() throws IOException {
+    Path csv = tmp.resolve("in.csv");
+    Files.writeString(csv, String.join("\n",
+        "agg_trade_id,price,quantity,first_trade_id,last_trade_id,transact_time,is_buyer_maker",
+        "1,100.0,1,1,1,1680652740070,true",
+        "2,0,1,2,2,1680652740071,true",
+        "3,100.0,-1,3,3,1680652740072,true",
+        "4,100.0,1,4,4,1680652740073,maybe",
+        "5,100.0,1,5,5,12,true",
+        "garbage",
+        "6,100.0,1,6,6,1680652740074,false") + "\n");
+    int code = run("replay", "--symbol", "BTCUSDT", "--intervals", "1m", csv.toString());
+    assertThat(code).isZero();
+    assertThat(stderr()).contains("trades read 7", "accepted 2", "rejected 5", "bad_price 1",
+        "bad_quantity 1", "bad_field 1", "bad_time 1", "malformed 1");
+    assertThat(stdout().lines().skip(1)).singleElement().asString().contains(",2,");
+  }
+
+  @Test
+  void websocketCaptureReplaysEverySymbol() {
+    int code = run("replay", "--intervals", "1m", shared("spot-BTC-ETH-DOT-2021-04-04T2003.ws.jsonl").toString());
+    assertThat(code).as(stderr()).isZero();
+    assertThat(stdout().lines().skip(1).map(l -> l.split(",")[0]).distinct())
+        .containsExactlyInAnyOrder("BTCUSDT", "ETHUSDT", "DOTUSDT");
+    assertThat(stderr()).contains("trades read 1910", "accepted 1910");
+  }
+
+  @Test
+  void errorsAreOneLineWithNonZeroExit() throws IOException {
+    assertThat(run("replay", "--bogus")).isEqualTo(2);
+    assertThat(stderr().trim()).isEqualTo("klagg replay: unknown option --bogus");
+    err.reset();
+    assertThat(run("replay", "--intervals", "7m", "x.csv")).isEqualTo(2);
+    assertThat(stderr()).contains("7m").doesNotContain("Exception");
+    err.reset();
+    assertThat(run("replay", tmp.resolve("missing.csv").toString())).isEqualTo(1);
+    assertThat(stderr().trim()).isEqualTo("klagg replay: no such file: " + tmp.resolve("missing.csv"));
+    err.reset();
+    Path bin = tmp.resolve("x.bin");
+    Files.write(bin, new byte[] {(byte) 0x89, 'P', 'N', 'G'});
+    assertThat(run("replay", "--symbol", "X", bin.toString())).isEqualTo(1);
+    assertThat(stderr()).contains("unknown format").hasLineCount(1);
+    err.reset();
+    Path noSym = tmp.resolve("trades.csv");
+    Files.writeString(noSym, "1,1.0,1,1,1,1680652740070,true\n");
+    assertThat(run("replay", noSym.toString())).isEqualTo(1);
+    assertThat(stderr()).contains("--symbol").hasLineCount(1);
+    err.reset();
+    assertThat(run("replay")).isEqualTo(2);
+    assertThat(run("nonsense")).isEqualTo(2);
+  }
+
+  @Test
+  void helpPrintsUsage() {
+    assertThat(run("replay", "--help")).isZero();
+    assertThat(stdout()).contains("usage: java -jar klagg.jar replay", "--symbol", "--intervals", "--grace-ms", "--out");
+    out.reset();
+    assertThat(run("--help")).isZero();
+    assertThat(stdout()).contains("run", "replay", "sim");
+  }
+
+  static OutputStream nul() {
+    return OutputStream.nullOutputStream();
+  }
+}
