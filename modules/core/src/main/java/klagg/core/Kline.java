@@ -65,6 +65,99 @@ public final class Kline {
     return Decimals.toBigDecimal(takerBuyQuoteHi, takerBuyQuoteLo, quoteScale());
   }
 
+  /** Copies every field of {@code o}. */
+  public Kline set(Kline o) {
+    symbol = o.symbol;
+    interval = o.interval;
+    openTime = o.openTime;
+    closeTime = o.closeTime;
+    open = o.open;
+    high = o.high;
+    low = o.low;
+    close = o.close;
+    priceScale = o.priceScale;
+    volume = o.volume;
+    takerBuyVolume = o.takerBuyVolume;
+    qtyScale = o.qtyScale;
+    quoteHi = o.quoteHi;
+    quoteLo = o.quoteLo;
+    takerBuyQuoteHi = o.takerBuyQuoteHi;
+    takerBuyQuoteLo = o.takerBuyQuoteLo;
+    count = o.count;
+    firstId = o.firstId;
+    lastId = o.lastId;
+    closed = o.closed;
+    return this;
+  }
+
+  /** Re-expresses the values at finer scales (never coarser). */
+  public Kline rescale(int newPriceScale, int newQtyScale) {
+    int dp = newPriceScale - priceScale;
+    int dq = newQtyScale - qtyScale;
+    if (dp < 0 || dq < 0) {
+      throw new IllegalArgumentException("cannot narrow scales");
+    }
+    if (dp == 0 && dq == 0) {
+      return this;
+    }
+    long fp = Decimals.pow10(dp);
+    long fq = Decimals.pow10(dq);
+    open = Math.multiplyExact(open, fp);
+    high = Math.multiplyExact(high, fp);
+    low = Math.multiplyExact(low, fp);
+    close = Math.multiplyExact(close, fp);
+    volume = Math.multiplyExact(volume, fq);
+    takerBuyVolume = Math.multiplyExact(takerBuyVolume, fq);
+    java.math.BigInteger f = java.math.BigInteger.TEN.pow(dp + dq);
+    java.math.BigInteger q = Decimals.toBigInteger(quoteHi, quoteLo).multiply(f);
+    java.math.BigInteger tq = Decimals.toBigInteger(takerBuyQuoteHi, takerBuyQuoteLo).multiply(f);
+    quoteHi = Decimals.hi(q);
+    quoteLo = Decimals.lo(q);
+    takerBuyQuoteHi = Decimals.hi(tq);
+    takerBuyQuoteLo = Decimals.lo(tq);
+    priceScale = newPriceScale;
+    qtyScale = newQtyScale;
+    return this;
+  }
+
+  /**
+   * Extends this kline by the one that follows it in time (same scales), with the book's rules: the
+   * open, high and low come from klines that had trades (a flat kline only carries the close
+   * forward), the close from the later kline, sums add up. Used to build a coarse kline from finer
+   * ones.
+   */
+  public Kline merge(Kline later) {
+    if (later.priceScale != priceScale || later.qtyScale != qtyScale) {
+      int ps = Math.max(priceScale, later.priceScale);
+      int qs = Math.max(qtyScale, later.qtyScale);
+      rescale(ps, qs);
+      later = new Kline().set(later).rescale(ps, qs);
+    }
+    if (later.count > 0) {
+      if (count == 0) {
+        open = later.open;
+        high = later.high;
+        low = later.low;
+        firstId = later.firstId;
+      } else {
+        high = Math.max(high, later.high);
+        low = Math.min(low, later.low);
+      }
+      lastId = later.lastId;
+    }
+    close = later.close;
+    volume += later.volume;
+    takerBuyVolume += later.takerBuyVolume;
+    long lo = quoteLo + later.quoteLo;
+    quoteHi += later.quoteHi + (Long.compareUnsigned(lo, quoteLo) < 0 ? 1 : 0);
+    quoteLo = lo;
+    long tlo = takerBuyQuoteLo + later.takerBuyQuoteLo;
+    takerBuyQuoteHi += later.takerBuyQuoteHi + (Long.compareUnsigned(tlo, takerBuyQuoteLo) < 0 ? 1 : 0);
+    takerBuyQuoteLo = tlo;
+    count += later.count;
+    return this;
+  }
+
   @Override
   public String toString() {
     return "Kline{" + symbol + " " + interval.code() + " " + openTime + " o=" + openDecimal().toPlainString()

@@ -51,6 +51,7 @@ public final class KlineBook {
   private byte[] pScale;
   private byte[] qScale;
   private long[] lastAgg;
+  private boolean[] suspended;
   private int[] freeSlots = new int[16];
   private int freeCount;
   private int slotLimit;
@@ -270,6 +271,7 @@ public final class KlineBook {
     pScale[s] = (byte) priceScale;
     qScale[s] = (byte) qtyScale;
     lastAgg[s] = -1;
+    suspended[s] = false;
     slotOfSymbol[symbol] = s;
     for (int iv = 0; iv < nIv; iv++) {
       clearCell(cell(s, iv));
@@ -286,6 +288,7 @@ public final class KlineBook {
     pScale = pScale == null ? new byte[n] : Arrays.copyOf(pScale, n);
     qScale = qScale == null ? new byte[n] : Arrays.copyOf(qScale, n);
     lastAgg = grow(lastAgg, n);
+    suspended = suspended == null ? new boolean[n] : Arrays.copyOf(suspended, n);
     openT = grow(openT, cells);
     nextOpen = grow(nextOpen, cells);
     o = grow(o, cells);
@@ -474,7 +477,7 @@ public final class KlineBook {
         if (state[cell] == EMPTY) {
           continue;
         }
-        if (nextOpen[cell] <= now) {
+        if (nextOpen[cell] <= now && !suspended[s]) {
           roll(cell, iv, now);
         }
         min = Math.min(min, nextOpen[cell]);
@@ -724,6 +727,83 @@ public final class KlineBook {
         removeGap(g);
       }
     }
+  }
+
+  // ---------------------------------------------------------------- dead feeds and repairs
+
+  /**
+   * The symbol's feed is down: clock ticks no longer close its klines (a dead feed is not a quiet
+   * market, so no flat klines are invented). Trades, e.g. repaired from REST, still apply.
+   */
+  public void suspend(int symbol) {
+    int s = slotOf(symbol);
+    if (s >= 0) {
+      suspended[s] = true;
+    }
+  }
+
+  /** The feed is back and every missed trade was applied: ticks close klines again, up to now. */
+  public void resume(int symbol, long nowMs) {
+    int s = slotOf(symbol);
+    if (s < 0) {
+      return;
+    }
+    suspended[s] = false;
+    advanceNow(nowMs);
+    for (int iv = 0; iv < nIv; iv++) {
+      int cell = cell(s, iv);
+      if (state[cell] != EMPTY && nextOpen[cell] <= now) {
+        roll(cell, iv, now);
+      }
+    }
+  }
+
+  public boolean suspended(int symbol) {
+    int s = slotOf(symbol);
+    return s >= 0 && suspended[s];
+  }
+
+  /**
+   * Replaces a kline with the exchange's own (a repair from REST klines): the open or just-closed
+   * cell if its open time matches, else it goes out as a closed correction in the next delta.
+   */
+  public void correct(Kline k) {
+    int s = slotOf(k.symbol);
+    int iv = indexOf(k.interval);
+    if (s < 0 || iv < 0) {
+      return;
+    }
+    int cur = cell(s, iv);
+    int target = state[cur] != EMPTY && openT[cur] == k.openTime ? cur
+        : state[cur + 1] != EMPTY && openT[cur + 1] == k.openTime ? cur + 1 : -1;
+    if (target < 0) {
+      int r = overflow.size();
+      overflow.add(k);
+      if (r >= overflowSent.length) {
+        overflowSent = Arrays.copyOf(overflowSent, overflowSent.length * 2);
+      }
+      overflowSent[r] = 0;
+      return;
+    }
+    if (k.priceScale > pScale[s] || k.qtyScale > qScale[s]) {
+      widen(s, Math.max(k.priceScale, pScale[s]), Math.max(k.qtyScale, qScale[s]));
+    }
+    int dp = pScale[s] - k.priceScale;
+    int dq = qScale[s] - k.qtyScale;
+    o[target] = k.open * POW10[dp];
+    h[target] = k.high * POW10[dp];
+    l[target] = k.low * POW10[dp];
+    c[target] = k.close * POW10[dp];
+    vol[target] = k.volume * POW10[dq];
+    tbv[target] = k.takerBuyVolume * POW10[dq];
+    set128(target, k.quoteHi, k.quoteLo, dp + dq, false);
+    set128(target, k.takerBuyQuoteHi, k.takerBuyQuoteLo, dp + dq, true);
+    cnt[target] = k.count;
+    if (k.firstId >= 0 || k.count == 0) {
+      fId[target] = k.firstId;
+      lId[target] = k.lastId;
+    }
+    mark(pending, target);
   }
 
   // ---------------------------------------------------------------- deltas

@@ -1,0 +1,82 @@
+package klagg.bench;
+
+import java.util.concurrent.TimeUnit;
+import klagg.core.AggTrade;
+import klagg.core.AggTradeDecoder;
+import klagg.core.Interval;
+import klagg.core.KlineBook;
+import klagg.core.SymbolIndex;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * The per-trade hot path on one thread: apply into a {@link KlineBook} of 1,000 symbols x the 8
+ * default intervals, and decode + apply from combined-stream frame bytes. Throughput is trades/s
+ * (one op = one trade).
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"-XX:+UseParallelGC", "-Xms1g", "-Xmx1g"})
+@State(Scope.Thread)
+public class BookBench {
+  static final int SYMBOLS = 1000;
+  static final int TRADES = 1 << 18;
+
+  SyntheticTrades data;
+  SymbolIndex index;
+  KlineBook book;
+  AggTradeDecoder decoder;
+  final AggTrade t = new AggTrade();
+
+  @Setup(Level.Trial)
+  public void data() {
+    data = new SyntheticTrades(SYMBOLS, TRADES, 10, true, 42);
+    index = data.index();
+    decoder = new AggTradeDecoder(index, () -> SyntheticTrades.T0);
+  }
+
+  @Setup(Level.Invocation)
+  public void freshBook() {
+    book = new KlineBook(Interval.DEFAULTS, 2_000, SYMBOLS);
+    for (int s = 0; s < SYMBOLS; s++) {
+      book.addSymbol(s, 2, 3);
+    }
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(TRADES)
+  public long apply() {
+    SyntheticTrades d = data;
+    for (int i = 0; i < d.n; i++) {
+      t.set(d.symbol[i], d.aggId[i], d.price[i], 2, d.qty[i], 3, d.firstId[i], d.lastId[i], d.time[i], d.buyerMaker[i]);
+      book.apply(t);
+    }
+    return book.applied();
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(TRADES)
+  public long decodeAndApply(Blackhole bh) {
+    byte[][] frames = data.frames;
+    for (int i = 0; i < frames.length; i++) {
+      byte[] f = frames[i];
+      if (decoder.decode(f, 0, f.length, t) == AggTradeDecoder.Result.TRADE) {
+        book.apply(t);
+      }
+    }
+    return book.applied();
+  }
+}

@@ -1,0 +1,110 @@
+package klagg.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class KlineBookRepairTest {
+  static final long T0 = 1_680_652_800_000L; // 00:00, on every boundary up to 1d
+  final AggTrade t = new AggTrade();
+
+  KlineBook book() {
+    KlineBook b = new KlineBook(List.of(Interval.M1, Interval.M5), 2_000, 2);
+    b.addSymbol(0, 2, 0);
+    return b;
+  }
+
+  void trade(KlineBook b, long a, long price, long time) {
+    t.set(0, a, price, 2, 1, 0, a, a, time, false);
+    b.apply(t);
+  }
+
+  @Test
+  void aSuspendedSymbolGetsNoInventedKlinesUntilResumed() {
+    KlineBook b = book();
+    trade(b, 1, 100, T0 + 1);
+    b.suspend(0);
+    b.onTick(T0 + 3 * 60_000);
+    Kline k = new Kline();
+    b.current(0, Interval.M1, k);
+    assertThat(k.openTime).as("still the minute of the last trade").isEqualTo(T0);
+    // repaired trades apply while suspended and roll the symbol as real trades do
+    trade(b, 2, 200, T0 + 60_000 + 5);
+    b.current(0, Interval.M1, k);
+    assertThat(k.openTime).isEqualTo(T0 + 60_000);
+    b.resume(0, T0 + 3 * 60_000);
+    b.current(0, Interval.M1, k);
+    assertThat(k.openTime).isEqualTo(T0 + 3 * 60_000);
+    assertThat(k.close).isEqualTo(200);
+    assertThat(b.suspended(0)).isFalse();
+  }
+
+  @Test
+  void correctionReplacesTheKlineOrGoesOutAsAClosedRow() {
+    KlineBook b = book();
+    trade(b, 1, 100, T0 + 1);
+    b.onTick(T0 + 60_000);
+    b.takeDelta(0);
+    b.takeDelta(1);
+    Kline fix = new Kline();
+    b.previous(0, Interval.M1, fix);
+    fix.high = 150;
+    fix.count = 7;
+    fix.firstId = -1;
+    fix.lastId = -1;
+    b.correct(fix);
+    Kline k = new Kline();
+    b.previous(0, Interval.M1, k);
+    assertThat(k.high).isEqualTo(150);
+    assertThat(k.count).isEqualTo(7);
+    assertThat(k.lastId).as("trade ids kept when REST has none").isEqualTo(1);
+    KlineDelta d = b.takeDelta(2);
+    assertThat(d.size()).isEqualTo(1);
+    // a kline far in the past goes out as a closed row
+    Kline old = new Kline().set(fix);
+    old.openTime = T0 - 600_000;
+    old.closeTime = old.openTime + 59_999;
+    old.closed = true;
+    b.correct(old);
+    d = b.takeDelta(d.epoch());
+    assertThat(d.size()).isEqualTo(1);
+    assertThat(d.openTime(0)).isEqualTo(T0 - 600_000);
+    assertThat(d.closed(0)).isTrue();
+  }
+
+  @Test
+  void mergingFinerKlinesGivesTheCoarseKlineTheBookBuilds() {
+    KlineBook b = new KlineBook(List.of(Interval.M1, Interval.M5), 2_000, 2);
+    b.addSymbol(0, 100_00, 2, 0, T0); // seeded flat: first minute quiet
+    long[][] trades = {{1, 101_50, 60_001}, {2, 99_00, 60_002}, {3, 100_25, 180_000}};
+    for (long[] tr : trades) {
+      t.set(0, tr[0], tr[1], 2, tr[0] * 3, 1, tr[0], tr[0] + 1, T0 + tr[2], tr[0] == 2);
+      b.apply(t);
+    }
+    b.onTick(T0 + 240_000);
+    KlineDelta d = b.takeDelta(0);
+    Kline merged = null;
+    for (int i = 0; i < d.size(); i++) {
+      Kline k = d.get(i, new Kline());
+      if (k.interval == Interval.M1 && k.openTime < T0 + 240_000) {
+        merged = merged == null ? k : merged.merge(k);
+      }
+    }
+    Kline m4 = new Kline();
+    b.current(0, Interval.M1, m4);
+    merged.merge(m4);
+    Kline five = new Kline();
+    b.current(0, Interval.M5, five);
+    assertThat(merged.open).isEqualTo(five.open).isEqualTo(101_50);
+    assertThat(merged.high).isEqualTo(five.high);
+    assertThat(merged.low).isEqualTo(five.low);
+    assertThat(merged.close).isEqualTo(five.close);
+    assertThat(merged.volume).isEqualTo(five.volume);
+    assertThat(merged.quoteVolumeDecimal()).isEqualByComparingTo(five.quoteVolumeDecimal());
+    assertThat(merged.takerBuyQuoteVolumeDecimal()).isEqualByComparingTo(five.takerBuyQuoteVolumeDecimal());
+    assertThat(merged.count).isEqualTo(five.count);
+    assertThat(merged.firstId).isEqualTo(five.firstId);
+    assertThat(merged.lastId).isEqualTo(five.lastId);
+  }
+}
