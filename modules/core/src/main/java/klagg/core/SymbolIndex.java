@@ -97,7 +97,49 @@ public final class SymbolIndex {
     }
   }
 
-  /** Removes {@code symbol}; its id may be handed out again. Returns the id or -1. */
+  /**
+   * Adds {@code symbol} under a given id (ids assigned by one directory and shared by every owner).
+   * Throws if the id is held by another symbol or the symbol holds another id.
+   */
+  public void put(String symbol, int id) {
+    int existing = idOf(symbol);
+    if (existing == id) {
+      return;
+    }
+    if (existing >= 0) {
+      throw new IllegalArgumentException(symbol + " already has id " + existing);
+    }
+    if (id < names.length && names[id] != null) {
+      throw new IllegalArgumentException("id " + id + " is held by " + strings[id]);
+    }
+    if (id >= names.length) {
+      names = Arrays.copyOf(names, Math.max(id + 1, names.length * 2));
+      strings = Arrays.copyOf(strings, names.length);
+    }
+    for (int k = 0; k < freeCount; k++) {
+      if (freeIds[k] == id) {
+        freeIds[k] = freeIds[--freeCount];
+        break;
+      }
+    }
+    for (int k = nextId; k < id; k++) {
+      if (freeCount == freeIds.length) {
+        freeIds = Arrays.copyOf(freeIds, freeCount * 2);
+      }
+      freeIds[freeCount++] = k;
+    }
+    nextId = Math.max(nextId, id + 1);
+    byte[] b = symbol.getBytes(StandardCharsets.US_ASCII);
+    names[id] = b;
+    strings[id] = symbol;
+    if ((size + 1) * 2 > table.length) {
+      rehash(table.length * 2);
+    }
+    insert(b, id);
+    size++;
+  }
+
+  /** Removes {@code symbol} (upper-case ASCII); its id may be handed out again. Returns the id or -1. */
   public int remove(String symbol) {
     byte[] b = symbol.getBytes(StandardCharsets.US_ASCII);
     int i = mix(hash(b, 0, b.length)) & mask;
