@@ -1,12 +1,13 @@
 package klagg.exchange;
 
 /**
- * Sliding-window message limiter: at most {@code max} messages in any {@code windowMs}. Stricter than
- * a token bucket (no burst beyond {@code max} at a window edge). Messages sent without asking
- * (automatic pongs) are {@link #record recorded} and push later messages back.
+ * Sliding-window message limiter: a message may be sent only while fewer than {@code max} were sent
+ * in the last {@code windowMs} (stricter than a token bucket: no burst at a window edge). Messages
+ * sent without asking (automatic pongs) are {@link #record recorded} too and push later ones back.
  */
 final class RateWindow {
   private final long[] times;
+  private final int max;
   private final long windowMs;
   private int head; // index of the oldest
   private int size;
@@ -15,7 +16,8 @@ final class RateWindow {
     if (max <= 0) {
       throw new IllegalArgumentException("max must be > 0");
     }
-    this.times = new long[max];
+    this.max = max;
+    this.times = new long[max + 16];
     this.windowMs = windowMs;
   }
 
@@ -29,16 +31,21 @@ final class RateWindow {
   /** Whether a message may go now. */
   boolean canSend(long now) {
     expire(now);
-    return size < times.length;
+    return size < max;
   }
 
-  /** Records a message sent at {@code now}; when full, the oldest is overwritten. */
+  /** Messages recorded in the current window. */
+  int inWindow(long now) {
+    expire(now);
+    return size;
+  }
+
+  /** Records a message sent at {@code now} (also one sent over the budget, e.g. a pong). */
   void record(long now) {
     expire(now);
-    if (size == times.length) {
-      times[head] = now; // over budget (forced message): keep the newest
+    if (size == times.length) { // only with a flood of forced messages: forget the oldest
       head = (head + 1) % times.length;
-      return;
+      size--;
     }
     times[(head + size) % times.length] = now;
     size++;
@@ -47,6 +54,10 @@ final class RateWindow {
   /** Earliest time at which {@link #canSend} turns true. */
   long nextFree(long now) {
     expire(now);
-    return size < times.length ? now : times[head] + windowMs;
+    if (size < max) {
+      return now;
+    }
+    // the (size - max + 1)-th oldest must expire
+    return times[(head + size - max) % times.length] + windowMs;
   }
 }
