@@ -1,0 +1,803 @@
+package klagg.exchange;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.http.WebSocketFrameType;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Manages the exchange WebSocket connections for a set of combined-stream names
+ * ({@code btcusdt@aggTrade}, {@code !miniTicker@arr}).
+ *
+ * <ul>
+ *   <li>Streams are packed onto as few connections as the per-connection limit allows; each
+ *       connection connects to {@code /stream} (the first {@code maxStreamsInUrl} streams in the
+ *       URL) and SUBSCRIBEs the rest, many params per command.
+ *   <li>Every message a connection sends (SUBSCRIBE/UNSUBSCRIBE and the pongs) goes through a
+ *       sliding one-second window of {@code maxMessagesPerSecond} (default: the venue limit minus a
+ *       margin, 4 of 5). Vert.x answers pings itself, echoing the payload; each ping seen is recorded
+ *       in the window so the pong counts against the budget.
+ *   <li>A dropped connection is reported ({@link Listener#onDisconnected} lists its streams) and
+ *       reconnected with jittered exponential backoff, then resubscribed.
+ *   <li>Before its lifetime ends a connection is rotated: a new one is opened and fully subscribed
+ *       (every SUBSCRIBE acknowledged) first, then the old one is closed. Messages may be
+ *       duplicated during the overlap, never lost.
+ *   <li>Messages are handed over as bytes, never as a String: complete text/binary messages, with
+ *       continuation frames reassembled into a reusable per-connection array. Command replies
+ *       ({@code {"result":…,"id":…}}) are consumed here.
+ * </ul>
+ *
+ * <p>Single-threaded: state lives on the Vert.x context current at construction (create it inside
+ * the owning verticle). Public methods may be called from elsewhere; they hop onto that context.
+ */
+public final class StreamClient {
+  private static final System.Logger log = System.getLogger(StreamClient.class.getName());
+
+  /** Receives messages and connection life-cycle events, on the client's context. */
+  public interface Listener {
+    /**
+     * One complete message. {@code bytes} is reused after the call returns: copy what must be kept.
+     */
+    void onMessage(int connId, byte[] bytes, int off, int len);
+
+    /** Connection {@code connId} is open; {@code streams} are being (or are) delivered on it. */
+    default void onConnected(int connId, Set<String> streams) {}
+
+    /**
+     * Connection {@code connId} died unplanned; {@code streams} get no data until a later
+     * {@link #onConnected} lists them (a dead feed, not a quiet market).
+     */
+    default void onDisconnected(int connId, Set<String> streams, String reason) {}
+
+    /** A planned rotation finished: {@code newConnId} carries the streams, {@code oldConnId} closed. */
+    default void onRotated(int oldConnId, int newConnId) {}
+
+    /** The exchange rejected a command ({@code {"error":{…},"id":…}}). */
+    default void onCommandError(int connId, String response) {}
+  }
+
+  private final class Slot {
+    final LinkedHashSet<String> streams = new LinkedHashSet<>();
+    Link current;
+    Link retiring;
+    int attempts;
+    long retryTimer = -1;
+    boolean removed;
+  }
+
+  private final class Link {
+    final int id;
+    final Slot slot;
+    final RateWindow rate;
+    final Set<String> serverSet = new HashSet<>();
+    final Map<Long, Boolean> unacked = new HashMap<>();
+    WebSocket ws;
+    boolean open;
+    boolean closing;
+    boolean synced;
+    long openedAt;
+    long pumpTimer = -1;
+    long rotateTimer = -1;
+    byte[] buf = new byte[8192];
+    int bufLen;
+    boolean inFragment;
+    boolean fragmentOverflow;
+
+    Link(int id, Slot slot) {
+      this.id = id;
+      this.slot = slot;
+      this.rate = new RateWindow(msgsPerSecond, 1000);
+    }
+  }
+
+  private final Vertx vertx;
+  private final Context context;
+  private final ExchangeEndpoints endpoints;
+  private final StreamClientOptions options;
+  private final Listener listener;
+  private final WebSocketClient client;
+  private final String host;
+  private final int port;
+  private final boolean ssl;
+  private final String path;
+  private final int streamsPerConnection;
+  private final int msgsPerSecond;
+  private final long rotateAfterMs;
+
+  private final List<Slot> slots = new ArrayList<>();
+  private final Map<String, Slot> assigned = new LinkedHashMap<>();
+  private int nextConnId = 1;
+  private long nextCommandId = 1;
+  private boolean started;
+  private boolean closed;
+
+  private volatile long messages;
+  private volatile long reconnects;
+  private volatile long rotations;
+  private volatile long disconnects;
+  private volatile long pings;
+  private volatile long commandsSent;
+  private volatile long commandErrors;
+  private volatile long oversizeDropped;
+  private volatile int openConnections;
+
+  public StreamClient(Vertx vertx, ExchangeEndpoints endpoints, StreamClientOptions options, Listener listener) {
+    options.validate();
+    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.endpoints = endpoints;
+    this.options = options;
+    this.listener = listener;
+    this.streamsPerConnection = options.getMaxStreamsPerConnection() > 0
+        ? Math.min(options.getMaxStreamsPerConnection(), endpoints.maxStreamsPerConnection())
+        : endpoints.maxStreamsPerConnection();
+    int venueRate = endpoints.maxIncomingMessagesPerSecond();
+    this.msgsPerSecond = options.getMaxMessagesPerSecond() > 0
+        ? Math.min(options.getMaxMessagesPerSecond(), venueRate)
+        : Math.max(1, venueRate - Math.max(1, venueRate / 5));
+    this.rotateAfterMs = options.getRotateAfterMs() > 0 ? options.getRotateAfterMs()
+        : Math.max(endpoints.connectionLifetimeMs() / 2, endpoints.connectionLifetimeMs() - 3_600_000L);
+    URI u = URI.create(endpoints.combinedStreamUrl());
+    this.ssl = "wss".equalsIgnoreCase(u.getScheme());
+    this.host = u.getHost();
+    this.port = u.getPort() > 0 ? u.getPort() : ssl ? 443 : 80;
+    this.path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/stream" : u.getRawPath();
+    WebSocketClientOptions wo = new WebSocketClientOptions()
+        .setMaxFrameSize(options.getMaxFrameSize())
+        .setMaxMessageSize(options.getMaxMessageSize())
+        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.getConnectTimeoutMs()))
+        .setMaxConnections(Integer.MAX_VALUE)
+        .setTcpNoDelay(true);
+    if (options.getReadIdleTimeoutMs() > 0) {
+      wo.setReadIdleTimeout((int) Math.min(Integer.MAX_VALUE, options.getReadIdleTimeoutMs()));
+      wo.setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    }
+    this.client = vertx.createWebSocketClient(wo);
+  }
+
+  // ---- public API ----------------------------------------------------------------------------
+
+  /**
+   * Opens connections for the streams subscribed so far (later {@link #subscribe} calls connect at
+   * once). Succeeds when each has connected once; fails if a first attempt fails (reconnecting goes
+   * on in the background).
+   */
+  public Future<Void> start() {
+    Promise<Void> p = Promise.promise();
+    onContext(() -> {
+      if (closed) {
+        p.fail(new IllegalStateException("StreamClient closed"));
+        return;
+      }
+      started = true;
+      List<Future<Void>> firsts = new ArrayList<>();
+      for (Slot s : slots) {
+        if (!s.streams.isEmpty() && s.current == null && s.retryTimer < 0) {
+          firsts.add(connect(s));
+        }
+      }
+      Future.all(firsts).<Void>mapEmpty().onComplete(p);
+    });
+    return p.future();
+  }
+
+  /** Adds streams (already subscribed ones are ignored). */
+  public void subscribe(Collection<String> streams) {
+    List<String> copy = new ArrayList<>(streams);
+    onContext(() -> {
+      if (closed) {
+        return;
+      }
+      Set<Slot> touched = new LinkedHashSet<>();
+      int from = 0;
+      for (String st : copy) {
+        if (st == null || st.isEmpty() || assigned.containsKey(st)) {
+          continue;
+        }
+        Slot slot = null;
+        for (int i = from; i < slots.size(); i++) {
+          Slot c = slots.get(i);
+          if (!c.removed && c.streams.size() < streamsPerConnection) {
+            slot = c;
+            from = i;
+            break;
+          }
+        }
+        if (slot == null) {
+          slot = new Slot();
+          slots.add(slot);
+          from = slots.size() - 1;
+        }
+        slot.streams.add(st);
+        assigned.put(st, slot);
+        touched.add(slot);
+      }
+      if (started) {
+        for (Slot s : touched) {
+          if (s.current == null) {
+            if (s.retryTimer < 0) {
+              connect(s);
+            }
+          } else {
+            pump(s.current);
+          }
+        }
+      }
+    });
+  }
+
+  /** Removes streams; a connection left with none is closed. */
+  public void unsubscribe(Collection<String> streams) {
+    List<String> copy = new ArrayList<>(streams);
+    onContext(() -> {
+      Set<Slot> touched = new LinkedHashSet<>();
+      for (String st : copy) {
+        Slot s = assigned.remove(st);
+        if (s != null) {
+          s.streams.remove(st);
+          touched.add(s);
+        }
+      }
+      for (Slot s : touched) {
+        if (s.streams.isEmpty()) {
+          removeSlot(s);
+        } else if (s.current != null) {
+          pump(s.current);
+        }
+      }
+    });
+  }
+
+  /** Streams currently wanted (subscribed or being subscribed). */
+  public Set<String> subscribed() {
+    if (Vertx.currentContext() == context) {
+      return Collections.unmodifiableSet(new LinkedHashSet<>(assigned.keySet()));
+    }
+    Promise<Set<String>> p = Promise.promise();
+    context.runOnContext(v -> p.complete(new LinkedHashSet<>(assigned.keySet())));
+    try {
+      return Collections.unmodifiableSet(p.future().toCompletionStage().toCompletableFuture()
+          .get(5, TimeUnit.SECONDS));
+    } catch (Exception e) {
+      throw new IllegalStateException("could not read subscriptions", e);
+    }
+  }
+
+  /** Open WebSocket connections (during a rotation both old and new count). */
+  public int connectionCount() {
+    return openConnections;
+  }
+
+  /** Logical connections (groups of at most the per-connection limit of streams). */
+  public int slotCount() {
+    int n = 0;
+    for (Slot s : slots) {
+      if (!s.removed) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  public Future<Void> close() {
+    Promise<Void> p = Promise.promise();
+    onContext(() -> {
+      closed = true;
+      List<Future<Void>> fs = new ArrayList<>();
+      for (Slot s : slots) {
+        s.removed = true;
+        cancel(s.retryTimer);
+        s.retryTimer = -1;
+        fs.add(closeLink(s.current, "client closed"));
+        fs.add(closeLink(s.retiring, "client closed"));
+      }
+      slots.clear();
+      assigned.clear();
+      Future.join(fs).eventually(() -> client.close()).<Void>mapEmpty().onComplete(ar -> p.complete());
+    });
+    return p.future();
+  }
+
+  // counters
+
+  public long messages() {
+    return messages;
+  }
+
+  /** Reconnect attempts after a dropped or failed connection. */
+  public long reconnects() {
+    return reconnects;
+  }
+
+  /** Completed rotations. */
+  public long rotations() {
+    return rotations;
+  }
+
+  /** Unplanned disconnects. */
+  public long disconnects() {
+    return disconnects;
+  }
+
+  /** Pings received (each answered with a pong by Vert.x). */
+  public long pings() {
+    return pings;
+  }
+
+  public long commandsSent() {
+    return commandsSent;
+  }
+
+  public long commandErrors() {
+    return commandErrors;
+  }
+
+  public long oversizeDropped() {
+    return oversizeDropped;
+  }
+
+  /** Effective per-connection send budget, messages per second. */
+  public int messagesPerSecondBudget() {
+    return msgsPerSecond;
+  }
+
+  public int streamsPerConnection() {
+    return streamsPerConnection;
+  }
+
+  // ---- connections ---------------------------------------------------------------------------
+
+  private void onContext(Runnable r) {
+    if (Vertx.currentContext() == context) {
+      r.run();
+    } else {
+      context.runOnContext(v -> r.run());
+    }
+  }
+
+  private Future<Void> connect(Slot slot) {
+    Link link = new Link(nextConnId++, slot);
+    slot.current = link;
+    List<String> urlStreams = new ArrayList<>();
+    for (String s : slot.streams) {
+      if (urlStreams.size() >= options.getMaxStreamsInUrl()) {
+        break;
+      }
+      urlStreams.add(s);
+    }
+    String uri = urlStreams.isEmpty() ? path : path + "?streams=" + String.join("/", urlStreams);
+    WebSocketConnectOptions co = new WebSocketConnectOptions().setHost(host).setPort(port).setSsl(ssl)
+        .setURI(uri).setConnectTimeout(options.getConnectTimeoutMs());
+    return client.connect(co).<Void>transform(ar -> {
+      if (ar.failed()) {
+        log.log(System.Logger.Level.WARNING, "stream connection " + link.id + " to " + host + ":" + port + " failed: " + ar.cause());
+        if (slot.current == link) {
+          slot.current = null;
+          if (!slot.removed && !closed) {
+            successorLost(slot, "connect failed: " + ar.cause());
+          }
+        }
+        return Future.failedFuture(ar.cause());
+      }
+      WebSocket ws = ar.result();
+      if (closed || slot.removed || slot.current != link) {
+        ws.close((short) 1000, "not needed");
+        return Future.succeededFuture();
+      }
+      link.ws = ws;
+      link.open = true;
+      link.openedAt = System.currentTimeMillis();
+      openConnections++;
+      link.serverSet.addAll(urlStreams);
+      ws.frameHandler(f -> onFrame(link, f));
+      ws.exceptionHandler(t -> log.log(System.Logger.Level.DEBUG, "stream connection " + link.id + ": " + t));
+      ws.closeHandler(v -> onClosed(link));
+      link.rotateTimer = vertx.setTimer(rotateAfterMs, id -> {
+        link.rotateTimer = -1;
+        rotate(slot, link);
+      });
+      listener.onConnected(link.id, Collections.unmodifiableSet(new LinkedHashSet<>(slot.streams)));
+      pump(link);
+      return Future.succeededFuture();
+    });
+  }
+
+  /** The slot's current link failed or dropped: fall back to the retiring one, or reconnect. */
+  private void successorLost(Slot slot, String reason) {
+    if (slot.retiring != null && slot.retiring.open) {
+      // a rotation's new connection failed: keep the old one and try rotating again later
+      Link old = slot.retiring;
+      slot.retiring = null;
+      slot.current = old;
+      long delay = backoff(slot.attempts++);
+      old.rotateTimer = vertx.setTimer(delay, id -> {
+        old.rotateTimer = -1;
+        rotate(slot, old);
+      });
+      pump(old);
+      return;
+    }
+    scheduleReconnect(slot);
+  }
+
+  private void scheduleReconnect(Slot slot) {
+    if (slot.retryTimer >= 0 || slot.removed || closed) {
+      return;
+    }
+    long delay = backoff(slot.attempts++);
+    slot.retryTimer = vertx.setTimer(delay, id -> {
+      slot.retryTimer = -1;
+      if (!slot.removed && !closed && slot.current == null && !slot.streams.isEmpty()) {
+        reconnects++;
+        connect(slot);
+      }
+    });
+  }
+
+  private long backoff(int attempt) {
+    long d = options.getReconnectBaseMs() << Math.min(attempt, 30);
+    if (d <= 0 || d > options.getReconnectMaxMs()) {
+      d = options.getReconnectMaxMs();
+    }
+    return Math.max(1, d / 2 + ThreadLocalRandom.current().nextLong(d / 2 + 1));
+  }
+
+  private void rotate(Slot slot, Link link) {
+    if (closed || slot.removed || slot.current != link || !link.open || slot.retiring != null) {
+      return;
+    }
+    log.log(System.Logger.Level.INFO, "rotating stream connection " + link.id + " (" + slot.streams.size() + " streams)");
+    cancel(link.pumpTimer);
+    link.pumpTimer = -1;
+    slot.retiring = link;
+    slot.current = null;
+    connect(slot);
+  }
+
+  private void onSynced(Link link) {
+    link.synced = true;
+    Slot slot = link.slot;
+    if (slot.current == link && slot.retiring != null) {
+      Link old = slot.retiring;
+      slot.retiring = null;
+      rotations++;
+      closeLink(old, "rotated");
+      listener.onRotated(old.id, link.id);
+    }
+  }
+
+  private void onClosed(Link link) {
+    if (link.open) {
+      link.open = false;
+      openConnections--;
+    }
+    cancel(link.pumpTimer);
+    cancel(link.rotateTimer);
+    link.pumpTimer = -1;
+    link.rotateTimer = -1;
+    if (link.closing || closed) {
+      return;
+    }
+    Slot slot = link.slot;
+    String reason = reason(link);
+    if (slot.removed) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    if (now - link.openedAt >= options.getStableAfterMs()) {
+      slot.attempts = 0;
+    }
+    if (slot.retiring == link) {
+      slot.retiring = null;
+      if (slot.current == null || !slot.current.open) {
+        disconnects++;
+        listener.onDisconnected(link.id, Collections.unmodifiableSet(new LinkedHashSet<>(slot.streams)), reason);
+      }
+      return;
+    }
+    if (slot.current == link) {
+      slot.current = null;
+      if (slot.retiring != null && slot.retiring.open) {
+        successorLost(slot, reason);
+        return;
+      }
+      disconnects++;
+      log.log(System.Logger.Level.WARNING, "stream connection " + link.id + " closed: " + reason + "; reconnecting");
+      listener.onDisconnected(link.id, Collections.unmodifiableSet(new LinkedHashSet<>(slot.streams)), reason);
+      scheduleReconnect(slot);
+    }
+  }
+
+  private static String reason(Link link) {
+    WebSocket ws = link.ws;
+    if (ws == null) {
+      return "closed";
+    }
+    Short code = ws.closeStatusCode();
+    String r = ws.closeReason();
+    if (code == null) {
+      return "connection lost";
+    }
+    return "closed by server: " + code + (r == null || r.isEmpty() ? "" : " " + r);
+  }
+
+  private Future<Void> closeLink(Link link, String why) {
+    if (link == null) {
+      return Future.succeededFuture();
+    }
+    link.closing = true;
+    cancel(link.pumpTimer);
+    cancel(link.rotateTimer);
+    link.pumpTimer = -1;
+    link.rotateTimer = -1;
+    if (link.ws == null || !link.open) {
+      return Future.succeededFuture();
+    }
+    link.open = false;
+    openConnections--;
+    return link.ws.close((short) 1000, why).otherwiseEmpty();
+  }
+
+  private void removeSlot(Slot s) {
+    s.removed = true;
+    cancel(s.retryTimer);
+    s.retryTimer = -1;
+    closeLink(s.current, "unsubscribed");
+    closeLink(s.retiring, "unsubscribed");
+    s.current = null;
+    s.retiring = null;
+    slots.remove(s);
+  }
+
+  private void cancel(long timer) {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+  }
+
+  // ---- commands ------------------------------------------------------------------------------
+
+  /** Sends SUBSCRIBE/UNSUBSCRIBE until the link's server-side set equals the slot's, within the rate. */
+  private void pump(Link link) {
+    if (!link.open || link.closing || link.slot.current != link) {
+      return;
+    }
+    Slot slot = link.slot;
+    int max = options.getMaxParamsPerCommand();
+    while (true) {
+      List<String> batch = new ArrayList<>();
+      boolean sub = true;
+      for (String s : slot.streams) {
+        if (!link.serverSet.contains(s)) {
+          batch.add(s);
+          if (batch.size() >= max) {
+            break;
+          }
+        }
+      }
+      if (batch.isEmpty()) {
+        sub = false;
+        for (String s : link.serverSet) {
+          if (!slot.streams.contains(s)) {
+            batch.add(s);
+            if (batch.size() >= max) {
+              break;
+            }
+          }
+        }
+      }
+      if (batch.isEmpty()) {
+        if (link.unacked.isEmpty() && !link.synced) {
+          onSynced(link);
+        }
+        return;
+      }
+      long now = System.currentTimeMillis();
+      if (!link.rate.canSend(now)) {
+        if (link.pumpTimer < 0) {
+          long delay = Math.max(1, link.rate.nextFree(now) - now + 1);
+          link.pumpTimer = vertx.setTimer(delay, id -> {
+            link.pumpTimer = -1;
+            pump(link);
+          });
+        }
+        return;
+      }
+      long id = nextCommandId++;
+      StringBuilder sb = new StringBuilder(32 + batch.size() * 24)
+          .append("{\"method\":\"").append(sub ? "SUBSCRIBE" : "UNSUBSCRIBE").append("\",\"params\":[");
+      for (int i = 0; i < batch.size(); i++) {
+        if (i > 0) {
+          sb.append(',');
+        }
+        appendJsonString(sb, batch.get(i));
+      }
+      sb.append("],\"id\":").append(id).append('}');
+      link.rate.record(now);
+      link.unacked.put(id, sub);
+      if (sub) {
+        link.serverSet.addAll(batch);
+        link.synced = false;
+      } else {
+        batch.forEach(link.serverSet::remove);
+      }
+      commandsSent++;
+      link.ws.writeTextMessage(sb.toString());
+    }
+  }
+
+  private static void appendJsonString(StringBuilder sb, String s) {
+    sb.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '"' || c == '\\') {
+        sb.append('\\').append(c);
+      } else if (c < 0x20) {
+        sb.append(String.format("\\u%04x", (int) c));
+      } else {
+        sb.append(c);
+      }
+    }
+    sb.append('"');
+  }
+
+  // ---- frames --------------------------------------------------------------------------------
+
+  private void onFrame(Link link, WebSocketFrame f) {
+    if (f.isPing()) {
+      // Vert.x has already written the pong (echoing the payload): count it against the budget
+      pings++;
+      link.rate.record(System.currentTimeMillis());
+      return;
+    }
+    if (f.type() == WebSocketFrameType.PONG || f.isClose()) {
+      return;
+    }
+    Buffer data = f.binaryData();
+    int len = data.length();
+    if (f.isContinuation()) {
+      if (!link.inFragment) {
+        return; // stray continuation: protocol error, ignore
+      }
+      append(link, data, len);
+    } else {
+      link.bufLen = 0;
+      link.fragmentOverflow = false;
+      link.inFragment = !f.isFinal();
+      append(link, data, len);
+    }
+    if (f.isFinal()) {
+      link.inFragment = false;
+      if (link.fragmentOverflow) {
+        oversizeDropped++;
+        link.fragmentOverflow = false;
+        return;
+      }
+      deliver(link, link.buf, link.bufLen);
+    }
+  }
+
+  private void append(Link link, Buffer data, int len) {
+    if (link.fragmentOverflow) {
+      return;
+    }
+    int need = link.bufLen + len;
+    if (need > options.getMaxMessageSize()) {
+      link.fragmentOverflow = true;
+      return;
+    }
+    if (need > link.buf.length) {
+      link.buf = Arrays.copyOf(link.buf, Math.min(options.getMaxMessageSize(),
+          Math.max(need, link.buf.length * 2)));
+    }
+    data.getBytes(0, len, link.buf, link.bufLen);
+    link.bufLen = need;
+  }
+
+  private static final byte[] KEY_STREAM = "\"stream\"".getBytes(StandardCharsets.US_ASCII);
+
+  private void deliver(Link link, byte[] b, int len) {
+    int i = 0;
+    while (i < len && b[i] <= ' ') {
+      i++;
+    }
+    if (i < len && b[i] == '{') {
+      int k = i + 1;
+      while (k < len && b[k] <= ' ') {
+        k++;
+      }
+      if (!startsWith(b, k, len, KEY_STREAM) && !isEvent(b, k, len)) {
+        controlMessage(link, new String(b, 0, len, StandardCharsets.UTF_8));
+        return;
+      }
+    }
+    messages++;
+    listener.onMessage(link.id, b, 0, len);
+  }
+
+  /** A raw event ({@code {"e":…}}) rather than a command reply. */
+  private static boolean isEvent(byte[] b, int k, int len) {
+    return k + 3 < len && b[k] == '"' && b[k + 1] == 'e' && b[k + 2] == '"';
+  }
+
+  private static boolean startsWith(byte[] b, int off, int len, byte[] p) {
+    if (len - off < p.length) {
+      return false;
+    }
+    for (int i = 0; i < p.length; i++) {
+      if (b[off + i] != p[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Command replies and other non-stream messages (rare: parsed as JSON). */
+  private void controlMessage(Link link, String text) {
+    JsonObject j;
+    try {
+      j = new JsonObject(text);
+    } catch (RuntimeException e) {
+      log.log(System.Logger.Level.DEBUG, "unparsable control message on " + link.id + ": " + text);
+      return;
+    }
+    if (text.contains("serverShutdown")) {
+      log.log(System.Logger.Level.INFO, "server announced shutdown on connection " + link.id + ": rotating");
+      rotate(link.slot, link);
+      return;
+    }
+    Object idv = j.getValue("id");
+    if (j.containsKey("error")) {
+      commandErrors++;
+      if (idv instanceof Number) {
+        link.unacked.remove(((Number) idv).longValue());
+      }
+      log.log(System.Logger.Level.WARNING, "stream command rejected on " + link.id + ": " + text);
+      listener.onCommandError(link.id, text);
+    } else if (idv instanceof Number) {
+      link.unacked.remove(((Number) idv).longValue());
+    } else {
+      messages++;
+      byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+      listener.onMessage(link.id, bytes, 0, bytes.length);
+      return;
+    }
+    if (link.unacked.isEmpty() && link.slot.current == link) {
+      pump(link); // marks the link synced when nothing is left to send
+    }
+  }
+
+  // for tests
+  Iterator<String> debugState() {
+    List<String> out = new ArrayList<>();
+    for (Slot s : slots) {
+      out.add("slot streams=" + s.streams.size() + " current=" + (s.current == null ? null : s.current.id)
+          + " retiring=" + (s.retiring == null ? null : s.retiring.id));
+    }
+    return out.iterator();
+  }
+}
