@@ -1,0 +1,60 @@
+package klagg.service;
+
+/**
+ * Every event-bus address klagg uses, in one place. Dotted names; the browser- and client-facing
+ * ones start with {@link #OUT_PREFIX}, which the bridges allow-list by regex.
+ */
+public final class Addresses {
+  private Addresses() {}
+
+  /** Trade batches for worker {@code i} (TradeBatch, local codec). */
+  public static String workerTrades(int i) {
+    return "klagg.worker." + i + ".trades";
+  }
+
+  /** Gateway pull of worker {@code i}: body = acknowledged epoch (Long), reply = KlineDelta. */
+  public static String workerPull(int i) {
+    return "klagg.worker." + i + ".pull";
+  }
+
+  /** Control of worker {@code i}: JSON {op: add|remove|feedDown|feedUp|stall, ...}. */
+  public static String workerControl(int i) {
+    return "klagg.worker." + i + ".control";
+  }
+
+  /** Published by the clock just after each whole minute of server time: JSON {serverTime, offset}. */
+  public static final String TICK = "klagg.clock.tick";
+
+  /** Published by the gateway once per cycle: CycleUpdate (local). */
+  public static final String CYCLE = "klagg.gateway.cycle";
+
+  /** Klines to store: CycleUpdate (local). */
+  public static final String PERSIST = "klagg.persist.klines";
+
+  /** Ingest control: JSON {op: subscribe|unsubscribe, symbols: [{id, symbol}]}. */
+  public static final String INGEST_CONTROL = "klagg.ingest.control";
+
+  /** Symbols seen on the exchange's miniTicker that the directory does not know: JSON {symbols: [...]}. */
+  public static final String SYMBOLS_SEEN = "klagg.symbols.seen";
+
+  /** Published on every symbol change: JSON {op: added|removed, id, symbol, priceScale, qtyScale, ...}. */
+  public static final String SYMBOLS_EVENTS = "klagg.symbols.events";
+
+  /** Request the directory's current symbol table: reply JSON {symbols: [...]}. */
+  public static final String SYMBOLS_LIST = "klagg.symbols.list";
+
+  /** Exchange REST, all through one weight-aware client. JSON requests and replies. */
+  public static final String REST_TIME = "klagg.rest.time";
+  public static final String REST_EXCHANGE_INFO = "klagg.rest.exchangeInfo";
+  public static final String REST_SEED = "klagg.rest.seed";
+  public static final String REST_AGG_TRADES = "klagg.rest.aggTrades";
+  public static final String REST_LATEST = "klagg.rest.latest";
+  public static final String REST_KLINES = "klagg.rest.klines";
+
+  /** Status queries (health): reply JSON. */
+  public static final String STATUS_GATEWAY = "klagg.status.gateway";
+  public static final String STATUS_INGEST = "klagg.status.ingest";
+
+  /** Prefix of every address event-bus clients may see. */
+  public static final String OUT_PREFIX = "klagg.out.";
+}

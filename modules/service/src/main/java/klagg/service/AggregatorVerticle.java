@@ -1,0 +1,492 @@
+package klagg.service;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import klagg.core.AggTrade;
+import klagg.core.Interval;
+import klagg.core.Kline;
+import klagg.core.KlineBook;
+import klagg.core.TradeBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Worker {@code shard}: owns the {@link KlineBook} of the symbols whose hash lands on it. Applies
+ * trade batches, rolls intervals on clock ticks, answers the gateway's pull with the delta since the
+ * last acknowledged one. A jump in a symbol's aggregate ids holds that symbol's trades until the
+ * missing ones are in (from the stream if merely reordered, else from REST), so klines stay exact.
+ */
+public final class AggregatorVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(AggregatorVerticle.class);
+
+  static final byte LIVE = 0;
+  static final byte SEEDING = 1;
+  static final byte WAITING = 2;
+  static final byte REPAIRING = 3;
+
+  private final KlaggConfig config;
+  private final int shard;
+  private final AggTrade t = new AggTrade();
+  private final long[] results = new long[KlineBook.Result.values().length];
+  private final ArrayDeque<Message<TradeBatch>> stalled = new ArrayDeque<>();
+  private final RateLimitedLog rlog = new RateLimitedLog(log, 10_000);
+
+  private KlineBook book;
+  private byte[] phase = new byte[64];
+  private boolean[] feedDown = new boolean[64];
+  private boolean[] needResume = new boolean[64];
+  private boolean[] resumePending = new boolean[64];
+  private String[] names = new String[64];
+  private List<AggTrade>[] buffered = newBuffers(64);
+  private long offset;
+  private long stalledUntil;
+  private long repairsTrades;
+  private long repairsKlines;
+  private long repairFailures;
+  private long gapsFromStream;
+
+  public AggregatorVerticle(KlaggConfig config, int shard) {
+    this.config = config;
+    this.shard = shard;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<AggTrade>[] newBuffers(int n) {
+    return (List<AggTrade>[]) new List<?>[n];
+  }
+
+  @Override
+  public Future<?> start() {
+    book = new KlineBook(config.intervals(), config.getLong("graceMs"), 64);
+    registerMetrics();
+    var bus = vertx.eventBus();
+    return Future.join(
+        bus.<TradeBatch>consumer(Addresses.workerTrades(shard), this::onTrades).completion(),
+        bus.<Long>consumer(Addresses.workerPull(shard), this::onPull).completion(),
+        bus.<JsonObject>consumer(Addresses.workerControl(shard), this::onControl).completion(),
+        bus.<JsonObject>consumer(Addresses.TICK, m -> onTick(m.body())).completion());
+  }
+
+  private void registerMetrics() {
+    MeterRegistry reg = KlaggMetrics.of(vertx);
+    Tags w = Tags.of("worker", Integer.toString(shard));
+    for (KlineBook.Result r : KlineBook.Result.values()) {
+      int i = r.ordinal();
+      FunctionCounter.builder("klagg_worker_trades", results, a -> a[i])
+          .description("trades handled by workers, by outcome")
+          .tags(w.and("result", r.name().toLowerCase())).register(reg);
+    }
+    FunctionCounter.builder("klagg_gaps", this, v -> v.book.gaps()).description("jumps in aggregate ids").tags(w).register(reg);
+    FunctionCounter.builder("klagg_repairs", this, v -> v.repairsTrades).tags(w.and("kind", "aggtrades")).register(reg);
+    FunctionCounter.builder("klagg_repairs", this, v -> v.repairsKlines).tags(w.and("kind", "klines")).register(reg);
+    FunctionCounter.builder("klagg_repair_failures", this, v -> v.repairFailures).tags(w).register(reg);
+    Gauge.builder("klagg_worker_symbols", this, v -> v.book.symbolCount()).tags(w).register(reg);
+  }
+
+  long serverNow() {
+    return System.currentTimeMillis() + offset;
+  }
+
+  // ---------------------------------------------------------------- trades
+
+  private void onTrades(Message<TradeBatch> m) {
+    if (stalledUntil > 0) {
+      stalled.add(m);
+      return;
+    }
+    TradeBatch b = m.body();
+    for (int i = 0, n = b.size(); i < n; i++) {
+      b.get(i, t);
+      int sym = t.symbol;
+      if (sym >= phase.length || !book.contains(sym)) {
+        results[KlineBook.Result.UNKNOWN_SYMBOL.ordinal()]++;
+        continue;
+      }
+      if (phase[sym] == LIVE) {
+        long last = book.lastAggId(sym);
+        if (last >= 0 && t.aggId > last + 1) {
+          gapsFromStream++;
+          buffer(sym, t);
+          waitForGap(sym, last + 1, t.aggId - 1);
+          continue;
+        }
+        results[book.apply(t).ordinal()]++;
+      } else {
+        buffer(sym, t);
+      }
+    }
+  }
+
+  private void buffer(int sym, AggTrade trade) {
+    List<AggTrade> b = buffered[sym];
+    if (b == null) {
+      b = new ArrayList<>();
+      buffered[sym] = b;
+    }
+    AggTrade copy = new AggTrade();
+    copy.copyFrom(trade);
+    b.add(copy);
+  }
+
+  /** A gap: give reordered trades a moment to arrive from the stream, then ask REST. */
+  private void waitForGap(int sym, long from, long to) {
+    phase[sym] = WAITING;
+    vertx.setTimer(Math.max(1, config.getLong("repair.delayMs")), id -> {
+      if (phase[sym] != WAITING || names[sym] == null) {
+        return;
+      }
+      if (covered(sym, from, to)) {
+        drain(sym);
+      } else {
+        repairTrades(sym, from, to);
+      }
+    });
+  }
+
+  private boolean covered(int sym, long from, long to) {
+    List<AggTrade> b = buffered[sym];
+    if (b == null || to - from + 1 > b.size()) {
+      return false;
+    }
+    long[] ids = b.stream().mapToLong(x -> x.aggId).filter(a -> a >= from && a <= to).distinct().toArray();
+    return ids.length == to - from + 1;
+  }
+
+  private void repairTrades(int sym, long from, long to) {
+    phase[sym] = REPAIRING;
+    String symbol = names[sym];
+    if (to - from + 1 > config.getLong("repair.maxTrades")) {
+      log.warn("worker {}: {} missed {} trades (ids {}..{}), more than repair.maxTrades: repairing its klines instead",
+          shard, symbol, to - from + 1, from, to);
+      afterFailedTradeRepair(sym);
+      return;
+    }
+    repairsTrades++;
+    vertx.eventBus().<JsonObject>request(Addresses.REST_AGG_TRADES,
+            new JsonObject().put("symbol", symbol).put("fromId", from).put("toId", to),
+            new DeliveryOptions().setSendTimeout(120_000))
+        .onSuccess(r -> {
+          if (names[sym] == null || !symbol.equals(names[sym])) {
+            return;
+          }
+          JsonArray trades = r.body().getJsonArray("trades");
+          long lateFrom = Long.MAX_VALUE;
+          long lateTo = Long.MIN_VALUE;
+          AggTrade x = new AggTrade();
+          for (int i = 0; i < trades.size(); i++) {
+            Wire.trade(trades.getJsonArray(i), sym, x);
+            KlineBook.Result res = book.apply(x);
+            results[res.ordinal()]++;
+            if (res == KlineBook.Result.LATE_DROPPED) {
+              lateFrom = Math.min(lateFrom, x.time);
+              lateTo = Math.max(lateTo, x.time);
+            }
+          }
+          if (lateFrom <= lateTo) {
+            repairKlines(sym, lateFrom, lateTo);
+          }
+          if (book.lastAggId(sym) < to) {
+            // REST did not have them all (yet): the ids stay a known gap; the klines get repaired
+            log.warn("worker {}: REST returned {} of {} missed trades of {}", shard, trades.size(), to - from + 1, symbol);
+          }
+          drain(sym);
+        })
+        .onFailure(e -> {
+          repairFailures++;
+          rlog.warn("repair-" + symbol, "worker " + shard + ": aggTrades repair of " + symbol + " failed: " + e.getMessage());
+          afterFailedTradeRepair(sym);
+        });
+  }
+
+  /** The missed trades cannot be had: apply what is buffered, then repair the window's klines. */
+  private void afterFailedTradeRepair(int sym) {
+    List<AggTrade> b = buffered[sym];
+    long before = lastTradeTime(sym);
+    long after = b == null || b.isEmpty() ? serverNow() : b.stream().mapToLong(x -> x.time).min().getAsLong();
+    List<AggTrade> pending = b == null ? List.of() : new ArrayList<>(b);
+    buffered[sym] = null;
+    pending.sort(Comparator.comparingLong(x -> x.aggId));
+    for (AggTrade x : pending) {
+      results[book.apply(x).ordinal()]++;
+    }
+    phase[sym] = LIVE;
+    repairKlines(sym, before, after);
+    resumeIfPending(sym);
+    settle(sym);
+  }
+
+  private long lastTradeTime(int sym) {
+    Kline k = new Kline();
+    return book.current(sym, book.intervals().get(0), k) ? k.openTime : serverNow();
+  }
+
+  /** Replaces the klines of a time window with the exchange's own (REST), for every interval. */
+  private void repairKlines(int sym, long fromTime, long toTime) {
+    String symbol = names[sym];
+    for (Interval iv : book.intervals()) {
+      long start = iv.openOf(fromTime);
+      long end = iv.closeOf(iv.openOf(toTime));
+      repairsKlines++;
+      vertx.eventBus().<JsonObject>request(Addresses.REST_KLINES,
+              new JsonObject().put("symbol", symbol).put("interval", iv.code()).put("startTime", start).put("endTime", end),
+              new DeliveryOptions().setSendTimeout(120_000))
+          .onSuccess(r -> {
+            if (!symbol.equals(names[sym])) {
+              return;
+            }
+            JsonArray ks = r.body().getJsonArray("klines");
+            long now = serverNow();
+            for (int i = 0; i < ks.size(); i++) {
+              JsonArray a = ks.getJsonArray(i);
+              boolean closed = a.getLong(6) < now;
+              book.correct(Wire.kline(a, sym, iv, closed));
+            }
+          })
+          .onFailure(e -> {
+            repairFailures++;
+            log.error("worker {}: klines repair of {} {} [{}..{}] failed: {}; those klines may be wrong until the next restart",
+                shard, symbol, iv.code(), start, end, e.getMessage());
+          });
+    }
+  }
+
+  /** Applies a symbol's buffered trades in id order; stops at the next gap. */
+  private void drain(int sym) {
+    List<AggTrade> b = buffered[sym];
+    phase[sym] = LIVE;
+    if (b != null) {
+      b.sort(Comparator.comparingLong(x -> x.aggId));
+      int i = 0;
+      for (; i < b.size(); i++) {
+        AggTrade x = b.get(i);
+        long last = book.lastAggId(sym);
+        if (last >= 0 && x.aggId > last + 1) {
+          break;
+        }
+        results[book.apply(x).ordinal()]++;
+      }
+      if (i < b.size()) {
+        List<AggTrade> rest = new ArrayList<>(b.subList(i, b.size()));
+        buffered[sym] = rest;
+        waitForGap(sym, book.lastAggId(sym) + 1, rest.get(0).aggId - 1);
+        return;
+      }
+      buffered[sym] = null;
+    }
+    resumeIfPending(sym);
+    settle(sym);
+  }
+
+  private void resumeIfPending(int sym) {
+    if (resumePending[sym]) {
+      resumePending[sym] = false;
+      book.resume(sym, serverNow());
+    }
+  }
+
+  /** After seeding or a repair: if the feed came back meanwhile, catch up with what it missed. */
+  private void settle(int sym) {
+    if (phase[sym] == LIVE && needResume[sym] && !feedDown[sym]) {
+      needResume[sym] = false;
+      catchUp(sym);
+    }
+  }
+
+  /**
+   * The feed of a symbol is back: whatever traded while it was down comes from REST (by id, in
+   * order), then ticks may close its klines again. A quiet market gets its flat klines only now,
+   * once REST confirmed nothing traded.
+   */
+  private void catchUp(int sym) {
+    phase[sym] = REPAIRING;
+    String symbol = names[sym];
+    vertx.eventBus().<JsonObject>request(Addresses.REST_LATEST, new JsonObject().put("symbol", symbol),
+            new DeliveryOptions().setSendTimeout(60_000))
+        .onSuccess(r -> {
+          if (!symbol.equals(names[sym])) {
+            return;
+          }
+          Long latest = r.body().getLong("aggId");
+          long last = book.lastAggId(sym);
+          resumePending[sym] = true;
+          if (latest != null && last >= 0 && latest > last && !covered(sym, last + 1, latest)) {
+            repairTrades(sym, last + 1, latest); // applies them, drains, then resumes
+          } else {
+            drain(sym);
+          }
+        })
+        .onFailure(e -> {
+          repairFailures++;
+          rlog.warn("latest-" + symbol, "worker " + shard + ": cannot check " + symbol + " after reconnect: " + e.getMessage());
+          vertx.setTimer(1_000, id -> {
+            if (symbol.equals(names[sym])) {
+              catchUp(sym);
+            }
+          });
+        });
+  }
+
+  // ---------------------------------------------------------------- gateway, clock, control
+
+  private void onPull(Message<Long> m) {
+    if (stalledUntil > 0) {
+      return; // a stalled worker does not answer: the gateway times out
+    }
+    Long ack = m.body();
+    m.reply(book.takeDelta(ack == null ? 0 : ack));
+  }
+
+  private void onTick(JsonObject tick) {
+    offset = tick.getLong("offset", offset);
+    book.onTick(tick.getLong("serverTime"));
+  }
+
+  private void onControl(Message<JsonObject> m) {
+    JsonObject c = m.body();
+    switch (c.getString("op", "")) {
+      case "add":
+        add(c.getInteger("id"), c.getString("symbol"), c.getInteger("priceScale", 0), c.getInteger("qtyScale", 0));
+        break;
+      case "remove":
+        remove(c.getInteger("id"));
+        break;
+      case "feedDown":
+        for (Object o : c.getJsonArray("ids", new JsonArray())) {
+          int id = ((Number) o).intValue();
+          if (id < feedDown.length && names[id] != null) {
+            feedDown[id] = true;
+            book.suspend(id);
+          }
+        }
+        break;
+      case "feedUp":
+        for (Object o : c.getJsonArray("ids", new JsonArray())) {
+          int id = ((Number) o).intValue();
+          if (id < feedDown.length && names[id] != null && feedDown[id]) {
+            feedDown[id] = false;
+            needResume[id] = true;
+            settle(id);
+          }
+        }
+        break;
+      case "stall":
+        if (!config.getBool("workers.faultHooks")) {
+          m.fail(403, "fault hooks are disabled (workers.faultHooks)");
+          return;
+        }
+        stall(c.getLong("ms", 1000L));
+        break;
+      case "status":
+        m.reply(status());
+        return;
+      default:
+        m.fail(400, "unknown op " + c.getString("op"));
+        return;
+    }
+    m.reply(new JsonObject().put("ok", true));
+  }
+
+  private void add(int id, String symbol, int priceScale, int qtyScale) {
+    ensure(id);
+    if (names[id] != null) {
+      return;
+    }
+    names[id] = symbol;
+    phase[id] = SEEDING;
+    feedDown[id] = false;
+    needResume[id] = false;
+    resumePending[id] = false;
+    book.addSymbol(id, priceScale, qtyScale);
+    seed(id, symbol, 500);
+  }
+
+  private void seed(int id, String symbol, long retryMs) {
+    vertx.eventBus().<JsonObject>request(Addresses.REST_SEED, new JsonObject().put("symbol", symbol),
+            new DeliveryOptions().setSendTimeout(120_000))
+        .onSuccess(r -> {
+          if (!symbol.equals(names[id])) {
+            return;
+          }
+          JsonObject s = r.body();
+          for (Object o : s.getJsonArray("klines")) {
+            book.restore(Wire.exact((JsonObject) o, id));
+          }
+          long last = s.getLong("lastAggId", -1L);
+          if (last >= 0) {
+            book.setLastAggId(id, last);
+          }
+          drain(id);
+        })
+        .onFailure(e -> {
+          rlog.warn("seed-" + symbol, "worker " + shard + ": seeding " + symbol + " failed (" + e.getMessage()
+              + "); retrying in " + retryMs + " ms");
+          vertx.setTimer(retryMs, tid -> {
+            if (symbol.equals(names[id]) && phase[id] == SEEDING) {
+              seed(id, symbol, Math.min(retryMs * 2, 30_000));
+            }
+          });
+        });
+  }
+
+  private void remove(int id) {
+    if (id >= names.length || names[id] == null) {
+      return;
+    }
+    book.removeSymbol(id);
+    names[id] = null;
+    buffered[id] = null;
+    phase[id] = LIVE;
+  }
+
+  private void ensure(int id) {
+    if (id >= phase.length) {
+      int n = Math.max(id + 1, phase.length * 2);
+      phase = Arrays.copyOf(phase, n);
+      feedDown = Arrays.copyOf(feedDown, n);
+      needResume = Arrays.copyOf(needResume, n);
+      resumePending = Arrays.copyOf(resumePending, n);
+      names = Arrays.copyOf(names, n);
+      buffered = Arrays.copyOf(buffered, n);
+    }
+  }
+
+  /** Test-only fault: the worker stops working (no pulls answered, trades queued) for {@code ms}. */
+  private void stall(long ms) {
+    log.warn("worker {}: stalling for {} ms (fault hook)", shard, ms);
+    stalledUntil = System.currentTimeMillis() + ms;
+    vertx.setTimer(Math.max(1, ms), id -> {
+      stalledUntil = 0;
+      log.info("worker {}: stall over, {} queued batches", shard, stalled.size());
+      while (!stalled.isEmpty()) {
+        onTrades(stalled.poll());
+      }
+    });
+  }
+
+  private JsonObject status() {
+    int buffering = 0;
+    for (int i = 0; i < names.length; i++) {
+      if (names[i] != null && phase[i] != LIVE) {
+        buffering++;
+      }
+    }
+    return new JsonObject().put("worker", shard).put("symbols", book.symbolCount()).put("notLive", buffering)
+        .put("applied", book.applied()).put("duplicates", book.duplicates()).put("lateApplied", book.lateApplied())
+        .put("lateDropped", book.lateDropped()).put("gaps", book.gaps()).put("gapsFromStream", gapsFromStream)
+        .put("repairsTrades", repairsTrades).put("repairsKlines", repairsKlines).put("repairFailures", repairFailures)
+        .put("stalled", stalledUntil > 0);
+  }
+}

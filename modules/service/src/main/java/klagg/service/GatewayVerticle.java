@@ -1,0 +1,180 @@
+package klagg.service;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import klagg.core.KlineDelta;
+import klagg.service.msg.CycleUpdate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every {@code gateway.pullIntervalMs} pulls deltas from every worker with a reply timeout well under
+ * the interval. A worker that times out is logged and counted, its last klines stay in the global
+ * book; after {@code breakerThreshold} misses in a row it is skipped (circuit open) and probed every
+ * {@code breakerProbeMs} until it answers. Deltas are applied in place to the global book; one
+ * immutable update per cycle goes to local consumers and to persistence.
+ */
+public final class GatewayVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(GatewayVerticle.class);
+
+  private final KlaggConfig config;
+  private final int workers;
+  private final GlobalBook book = new GlobalBook();
+  private long[] ack;
+  private int[] misses;
+  private boolean[] open;
+  private long[] lastProbe;
+  private Counter[] timeouts;
+  private Timer cycleTimer;
+  private Counter overruns;
+  private long cycle;
+  private boolean inCycle;
+  private long offset;
+  private long lastCycleNanos;
+
+  public GatewayVerticle(KlaggConfig config) {
+    this.config = config;
+    this.workers = config.workers();
+  }
+
+  @Override
+  public Future<?> start() {
+    ack = new long[workers];
+    misses = new int[workers];
+    open = new boolean[workers];
+    lastProbe = new long[workers];
+    registerMetrics();
+    vertx.setPeriodic(config.getLong("gateway.pullIntervalMs"), id -> cycle());
+    var bus = vertx.eventBus();
+    return Future.join(
+        bus.<JsonObject>consumer(Addresses.TICK, m -> offset = m.body().getLong("offset", offset)).completion(),
+        bus.<JsonObject>consumer(Addresses.SYMBOLS_EVENTS, m -> {
+          if ("removed".equals(m.body().getString("op"))) {
+            book.remove(m.body().getInteger("id"));
+          }
+        }).completion(),
+        bus.<JsonObject>consumer(Addresses.STATUS_GATEWAY, m -> m.reply(status())).completion());
+  }
+
+  private void registerMetrics() {
+    MeterRegistry reg = KlaggMetrics.of(vertx);
+    timeouts = new Counter[workers];
+    for (int i = 0; i < workers; i++) {
+      int w = i;
+      timeouts[i] = Counter.builder("klagg_gateway_pull_timeouts").description("worker pulls that timed out")
+          .tag("worker", Integer.toString(i)).register(reg);
+      Gauge.builder("klagg_gateway_breaker_open", this, g -> g.open[w] ? 1 : 0).tag("worker", Integer.toString(i))
+          .register(reg);
+    }
+    cycleTimer = Timer.builder("klagg_gateway_cycle").description("gateway pull cycle time").register(reg);
+    overruns = Counter.builder("klagg_gateway_cycle_overruns").description("cycles longer than the pull interval")
+        .register(reg);
+  }
+
+  private void cycle() {
+    if (inCycle) {
+      overruns.increment();
+      return;
+    }
+    inCycle = true;
+    long start = System.nanoTime();
+    long now = System.currentTimeMillis();
+    long timeout = config.getLong("gateway.pullTimeoutMs");
+    List<Future<KlineDelta>> pulls = new ArrayList<>(workers);
+    for (int i = 0; i < workers; i++) {
+      if (open[i] && now - lastProbe[i] < config.getLong("gateway.breakerProbeMs")) {
+        continue;
+      }
+      if (open[i]) {
+        lastProbe[i] = now;
+      }
+      int w = i;
+      pulls.add(vertx.eventBus().<KlineDelta>request(Addresses.workerPull(i), ack[i],
+              new DeliveryOptions().setSendTimeout(timeout))
+          .map(m -> {
+            KlineDelta d = m.body();
+            ack[w] = d.epoch();
+            if (open[w]) {
+              log.info("worker {} answers again: circuit closed", w);
+            }
+            misses[w] = 0;
+            open[w] = false;
+            return d;
+          })
+          .otherwise(e -> {
+            missed(w, e);
+            return null;
+          }));
+    }
+    Future.join(pulls).onComplete(x -> {
+      List<KlineDelta> deltas = new ArrayList<>(pulls.size());
+      for (Future<KlineDelta> f : pulls) {
+        KlineDelta d = f.result();
+        if (d != null && d.size() > 0) {
+          book.apply(d);
+          deltas.add(d);
+        }
+      }
+      cycle++;
+      if (!deltas.isEmpty()) {
+        CycleUpdate u = new CycleUpdate(cycle, System.currentTimeMillis() + offset, deltas);
+        vertx.eventBus().publish(Addresses.CYCLE, u);
+        vertx.eventBus().send(Addresses.PERSIST, u);
+      }
+      long took = System.nanoTime() - start;
+      lastCycleNanos = took;
+      cycleTimer.record(took, TimeUnit.NANOSECONDS);
+      if (took > TimeUnit.MILLISECONDS.toNanos(config.getLong("gateway.pullIntervalMs"))) {
+        overruns.increment();
+      }
+      inCycle = false;
+    });
+  }
+
+  private void missed(int w, Throwable e) {
+    boolean timeout = e instanceof ReplyException
+        && ((ReplyException) e).failureType() == io.vertx.core.eventbus.ReplyFailure.TIMEOUT;
+    boolean gone = e instanceof ReplyException
+        && ((ReplyException) e).failureType() == io.vertx.core.eventbus.ReplyFailure.NO_HANDLERS;
+    if (timeout) {
+      timeouts[w].increment();
+    }
+    misses[w]++;
+    if (!open[w]) {
+      if (misses[w] == 1 || misses[w] % 50 == 0) {
+        log.warn("worker {} pull {} (miss {} in a row)", w, timeout ? "timed out" : gone ? "found no worker" : "failed: " + e.getMessage(), misses[w]);
+      }
+      if (misses[w] >= config.getLong("gateway.breakerThreshold")) {
+        open[w] = true;
+        lastProbe[w] = System.currentTimeMillis();
+        log.warn("worker {}: {} misses in a row, circuit open; probing every {} ms", w, misses[w],
+            config.getLong("gateway.breakerProbeMs"));
+      }
+    }
+  }
+
+  public GlobalBook book() {
+    return book;
+  }
+
+  private JsonObject status() {
+    JsonArray ws = new JsonArray();
+    for (int i = 0; i < workers; i++) {
+      ws.add(new JsonObject().put("worker", i).put("breaker", open[i] ? "open" : "closed").put("misses", misses[i])
+          .put("timeouts", (long) timeouts[i].count()));
+    }
+    return new JsonObject().put("cycle", cycle).put("lastCycleMs", lastCycleNanos / 1e6).put("workers", ws)
+        .put("overruns", (long) overruns.count());
+  }
+}

@@ -1,0 +1,229 @@
+package klagg.service;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import klagg.core.AggTrade;
+import klagg.core.AggTradeDecoder;
+import klagg.core.RejectReason;
+import klagg.core.SymbolIndex;
+import klagg.core.TradeBatch;
+import klagg.exchange.ExchangeEndpoints;
+import klagg.exchange.StreamClient;
+import klagg.exchange.StreamClientOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Holds the exchange WebSocket connections (through {@link StreamClient}), decodes frames straight
+ * from bytes, routes each trade to the worker owning its symbol and sends each worker one batch per
+ * frame burst. Tells workers when a connection dies (their symbols' feed is down) and comes back.
+ * Never touches kline state.
+ */
+public final class IngestVerticle extends VerticleBase implements StreamClient.Listener {
+  private static final Logger log = LoggerFactory.getLogger(IngestVerticle.class);
+  private static final byte[] MINI_TICKER = "{\"stream\":\"!miniTicker@arr\"".getBytes(StandardCharsets.US_ASCII);
+  static final String MINI_TICKER_STREAM = "!miniTicker@arr";
+
+  private final KlaggConfig config;
+  private final int workers;
+  private final SymbolIndex symbols = new SymbolIndex(256);
+  private final AggTrade t = new AggTrade();
+  private final Map<String, Integer> streamToId = new HashMap<>();
+  private final RateLimitedLog rlog = new RateLimitedLog(log, 10_000);
+  private AggTradeDecoder decoder;
+  private StreamClient client;
+  private TradeBatch.Builder[] builders;
+  private int[] workerOf = new int[256];
+  private boolean flushScheduled;
+  private volatile long offset;
+  private long batches;
+
+  public IngestVerticle(KlaggConfig config) {
+    this.config = config;
+    this.workers = config.workers();
+  }
+
+  @Override
+  public Future<?> start() {
+    decoder = new AggTradeDecoder(symbols, () -> System.currentTimeMillis() + offset);
+    builders = new TradeBatch.Builder[workers];
+    for (int i = 0; i < workers; i++) {
+      builders[i] = new TradeBatch.Builder(256);
+    }
+    client = new StreamClient(vertx, ExchangeEndpoints.fromJson(config.section("exchange")),
+        StreamClientOptions.fromJson(config.section("exchange.stream")), this);
+    registerMetrics();
+    var bus = vertx.eventBus();
+    return Future.join(
+        bus.<JsonObject>consumer(Addresses.INGEST_CONTROL, this::onControl).completion(),
+        bus.<JsonObject>consumer(Addresses.TICK, m -> offset = m.body().getLong("offset", offset)).completion(),
+        bus.<JsonObject>consumer(Addresses.STATUS_INGEST, m -> m.reply(status())).completion(),
+        client.start());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return client == null ? Future.succeededFuture() : client.close();
+  }
+
+  private void registerMetrics() {
+    MeterRegistry reg = KlaggMetrics.of(vertx);
+    FunctionCounter.builder("klagg_ingest_trades", decoder, AggTradeDecoder::decoded)
+        .description("aggTrades decoded from the exchange streams").register(reg);
+    FunctionCounter.builder("klagg_ingest_frames_skipped", decoder, AggTradeDecoder::skipped)
+        .description("frames that are not aggTrades (replies, tickers)").register(reg);
+    for (RejectReason r : RejectReason.values()) {
+      FunctionCounter.builder("klagg_ingest_rejected", decoder, d -> d.rejected(r))
+          .description("frames rejected, by reason").tag("reason", r.tag()).register(reg);
+    }
+    Gauge.builder("klagg_ingest_connections", this, v -> v.client.connectionCount()).register(reg);
+    FunctionCounter.builder("klagg_ingest_reconnects", this, v -> v.client.reconnects()).register(reg);
+    FunctionCounter.builder("klagg_ingest_batches", this, v -> v.batches).register(reg);
+  }
+
+  // ---------------------------------------------------------------- the hot path
+
+  @Override
+  public void onMessage(int connId, byte[] bytes, int off, int len) {
+    AggTradeDecoder.Result r = decoder.decode(bytes, off, len, t);
+    if (r == AggTradeDecoder.Result.TRADE) {
+      builders[workerOf[t.symbol]].add(t);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        context.runOnContext(v -> flush());
+      }
+    } else if (r == AggTradeDecoder.Result.SKIPPED) {
+      if (startsWith(bytes, off, len, MINI_TICKER)) {
+        miniTicker(bytes, off, len);
+      }
+    } else {
+      rlog.warn("reject-" + decoder.lastReject(), "rejected exchange frame (" + decoder.lastReject().tag() + "): "
+          + new String(bytes, off, Math.min(len, 200), StandardCharsets.UTF_8));
+    }
+  }
+
+  private void flush() {
+    flushScheduled = false;
+    for (int w = 0; w < workers; w++) {
+      if (builders[w].size() > 0) {
+        batches++;
+        vertx.eventBus().send(Addresses.workerTrades(w), builders[w].build());
+      }
+    }
+  }
+
+  private static boolean startsWith(byte[] b, int off, int len, byte[] prefix) {
+    return len >= prefix.length && Arrays.equals(b, off, off + prefix.length, prefix, 0, prefix.length);
+  }
+
+  /** Once a second: symbols the exchange lists that we do not track go to the directory. */
+  private void miniTicker(byte[] bytes, int off, int len) {
+    try {
+      JsonObject frame = new JsonObject(io.vertx.core.buffer.Buffer.buffer(Arrays.copyOfRange(bytes, off, off + len)));
+      JsonArray data = frame.getJsonArray("data");
+      JsonArray unknown = new JsonArray();
+      for (int i = 0; data != null && i < data.size(); i++) {
+        String s = data.getJsonObject(i).getString("s");
+        if (s != null && symbols.idOf(s) < 0) {
+          unknown.add(s);
+        }
+      }
+      if (!unknown.isEmpty()) {
+        vertx.eventBus().send(Addresses.SYMBOLS_SEEN, new JsonObject().put("symbols", unknown));
+      }
+    } catch (RuntimeException e) {
+      rlog.warn("miniticker", "unreadable miniTicker frame: " + e.getMessage());
+    }
+  }
+
+  // ---------------------------------------------------------------- connections
+
+  @Override
+  public void onConnected(int connId, Set<String> streams) {
+    feed(streams, "feedUp");
+  }
+
+  @Override
+  public void onDisconnected(int connId, Set<String> streams, String reason) {
+    log.warn("exchange connection {} lost ({}): {} streams down until it is back", connId, reason, streams.size());
+    feed(streams, "feedDown");
+  }
+
+  @Override
+  public void onCommandError(int connId, String response) {
+    rlog.warn("cmd-error", "exchange rejected a command on connection " + connId + ": " + response);
+  }
+
+  private void feed(Collection<String> streams, String op) {
+    Map<Integer, JsonArray> byWorker = new HashMap<>();
+    for (String s : streams) {
+      Integer id = streamToId.get(s);
+      if (id != null) {
+        byWorker.computeIfAbsent(workerOf[id], w -> new JsonArray()).add(id);
+      }
+    }
+    byWorker.forEach((w, ids) -> vertx.eventBus().send(Addresses.workerControl(w),
+        new JsonObject().put("op", op).put("ids", ids)));
+  }
+
+  // ---------------------------------------------------------------- control
+
+  private void onControl(Message<JsonObject> m) {
+    JsonObject c = m.body();
+    JsonArray list = c.getJsonArray("symbols", new JsonArray());
+    List<String> streams = new ArrayList<>();
+    boolean subscribe = "subscribe".equals(c.getString("op"));
+    for (int i = 0; i < list.size(); i++) {
+      JsonObject s = list.getJsonObject(i);
+      String symbol = s.getString("symbol");
+      int id = s.getInteger("id");
+      String stream = symbol.toLowerCase() + "@aggTrade";
+      if (subscribe) {
+        symbols.put(symbol, id);
+        if (id >= workerOf.length) {
+          workerOf = Arrays.copyOf(workerOf, Math.max(id + 1, workerOf.length * 2));
+        }
+        workerOf[id] = SymbolIndex.workerOf(symbol, workers);
+        streamToId.put(stream, id);
+      } else {
+        symbols.remove(symbol);
+        streamToId.remove(stream);
+      }
+      streams.add(stream);
+    }
+    if (subscribe) {
+      if (!client.subscribed().contains(MINI_TICKER_STREAM)) {
+        streams.add(MINI_TICKER_STREAM);
+      }
+      client.subscribe(streams);
+    } else {
+      client.unsubscribe(streams);
+    }
+    m.reply(new JsonObject().put("ok", true));
+  }
+
+  private JsonObject status() {
+    return new JsonObject().put("connections", client.connectionCount()).put("streams", client.subscribed().size())
+        .put("reconnects", client.reconnects()).put("messages", client.messages()).put("trades", decoder.decoded())
+        .put("rejected", decoder.rejectedTotal());
+  }
+
+  Set<String> streams() {
+    return new HashSet<>(client.subscribed());
+  }
+}

@@ -1,0 +1,306 @@
+package klagg.service;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import klagg.core.Interval;
+
+/**
+ * The service configuration: the defaults of {@code conf/klagg.json} (bundled in the jar), then the
+ * {@code -conf} file, then {@code KLAGG_SECTION_KEY} environment variables for single keys. Invalid
+ * configuration fails at start with a message naming the key.
+ */
+public final class KlaggConfig {
+  /** A bad configuration: the message names the key. */
+  public static final class ConfigException extends RuntimeException {
+    public ConfigException(String message) {
+      super(message);
+    }
+  }
+
+  private final JsonObject json;
+  private final List<String> warnings;
+
+  private KlaggConfig(JsonObject json, List<String> warnings) {
+    this.json = json;
+    this.warnings = warnings;
+  }
+
+  public static JsonObject defaults() {
+    try (InputStream in = KlaggConfig.class.getResourceAsStream("/klagg/klagg.json")) {
+      if (in == null) {
+        throw new IllegalStateException("klagg/klagg.json missing from the jar");
+      }
+      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Defaults, then the file (may be null), then the environment. */
+  public static KlaggConfig load(Path file, Map<String, String> env) {
+    JsonObject user = new JsonObject();
+    if (file != null) {
+      try {
+        user = new JsonObject(Files.readString(file));
+      } catch (IOException e) {
+        throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+      } catch (DecodeException e) {
+        throw new ConfigException("config file " + file + " is not valid JSON: " + e.getMessage());
+      }
+    }
+    return of(user, env);
+  }
+
+  /** Defaults overridden by {@code user} and then {@code env}. */
+  public static KlaggConfig of(JsonObject user, Map<String, String> env) {
+    JsonObject defaults = defaults();
+    JsonObject merged = defaults.copy();
+    merge(merged, user, defaults, "");
+    List<String> warnings = new ArrayList<>();
+    env.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> applyEnv(merged, e.getKey(), e.getValue(), warnings));
+    KlaggConfig c = new KlaggConfig(merged, warnings);
+    c.validate();
+    return c;
+  }
+
+  private static boolean freeForm(String path) {
+    return path.startsWith("exchange") || path.startsWith("sim.") || path.startsWith("db.options");
+  }
+
+  private static void merge(JsonObject target, JsonObject src, JsonObject defaults, String prefix) {
+    for (String key : src.fieldNames()) {
+      String path = prefix + key;
+      Object v = src.getValue(key);
+      Object d = defaults == null ? null : defaults.getValue(key);
+      if (d == null && defaults != null && !defaults.containsKey(key) && !freeForm(path)) {
+        throw new ConfigException("unknown config key '" + path + "'");
+      }
+      if (v instanceof JsonObject && d instanceof JsonObject) {
+        merge(target.getJsonObject(key), (JsonObject) v, (JsonObject) d, path + ".");
+      } else if (v instanceof JsonObject && target.getValue(key) instanceof JsonObject) {
+        merge(target.getJsonObject(key), (JsonObject) v, null, path + ".");
+      } else {
+        if (d != null && !sameKind(d, v)) {
+          throw new ConfigException(path + " must be " + kind(d) + ", got " + v);
+        }
+        target.put(key, v);
+      }
+    }
+  }
+
+  private static boolean sameKind(Object d, Object v) {
+    if (d instanceof Number) {
+      return v instanceof Number;
+    }
+    if (d instanceof Boolean) {
+      return v instanceof Boolean;
+    }
+    if (d instanceof JsonArray) {
+      return v instanceof JsonArray;
+    }
+    if (d instanceof JsonObject) {
+      return v instanceof JsonObject;
+    }
+    return v instanceof String;
+  }
+
+  private static String kind(Object d) {
+    return d instanceof Number ? "a number" : d instanceof Boolean ? "true or false"
+        : d instanceof JsonArray ? "a list" : d instanceof JsonObject ? "an object" : "a string";
+  }
+
+  /** KLAGG_GATEWAY_PULLINTERVALMS=50 sets gateway.pullIntervalMs; matched case-insensitively. */
+  private static void applyEnv(JsonObject root, String name, String value, List<String> warnings) {
+    if (!name.startsWith("KLAGG_") || name.startsWith("KLAGG_TEST_")) {
+      return;
+    }
+    String[] parts = name.substring(6).toLowerCase(Locale.ROOT).split("_");
+    JsonObject node = root;
+    StringBuilder path = new StringBuilder();
+    for (int i = 0; i < parts.length; i++) {
+      // a key may itself hold underscores in the variable name: try the longest match first
+      String match = null;
+      int used = 0;
+      for (int j = parts.length; j > i && match == null; j--) {
+        String joined = String.join("", java.util.Arrays.copyOfRange(parts, i, j));
+        for (String k : node.fieldNames()) {
+          if (k.toLowerCase(Locale.ROOT).equals(joined)) {
+            match = k;
+            used = j - i;
+            break;
+          }
+        }
+      }
+      if (match == null) {
+        warnings.add("environment variable " + name + " matches no config key; ignored");
+        return;
+      }
+      path.append(path.length() == 0 ? "" : ".").append(match);
+      i += used - 1;
+      Object cur = node.getValue(match);
+      if (i == parts.length - 1) {
+        node.put(match, parse(path.toString(), cur, value));
+        return;
+      }
+      if (!(cur instanceof JsonObject)) {
+        warnings.add("environment variable " + name + " goes below " + path + ", which is not a section; ignored");
+        return;
+      }
+      node = (JsonObject) cur;
+    }
+  }
+
+  private static Object parse(String path, Object current, String value) {
+    try {
+      if (current instanceof Boolean) {
+        if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+          throw new ConfigException(path + " must be true or false, got '" + value + "'");
+        }
+        return Boolean.parseBoolean(value);
+      }
+      if (current instanceof Integer || current instanceof Long) {
+        return Long.parseLong(value.trim());
+      }
+      if (current instanceof Number) {
+        return Double.parseDouble(value.trim());
+      }
+      if (current instanceof JsonArray) {
+        JsonArray a = new JsonArray();
+        for (String s : value.split(",")) {
+          if (!s.isBlank()) {
+            a.add(s.trim());
+          }
+        }
+        return a;
+      }
+      if (current instanceof JsonObject) {
+        return new JsonObject(value);
+      }
+      return value;
+    } catch (NumberFormatException | DecodeException e) {
+      throw new ConfigException(path + " must be " + kind(current) + ", got '" + value + "'");
+    }
+  }
+
+  private void validate() {
+    intervals();
+    positive("gateway.pullIntervalMs");
+    positive("gateway.pullTimeoutMs");
+    if (getLong("gateway.pullTimeoutMs") >= getLong("gateway.pullIntervalMs")) {
+      throw new ConfigException("gateway.pullTimeoutMs must be less than gateway.pullIntervalMs");
+    }
+    positive("gateway.breakerThreshold");
+    positive("gateway.breakerProbeMs");
+    positive("clock.refreshMs");
+    notNegative("clock.tickMarginMs");
+    notNegative("graceMs");
+    notNegative("workers.instances");
+    notNegative("symbols.max");
+    positive("symbols.refreshMs");
+    notNegative("repair.delayMs");
+    positive("repair.maxTrades");
+    long port = getLong("http.port");
+    if (port < 0 || port > 65535) {
+      throw new ConfigException("http.port must be 0..65535, got " + port);
+    }
+  }
+
+  private void positive(String key) {
+    if (getLong(key) <= 0) {
+      throw new ConfigException(key + " must be greater than 0, got " + getLong(key));
+    }
+  }
+
+  private void notNegative(String key) {
+    if (getLong(key) < 0) {
+      throw new ConfigException(key + " must not be negative, got " + getLong(key));
+    }
+  }
+
+  // ---------------------------------------------------------------- access
+
+  public JsonObject json() {
+    return json;
+  }
+
+  public List<String> warnings() {
+    return warnings;
+  }
+
+  public Object value(String dotted) {
+    String[] parts = dotted.split("\\.");
+    Object node = json;
+    for (String p : parts) {
+      if (!(node instanceof JsonObject)) {
+        return null;
+      }
+      node = ((JsonObject) node).getValue(p);
+    }
+    return node;
+  }
+
+  public long getLong(String key) {
+    Object v = value(key);
+    if (!(v instanceof Number)) {
+      throw new ConfigException(key + " must be a number, got " + v);
+    }
+    return ((Number) v).longValue();
+  }
+
+  public int getInt(String key) {
+    return (int) getLong(key);
+  }
+
+  public boolean getBool(String key) {
+    Object v = value(key);
+    if (!(v instanceof Boolean)) {
+      throw new ConfigException(key + " must be true or false, got " + v);
+    }
+    return (Boolean) v;
+  }
+
+  public String getString(String key) {
+    Object v = value(key);
+    return v == null ? null : v.toString();
+  }
+
+  public JsonObject section(String key) {
+    Object v = value(key);
+    return v instanceof JsonObject ? (JsonObject) v : new JsonObject();
+  }
+
+  public List<String> list(String key) {
+    Object v = value(key);
+    List<String> out = new ArrayList<>();
+    if (v instanceof JsonArray) {
+      for (Object o : (JsonArray) v) {
+        out.add(String.valueOf(o));
+      }
+    }
+    return out;
+  }
+
+  public List<Interval> intervals() {
+    try {
+      return Interval.parseList(String.join(",", list("intervals")));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("intervals: " + e.getMessage());
+    }
+  }
+
+  /** Worker count: {@code workers.instances}, or one per event loop (2 x cores) when 0. */
+  public int workers() {
+    int n = getInt("workers.instances");
+    return n > 0 ? n : Math.max(1, 2 * Runtime.getRuntime().availableProcessors());
+  }
+}

@@ -1,0 +1,227 @@
+package klagg.service;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import klagg.core.AggTrade;
+import klagg.core.Interval;
+import klagg.core.Kline;
+import klagg.core.KlineBook;
+import klagg.exchange.BinanceApiException;
+import klagg.exchange.BinanceRestClient;
+import klagg.exchange.ExchangeEndpoints;
+import klagg.exchange.RestAggTrade;
+import klagg.exchange.RestClientOptions;
+import klagg.exchange.RestKline;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one door to the exchange's REST API (one weight budget for the whole service): server time,
+ * exchangeInfo, seeds of a symbol's current klines, aggregate trades by id range for gap repair, and
+ * klines for repairs.
+ */
+public final class RestVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(RestVerticle.class);
+
+  private final KlaggConfig config;
+  private BinanceRestClient rest;
+  private List<Interval> intervals;
+
+  public RestVerticle(KlaggConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    rest = new BinanceRestClient(vertx, ExchangeEndpoints.fromJson(config.section("exchange")),
+        RestClientOptions.fromJson(config.section("exchange.rest")));
+    intervals = config.intervals();
+    var bus = vertx.eventBus();
+    return Future.join(
+        bus.<JsonObject>consumer(Addresses.REST_TIME, m -> reply(m, time())).completion(),
+        bus.<JsonObject>consumer(Addresses.REST_EXCHANGE_INFO, m -> reply(m, exchangeInfo())).completion(),
+        bus.<JsonObject>consumer(Addresses.REST_SEED, m -> reply(m, seed(m.body().getString("symbol")))).completion(),
+        bus.<JsonObject>consumer(Addresses.REST_AGG_TRADES, m -> reply(m, aggTrades(m.body()))).completion(),
+        bus.<JsonObject>consumer(Addresses.REST_LATEST, m -> reply(m, latest(m.body().getString("symbol")))).completion(),
+        bus.<JsonObject>consumer(Addresses.REST_KLINES, m -> reply(m, klines(m.body()))).completion());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return rest == null ? Future.succeededFuture() : rest.close();
+  }
+
+  private static <T> void reply(Message<JsonObject> m, Future<T> f) {
+    f.onSuccess(m::reply).onFailure(e -> {
+      int code = e instanceof BinanceApiException ? ((BinanceApiException) e).code() : -1;
+      m.fail(code, String.valueOf(e.getMessage()));
+    });
+  }
+
+  private Future<JsonObject> time() {
+    return rest.timeSample().map(s -> new JsonObject().put("serverTime", s.serverTime())
+        .put("sent", s.localSend()).put("received", s.localReceive()));
+  }
+
+  private Future<JsonObject> exchangeInfo() {
+    return rest.exchangeInfo().map(info -> {
+      JsonArray symbols = new JsonArray();
+      for (var s : info.symbols()) {
+        symbols.add(new JsonObject().put("symbol", s.symbol()).put("status", s.status())
+            .put("baseAsset", s.baseAsset()).put("quoteAsset", s.quoteAsset())
+            .put("tickSize", s.tickSize()).put("stepSize", s.stepSize())
+            .put("priceScale", s.priceScale()).put("qtyScale", s.qtyScale()));
+      }
+      return new JsonObject().put("symbols", symbols);
+    });
+  }
+
+  private Future<JsonObject> latest(String symbol) {
+    return rest.aggTrades(symbol, null, null, null, 1).map(list -> {
+      JsonObject r = new JsonObject();
+      if (!list.isEmpty()) {
+        RestAggTrade t = list.get(list.size() - 1);
+        r.put("aggId", t.aggId).put("time", t.time);
+      }
+      return r;
+    });
+  }
+
+  private Future<JsonObject> aggTrades(JsonObject req) {
+    return rest.aggTradesRange(req.getString("symbol"), req.getLong("fromId"), req.getLong("toId")).map(list -> {
+      JsonArray a = new JsonArray();
+      for (RestAggTrade t : list) {
+        a.add(Wire.trade(t));
+      }
+      return new JsonObject().put("trades", a);
+    });
+  }
+
+  private Future<JsonObject> klines(JsonObject req) {
+    Interval iv = Interval.parse(req.getString("interval"));
+    return rest.klinesRange(req.getString("symbol"), iv, req.getLong("startTime"), req.getLong("endTime")).map(list -> {
+      JsonArray a = new JsonArray();
+      for (RestKline k : list) {
+        a.add(Wire.kline(k));
+      }
+      return new JsonObject().put("klines", a);
+    });
+  }
+
+  /**
+   * The current kline of every interval, exactly, and the last aggregate id they include: the finest
+   * interval from the aggregate trades of its open window; each coarser one from the closed klines
+   * of the next finer interval it is aligned to, plus that interval's current kline.
+   */
+  Future<JsonObject> seed(String symbol) {
+    Interval fine = intervals.get(0);
+    return rest.serverTime().compose(now -> {
+      long open = fine.openOf(now);
+      long next = fine.nextOpen(open);
+      return tradesBetween(symbol, open, next - 1, new ArrayList<>(), null).compose(window -> {
+        if (!window.isEmpty()) {
+          return Future.succeededFuture(window);
+        }
+        // quiet so far: the latest trade gives the flat price and the last id
+        return rest.aggTrades(symbol, null, null, null, 1).map(l -> l.isEmpty() || l.get(0).time >= next
+            ? List.<RestAggTrade>of() : l);
+      }).compose(trades -> {
+        if (trades.isEmpty()) {
+          return Future.succeededFuture(new JsonObject().put("lastAggId", -1L).put("klines", new JsonArray()));
+        }
+        KlineBook book = new KlineBook(List.of(fine), 0, 1);
+        AggTrade t = new AggTrade();
+        RestAggTrade last = trades.get(trades.size() - 1);
+        if (last.time < open) {
+          book.addSymbol(0, last.priceM, last.priceScale, last.qtyScale, open);
+        } else {
+          book.addSymbol(0, last.priceScale, last.qtyScale);
+          for (RestAggTrade r : trades) {
+            book.apply(t.set(0, r.aggId, r.priceM, r.priceScale, r.qtyM, r.qtyScale, r.firstId, r.lastId, r.time,
+                r.buyerMaker));
+          }
+        }
+        Kline cur = new Kline();
+        book.current(0, fine, cur);
+        List<Kline> seeds = new ArrayList<>();
+        seeds.add(cur);
+        return coarser(symbol, now, seeds, 1).map(all -> {
+          JsonArray a = new JsonArray();
+          for (Kline k : all) {
+            a.add(Wire.exact(k));
+          }
+          return new JsonObject().put("lastAggId", last.aggId).put("klines", a);
+        });
+      });
+    });
+  }
+
+  /** Pages aggTrades of a time window forward by id. */
+  private Future<List<RestAggTrade>> tradesBetween(String symbol, long start, long end, List<RestAggTrade> acc,
+      Long fromId) {
+    Future<List<RestAggTrade>> page = fromId == null
+        ? rest.aggTrades(symbol, null, start, end, 1000)
+        : rest.aggTrades(symbol, fromId, null, null, 1000);
+    return page.compose(list -> {
+      boolean more = list.size() == 1000;
+      for (RestAggTrade t : list) {
+        if (t.time > end) {
+          more = false;
+          break;
+        }
+        acc.add(t);
+      }
+      if (more && acc.size() < config.getLong("repair.maxTrades")) {
+        return tradesBetween(symbol, start, end, acc, acc.get(acc.size() - 1).aggId + 1);
+      }
+      return Future.succeededFuture(acc);
+    });
+  }
+
+  private Future<List<Kline>> coarser(String symbol, long now, List<Kline> seeds, int i) {
+    if (i >= intervals.size()) {
+      return Future.succeededFuture(seeds);
+    }
+    Interval iv = intervals.get(i);
+    int parent = 0;
+    for (int j = i - 1; j >= 0; j--) {
+      if (iv.alignedTo(intervals.get(j))) {
+        parent = j;
+        break;
+      }
+    }
+    Interval pj = intervals.get(parent);
+    Kline parentCur = seeds.get(parent);
+    long open = iv.openOf(now);
+    long parentOpen = pj.openOf(now);
+    Future<List<RestKline>> closed = parentOpen > open
+        ? rest.klinesRange(symbol, pj, open, parentOpen - 1)
+        : Future.succeededFuture(List.of());
+    return closed.compose(list -> {
+      Kline k = null;
+      for (RestKline r : list) {
+        if (r.openTime < open || r.openTime >= parentOpen) {
+          continue;
+        }
+        Kline part = Wire.kline(Wire.kline(r), 0, iv, false);
+        k = k == null ? part : k.merge(part);
+      }
+      Kline cur = new Kline().set(parentCur);
+      k = k == null ? cur : k.merge(cur);
+      k.interval = iv;
+      k.openTime = open;
+      k.closeTime = iv.closeOf(open);
+      k.closed = false;
+      if (!iv.alignedTo(pj)) {
+        log.warn("interval {} is not aligned to {}; its seed for {} may be off", iv.code(), pj.code(), symbol);
+      }
+      seeds.add(k);
+      return coarser(symbol, now, seeds, i + 1);
+    });
+  }
+}
