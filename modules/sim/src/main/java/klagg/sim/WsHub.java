@@ -201,7 +201,7 @@ final class WsHub {
         return;
       }
     }
-    hs.accept().onSuccess(ws -> open(ws, combined[0], streams));
+    hs.accept(); // the server's webSocketHandler opens it
   }
 
   void open(ServerWebSocket ws, boolean combined, List<String> streams) {
