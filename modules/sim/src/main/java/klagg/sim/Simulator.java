@@ -1,0 +1,292 @@
+package klagg.sim;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A Binance-compatible exchange simulator: REST + WebSocket market data over a deterministic
+ * synthetic market or a replayed aggTrades CSV, with Binance's limits and fault injection.
+ */
+public final class Simulator {
+  final SimConfig cfg;
+  final SimClock clock;
+  final SimMarket market;
+  final Faults faults = new Faults();
+  final Vertx vertx;
+  WsHub hub;
+  RestApi rest;
+  HttpServer server;
+  Context context;
+  String deploymentId;
+  long listingEvent = Long.MIN_VALUE;
+  final List<String> listingLog = new ArrayList<>();
+
+  private Simulator(Vertx vertx, SimConfig cfg, SimClock clock, SimMarket market) {
+    this.vertx = vertx;
+    this.cfg = cfg;
+    this.clock = clock;
+    this.market = market;
+  }
+
+  /** Builds the market (blocking work: CSV parsing) and starts the server. */
+  public static Future<Simulator> start(Vertx vertx, SimConfig cfg) {
+    return vertx.executeBlocking(() -> {
+      double scale = cfg.timeScale * (cfg.replay != null && cfg.speed > 0 ? cfg.speed : 1);
+      SimClock clock = new SimClock(scale, cfg.timeOffsetMs);
+      SimMarket market;
+      if (cfg.replay != null) {
+        market = new ReplayMarket(clock, Path.of(cfg.replay), cfg.symbol, cfg.replayOriginalTimes);
+      } else {
+        double rate = cfg.firehose ? (cfg.firehoseRate > 0 ? cfg.firehoseRate : 1_000_000) : cfg.rate;
+        market = new SyntheticMarket(clock, cfg.seed, cfg.symbols, rate,
+            cfg.effectiveHistoryStart(clock.now()));
+      }
+      return new Simulator(vertx, cfg, clock, market);
+    }).compose(sim -> vertx.deployVerticle(sim.new SimVerticle()).map(id -> {
+      sim.deploymentId = id;
+      return sim;
+    }));
+  }
+
+  final class SimVerticle extends VerticleBase {
+    @Override
+    public Future<?> start() {
+      Simulator.this.context = context;
+      hub = new WsHub(vertx, cfg, market, clock, faults);
+      rest = new RestApi(vertx, Simulator.this);
+      server = vertx.createHttpServer(new HttpServerOptions().setHost(cfg.host).setPort(cfg.port)
+          .setMaxWebSocketFrameSize(1 << 20));
+      server.requestHandler(rest::handle);
+      server.webSocketHandshakeHandler(hub::handshake);
+      server.webSocketHandler(ws -> {
+        boolean[] combined = new boolean[1];
+        List<String> streams = hub.streamsOf(ws.path(), ws.query(), combined);
+        hub.open(ws, combined[0], streams == null ? List.of() : streams);
+      });
+      long emit = cfg.firehose ? Math.min(cfg.emitIntervalMs, 10) : cfg.emitIntervalMs;
+      vertx.setPeriodic(emit, id -> hub.emitTick());
+      long hk = Math.max(20, Math.min(250, Math.min(cfg.pingIntervalMs, Math.min(cfg.pongTimeoutMs,
+          cfg.connectionLifetimeMs)) / 4));
+      vertx.setPeriodic(hk, id -> hub.housekeeping());
+      vertx.setPeriodic(Math.max(20, cfg.miniTickerIntervalMs), id -> hub.miniTickerTick());
+      vertx.setPeriodic(Math.max(20, Math.min(250, cfg.klinePushIntervalMs)), id -> hub.klineTick());
+      if (cfg.listingEverySec > 0) {
+        vertx.setPeriodic(1000, id -> listingTick());
+      }
+      return server.listen();
+    }
+
+    @Override
+    public Future<?> stop() {
+      return server == null ? Future.succeededFuture() : server.close();
+    }
+  }
+
+  // ------------------------------------------------------------------ public API
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  private String hostForUrl() {
+    return cfg.host.equals("0.0.0.0") ? "127.0.0.1" : cfg.host;
+  }
+
+  /** e.g. {@code http://127.0.0.1:9090} (append /api/v3/... or /fapi/v1/...). */
+  public String restBaseUrl() {
+    return "http://" + hostForUrl() + ":" + port();
+  }
+
+  /** e.g. {@code ws://127.0.0.1:9090} (append /ws/..., /stream?streams=..., /market/ws/...). */
+  public String wsBaseUrl() {
+    return "ws://" + hostForUrl() + ":" + port();
+  }
+
+  public SimConfig config() {
+    return cfg;
+  }
+
+  public SimMarket market() {
+    return market;
+  }
+
+  public SimClock clock() {
+    return clock;
+  }
+
+  /** Server time now. */
+  public long now() {
+    return clock.now();
+  }
+
+  public void setTimeOffsetMs(long offset) {
+    clock.setOffsetMs(offset);
+  }
+
+  /** The fault state (read-only use; change it with {@link #applyFaults}). */
+  public Faults faults() {
+    return faults;
+  }
+
+  /** Applies a fault/admin command (same JSON as {@code POST /sim/faults}) on the simulator's context. */
+  public Future<JsonObject> applyFaults(JsonObject cmd) {
+    Promise<JsonObject> p = Promise.promise();
+    context.runOnContext(v -> {
+      try {
+        p.complete(applyFaultsHere(cmd));
+      } catch (RuntimeException e) {
+        p.fail(e);
+      }
+    });
+    return p.future();
+  }
+
+  /** Status counters (same JSON as {@code GET /sim/status}), read on the simulator's context. */
+  public Future<JsonObject> status() {
+    Promise<JsonObject> p = Promise.promise();
+    context.runOnContext(v -> p.complete(statusJson()));
+    return p.future();
+  }
+
+  public Future<Void> close() {
+    if (deploymentId == null) {
+      return Future.succeededFuture();
+    }
+    String id = deploymentId;
+    deploymentId = null;
+    return vertx.undeploy(id);
+  }
+
+  // ------------------------------------------------------------------ internals (on context)
+
+  JsonObject applyFaultsHere(JsonObject cmd) {
+    List<String> applied = new ArrayList<>();
+    long now = clock.now();
+    for (String k : cmd.fieldNames()) {
+      switch (k) {
+        case "clear" -> faults.clear();
+        case "dropConnections" -> {
+          if (Boolean.TRUE.equals(cmd.getValue(k))) {
+            hub.dropAll();
+          }
+        }
+        case "stallMs" -> hub.stallAll(num(cmd, k));
+        case "malformedFrames" -> faults.malformedFrames += (int) num(cmd, k);
+        case "duplicateTrades" -> faults.duplicateTrades += (int) num(cmd, k);
+        case "reorderTrades" -> faults.reorderTrades += (int) num(cmd, k);
+        case "skipAggIds" -> faults.skipAggIds += (int) num(cmd, k);
+        case "restErrors" -> {
+          JsonObject r = cmd.getJsonObject(k);
+          int status = r.getInteger("status", 503);
+          if (status != 429 && (status < 500 || status > 599)) {
+            throw new IllegalArgumentException("restErrors.status must be 429 or 5xx");
+          }
+          faults.restStatus = status;
+          faults.restRemaining = r.getInteger("count", 1);
+        }
+        case "timeOffsetMs" -> clock.setOffsetMs(num(cmd, k));
+        case "serverTime" -> clock.setNow(num(cmd, k));
+        case "list" -> {
+          Object v = cmd.getValue(k);
+          String name = v instanceof JsonObject o ? o.getString("symbol") : String.valueOf(v);
+          Double price = v instanceof JsonObject o && o.getValue("price") != null
+              ? Double.valueOf(String.valueOf(o.getValue("price"))) : null;
+          if (market.list(name.toUpperCase(), price, now) == null) {
+            throw new IllegalArgumentException("listing not supported in " + market.mode() + " mode");
+          }
+        }
+        case "break", "resume" -> {
+          SymbolInfo s = market.symbol(String.valueOf(cmd.getValue(k)).toUpperCase());
+          if (s == null) {
+            throw new IllegalArgumentException("unknown symbol " + cmd.getValue(k));
+          }
+          if (k.equals("break")) {
+            market.setBreak(s, now);
+          } else {
+            market.setTrading(s, now);
+          }
+        }
+        default -> throw new IllegalArgumentException("unknown fault '" + k + "'");
+      }
+      applied.add(k);
+    }
+    return new JsonObject().put("applied", new io.vertx.core.json.JsonArray(applied)).put("status", statusJson());
+  }
+
+  private static long num(JsonObject o, String k) {
+    Object v = o.getValue(k);
+    if (!(v instanceof Number n)) {
+      throw new IllegalArgumentException(k + " must be a number");
+    }
+    return n.longValue();
+  }
+
+  JsonObject statusJson() {
+    JsonObject o = new JsonObject()
+        .put("mode", market.mode())
+        .put("serverTime", clock.now())
+        .put("timeOffsetMs", clock.offsetMs())
+        .put("timeScale", clock.scale())
+        .put("symbols", market.symbols().size())
+        .put("firehose", cfg.firehose);
+    if (hub != null) {
+      o.put("connections", hub.conns.size())
+          .put("connectionsTotal", hub.connectionsTotal.get())
+          .put("tradesGenerated", hub.tradesGenerated.get())
+          .put("tradesSent", hub.tradesSent.get())
+          .put("framesSent", hub.framesSent.get())
+          .put("rateLimitCloses", hub.rateLimitCloses.get())
+          .put("pongTimeoutCloses", hub.pongTimeoutCloses.get())
+          .put("lifetimeCloses", hub.lifetimeCloses.get())
+          .put("streams", hub.subs.size());
+    }
+    if (rest != null) {
+      o.put("restRequests", rest.requests).put("restRejected429", rest.rejected429)
+          .put("weightUsed1m", rest.weightUsed);
+    }
+    if (market instanceof ReplayMarket r) {
+      o.put("replayTrades", r.size()).put("replayDone", cfg.speed == 0 ? hub.replayDone
+          : clock.now() > r.lastTime());
+    }
+    o.put("faults", faults.toJson());
+    o.put("listingEvents", new io.vertx.core.json.JsonArray(new ArrayList<>(listingLog)));
+    return o;
+  }
+
+  /** Seeded listing schedule: at each multiple of the period, one new symbol and one BREAK. */
+  void listingTick() {
+    long period = cfg.listingEverySec * 1000;
+    long now = clock.now();
+    long ev = Math.floorDiv(now, period);
+    if (listingEvent == Long.MIN_VALUE) {
+      listingEvent = ev;
+      return;
+    }
+    for (long e = listingEvent + 1; e <= ev; e++) {
+      String name = String.format("N%05dUSDT", Math.floorMod(e, 100_000L));
+      if (market.list(name, null, now) != null) {
+        listingLog.add("+" + name);
+      }
+      List<SymbolInfo> trading = market.symbols().stream().filter(SymbolInfo::trading).toList();
+      if (trading.size() > 6) {
+        int i = 5 + (int) Long.remainderUnsigned(SyntheticMarket.h(cfg.seed, 77, e), trading.size() - 5);
+        SymbolInfo s = trading.get(i);
+        market.setBreak(s, now);
+        listingLog.add("-" + s.name);
+      }
+      while (listingLog.size() > 100) {
+        listingLog.remove(0);
+      }
+    }
+    listingEvent = ev;
+  }
+}

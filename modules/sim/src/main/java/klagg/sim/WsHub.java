@@ -1,0 +1,676 @@
+package klagg.sim;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.ServerWebSocketHandshake;
+import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
+import klagg.core.Decimals;
+import klagg.core.Interval;
+
+/**
+ * WebSocket side: connections, Binance's commands and limits, and the live streams (aggTrade,
+ * !miniTicker@arr, kline). Runs on the simulator's context only.
+ */
+final class WsHub {
+  static final Pattern AGG = Pattern.compile("[a-z0-9]+@aggTrade");
+  static final Pattern KLINE = Pattern.compile("([a-z0-9]+)@kline_([0-9]+[smhdwM])");
+  static final String MINI = "!miniTicker@arr";
+
+  final Vertx vertx;
+  final SimConfig cfg;
+  final SimMarket market;
+  final SimClock clock;
+  final Faults faults;
+  final Set<Conn> conns = new LinkedHashSet<>();
+  final Map<String, Set<Conn>> subs = new HashMap<>();
+  final Map<String, KlineState> klineStreams = new HashMap<>();
+  final Map<SymbolInfo, Mini> minis = new HashMap<>();
+  final Map<SymbolInfo, String[]> held = new HashMap<>();
+  final AtomicLong tradesSent = new AtomicLong();
+  final AtomicLong framesSent = new AtomicLong();
+  final AtomicLong tradesGenerated = new AtomicLong();
+  final AtomicLong connectionsTotal = new AtomicLong();
+  final AtomicLong rateLimitCloses = new AtomicLong();
+  final AtomicLong pongTimeoutCloses = new AtomicLong();
+  final AtomicLong lifetimeCloses = new AtomicLong();
+  long lastEmit = Long.MIN_VALUE;
+  long lastMini;
+  long lastKlinePush;
+  /** Replay at max speed: index of the next trade to send. */
+  int replayNext;
+  boolean replayDone;
+
+  final class Conn {
+    final ServerWebSocket ws;
+    boolean combined;
+    final Set<String> streams = new LinkedHashSet<>();
+    final long[] recent;
+    int recentPos;
+    final long opened = System.currentTimeMillis();
+    long lastPing = System.currentTimeMillis();
+    long awaitingPongSince;
+    boolean closed;
+    boolean paused;
+
+    Conn(ServerWebSocket ws, boolean combined) {
+      this.ws = ws;
+      this.combined = combined;
+      this.recent = new long[Math.max(1, cfg.maxIncomingPerSecond)];
+      java.util.Arrays.fill(recent, Long.MIN_VALUE / 2);
+    }
+
+    void send(String text) {
+      if (closed || faults.stalled()) {
+        return;
+      }
+      ws.writeTextMessage(text);
+      framesSent.incrementAndGet();
+    }
+
+    void close(short code, String reason) {
+      if (!closed) {
+        closed = true;
+        ws.close(code, reason);
+        drop(this);
+      }
+    }
+
+    /** Counts an incoming message; false if the rate limit is exceeded. */
+    boolean countIncoming() {
+      long now = System.currentTimeMillis();
+      long oldest = recent[recentPos];
+      if (now - oldest < 1000) {
+        return false;
+      }
+      recent[recentPos] = now;
+      recentPos = (recentPos + 1) % recent.length;
+      return true;
+    }
+  }
+
+  static final class KlineState {
+    final SymbolInfo sym;
+    final Interval iv;
+    final String stream;
+    long lastOpen = Long.MIN_VALUE;
+
+    KlineState(SymbolInfo sym, Interval iv, String stream) {
+      this.sym = sym;
+      this.iv = iv;
+      this.stream = stream;
+    }
+  }
+
+  /** Rolling ~24 h mini-ticker state (hour buckets over what this process emitted). */
+  static final class Mini {
+    final Summary[] buckets = new Summary[25];
+    final long[] bucketHour = new long[25];
+    boolean changed;
+    long lastPrice;
+  }
+
+  WsHub(Vertx vertx, SimConfig cfg, SimMarket market, SimClock clock, Faults faults) {
+    this.vertx = vertx;
+    this.cfg = cfg;
+    this.market = market;
+    this.clock = clock;
+    this.faults = faults;
+  }
+
+  // ------------------------------------------------------------------ connections
+
+  static String stripPrefix(String path) {
+    for (String p : new String[] {"/market", "/public"}) {
+      if (path.startsWith(p + "/")) {
+        return path.substring(p.length());
+      }
+    }
+    return path;
+  }
+
+  /** Streams from the URL, or null if the path is not a stream endpoint. */
+  List<String> streamsOf(String path, String query, boolean[] combined) {
+    path = stripPrefix(path);
+    List<String> out = new ArrayList<>();
+    if (path.equals("/ws") || path.equals("/ws/")) {
+      combined[0] = false;
+      return out;
+    }
+    if (path.startsWith("/ws/")) {
+      combined[0] = false;
+      for (String s : path.substring(4).split("/")) {
+        if (!s.isEmpty()) {
+          out.add(s);
+        }
+      }
+      return out;
+    }
+    if (path.equals("/stream") || path.equals("/stream/")) {
+      combined[0] = true;
+      if (query != null) {
+        for (String kv : query.split("&")) {
+          if (kv.startsWith("streams=")) {
+            for (String s : java.net.URLDecoder.decode(kv.substring(8), java.nio.charset.StandardCharsets.UTF_8).split("/")) {
+              if (!s.isEmpty()) {
+                out.add(s);
+              }
+            }
+          }
+        }
+      }
+      return out;
+    }
+    return null;
+  }
+
+  boolean validStream(String s) {
+    if (s.equals(MINI) || AGG.matcher(s).matches()) {
+      return true;
+    }
+    var m = KLINE.matcher(s);
+    return m.matches() && Interval.find(m.group(2)) != null;
+  }
+
+  void handshake(ServerWebSocketHandshake hs) {
+    boolean[] combined = new boolean[1];
+    List<String> streams = streamsOf(hs.path(), hs.query(), combined);
+    if (streams == null) {
+      hs.reject(404);
+      return;
+    }
+    if (streams.size() > cfg.maxStreamsPerConnection) {
+      hs.reject(400);
+      return;
+    }
+    for (String s : streams) {
+      if (!validStream(s)) {
+        hs.reject(400);
+        return;
+      }
+    }
+    hs.accept(); // the server's webSocketHandler opens it
+  }
+
+  void open(ServerWebSocket ws, boolean combined, List<String> streams) {
+    Conn c = new Conn(ws, combined);
+    conns.add(c);
+    connectionsTotal.incrementAndGet();
+    for (String s : streams) {
+      subscribe(c, s);
+    }
+    ws.frameHandler(f -> onFrame(c, f));
+    ws.closeHandler(v -> drop(c));
+    ws.exceptionHandler(t -> drop(c));
+    if (faults.stalled()) {
+      c.paused = true;
+      ws.pause();
+    }
+  }
+
+  void drop(Conn c) {
+    c.closed = true;
+    if (conns.remove(c)) {
+      for (String s : c.streams) {
+        unsubscribeIndex(c, s);
+      }
+    }
+  }
+
+  void onFrame(Conn c, WebSocketFrame f) {
+    if (c.closed) {
+      return;
+    }
+    if (f.isClose()) {
+      return;
+    }
+    if (!c.countIncoming()) {
+      rateLimitCloses.incrementAndGet();
+      c.close((short) 1008, "Too many requests");
+      return;
+    }
+    switch (f.type()) {
+      case PONG -> c.awaitingPongSince = 0;
+      case TEXT -> {
+        if (f.isFinal()) {
+          command(c, f.textData());
+        }
+      }
+      default -> { }
+    }
+  }
+
+  // ------------------------------------------------------------------ commands
+
+  static JsonObject error(int code, String msg, Object id) {
+    return new JsonObject().put("error", new JsonObject().put("code", code).put("msg", msg)).put("id", id);
+  }
+
+  void command(Conn c, String text) {
+    JsonObject req;
+    try {
+      Object v = io.vertx.core.json.Json.decodeValue(text);
+      if (!(v instanceof JsonObject o)) {
+        c.send(error(2, "Invalid request: expected an object", null).encode());
+        return;
+      }
+      req = o;
+    } catch (DecodeException e) {
+      String m = e.getMessage() == null ? "" : e.getMessage().split("\n")[0];
+      c.send(error(3, "Invalid JSON: " + m, null).encode());
+      return;
+    }
+    Object id = req.getValue("id");
+    if (id != null && !(id instanceof Number) && !(id instanceof String s && s.matches("[A-Za-z0-9]{1,36}"))) {
+      c.send(error(2, "Invalid request: request ID must be an unsigned integer, an alphanumeric string of at most 36 characters, or null", null).encode());
+      return;
+    }
+    if (id instanceof Number n && (n instanceof Double || n instanceof Float)) {
+      c.send(error(2, "Invalid request: request ID must be an unsigned integer", null).encode());
+      return;
+    }
+    for (String k : req.fieldNames()) {
+      if (!k.equals("method") && !k.equals("params") && !k.equals("id")) {
+        c.send(error(2, "Invalid request: unknown field `" + k + "`", id).encode());
+        return;
+      }
+    }
+    Object mo = req.getValue("method");
+    if (mo == null) {
+      c.send(error(2, "Invalid request: missing field `method`", id).encode());
+      return;
+    }
+    if (!(mo instanceof String method)) {
+      c.send(error(2, "Invalid request: method name must be a string", id).encode());
+      return;
+    }
+    Object po = req.getValue("params");
+    if (po != null && !(po instanceof JsonArray)) {
+      c.send(error(2, "Invalid request: params must be an array", id).encode());
+      return;
+    }
+    JsonArray params = po == null ? new JsonArray() : (JsonArray) po;
+    switch (method) {
+      case "SUBSCRIBE", "UNSUBSCRIBE" -> {
+        List<String> names = new ArrayList<>();
+        for (Object p : params) {
+          if (!(p instanceof String s)) {
+            c.send(error(2, "Invalid request: " + method + " params must be strings", id).encode());
+            return;
+          }
+          if (!validStream(s)) {
+            c.send(error(2, "Invalid request: invalid stream name `" + s + "`", id).encode());
+            return;
+          }
+          names.add(s);
+        }
+        if (method.equals("SUBSCRIBE")) {
+          Set<String> after = new HashSet<>(c.streams);
+          after.addAll(names);
+          if (after.size() > cfg.maxStreamsPerConnection) {
+            c.send(error(2, "Invalid request: too many streams, at most " + cfg.maxStreamsPerConnection
+                + " per connection", id).encode());
+            return;
+          }
+          names.forEach(s -> subscribe(c, s));
+        } else {
+          names.forEach(s -> unsubscribe(c, s));
+        }
+        c.send(new JsonObject().put("result", null).put("id", id).encode());
+      }
+      case "LIST_SUBSCRIPTIONS" -> c.send(new JsonObject().put("result", new JsonArray(new ArrayList<>(c.streams))).put("id", id).encode());
+      case "SET_PROPERTY" -> {
+        if (params.size() != 2 || !"combined".equals(params.getValue(0))) {
+          c.send(error(0, "Unknown property", id).encode());
+        } else if (!(params.getValue(1) instanceof Boolean b)) {
+          c.send(error(1, "Invalid value type: expected Boolean", id).encode());
+        } else {
+          c.combined = b;
+          c.send(new JsonObject().put("result", null).put("id", id).encode());
+        }
+      }
+      case "GET_PROPERTY" -> {
+        if (params.size() != 1 || !"combined".equals(params.getValue(0))) {
+          c.send(error(0, "Unknown property", id).encode());
+        } else {
+          c.send(new JsonObject().put("result", c.combined).put("id", id).encode());
+        }
+      }
+      default -> c.send(error(2, "Invalid request: unknown variant `" + method
+          + "`, expected one of `SUBSCRIBE`, `UNSUBSCRIBE`, `LIST_SUBSCRIPTIONS`, `SET_PROPERTY`, `GET_PROPERTY`", id).encode());
+    }
+  }
+
+  void subscribe(Conn c, String s) {
+    if (c.streams.add(s)) {
+      subs.computeIfAbsent(s, k -> new LinkedHashSet<>()).add(c);
+      var m = KLINE.matcher(s);
+      if (m.matches()) {
+        klineStreams.computeIfAbsent(s, k -> {
+          SymbolInfo sym = market.symbol(m.group(1).toUpperCase(java.util.Locale.ROOT));
+          return sym == null ? null : new KlineState(sym, Interval.parse(m.group(2)), s);
+        });
+      }
+    }
+  }
+
+  void unsubscribe(Conn c, String s) {
+    if (c.streams.remove(s)) {
+      unsubscribeIndex(c, s);
+    }
+  }
+
+  private void unsubscribeIndex(Conn c, String s) {
+    Set<Conn> set = subs.get(s);
+    if (set != null) {
+      set.remove(c);
+      if (set.isEmpty()) {
+        subs.remove(s);
+        klineStreams.remove(s);
+      }
+    }
+  }
+
+  void publish(String stream, String payload) {
+    Set<Conn> set = subs.get(stream);
+    if (set == null || set.isEmpty()) {
+      return;
+    }
+    String wrapped = null;
+    for (Conn c : set) {
+      if (c.combined) {
+        if (wrapped == null) {
+          wrapped = "{\"stream\":\"" + stream + "\",\"data\":" + payload + "}";
+        }
+        c.send(wrapped);
+      } else {
+        c.send(payload);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ housekeeping
+
+  /** Pings, pong deadlines, lifetimes, stall end. Called every few hundred ms. */
+  void housekeeping() {
+    long now = System.currentTimeMillis();
+    boolean stalled = faults.stalled();
+    for (Conn c : new ArrayList<>(conns)) {
+      if (c.paused && !stalled) {
+        c.paused = false;
+        c.ws.resume();
+        c.lastPing = now;
+        c.awaitingPongSince = 0;
+      }
+      if (stalled) {
+        continue;
+      }
+      if (now - c.opened >= cfg.connectionLifetimeMs) {
+        lifetimeCloses.incrementAndGet();
+        c.close((short) 1000, "Connection lifetime exceeded");
+        continue;
+      }
+      if (c.awaitingPongSince != 0 && now - c.awaitingPongSince > cfg.pongTimeoutMs) {
+        pongTimeoutCloses.incrementAndGet();
+        c.close((short) 1008, "Pong timeout");
+        continue;
+      }
+      if (now - c.lastPing >= cfg.pingIntervalMs) {
+        c.lastPing = now;
+        if (c.awaitingPongSince == 0) {
+          c.awaitingPongSince = now;
+        }
+        c.ws.writePing(Buffer.buffer(Long.toString(clock.now())));
+      }
+    }
+  }
+
+  void stallAll(long ms) {
+    faults.stallUntil = System.currentTimeMillis() + ms;
+    for (Conn c : conns) {
+      if (!c.paused) {
+        c.paused = true;
+        c.ws.pause();
+      }
+    }
+  }
+
+  void dropAll() {
+    for (Conn c : new ArrayList<>(conns)) {
+      faults.drops++;
+      c.close((short) 1001, "Dropped by fault injection");
+    }
+  }
+
+  // ------------------------------------------------------------------ live trades
+
+  final StringBuilder sb = new StringBuilder(256);
+
+  String encodeAgg(SymbolInfo s, long eventTime, long a, long p, long q, long f, long l, long t, boolean m) {
+    sb.setLength(0);
+    sb.append("{\"e\":\"aggTrade\",\"E\":").append(eventTime).append(",\"s\":\"").append(s.name)
+        .append("\",\"a\":").append(a).append(",\"p\":\"");
+    Decimals.append(sb, p, s.priceScale, s.priceDigits);
+    sb.append("\",\"q\":\"");
+    Decimals.append(sb, q, s.qtyScale, s.qtyDigits);
+    sb.append("\",\"f\":").append(f).append(",\"l\":").append(l).append(",\"T\":").append(t)
+        .append(",\"m\":").append(m).append(",\"M\":true}");
+    return sb.toString();
+  }
+
+  private SymbolInfo cur;
+  private String curStream;
+  private long curNow;
+  private final TradeVisitor emitVisitor = this::onTrade;
+
+  private boolean onTrade(long a, long p, long q, long f, long l, long t, boolean m) {
+    SymbolInfo s = cur;
+    tradesGenerated.incrementAndGet();
+    Mini mini = minis.computeIfAbsent(s, k -> new Mini());
+    mini.changed = true;
+    mini.lastPrice = p;
+    long hour = Math.floorDiv(t, 3_600_000L);
+    int bi = (int) Math.floorMod(hour, 25);
+    if (mini.buckets[bi] == null || mini.bucketHour[bi] != hour) {
+      mini.buckets[bi] = new Summary();
+      mini.bucketHour[bi] = hour;
+    }
+    mini.buckets[bi].trade(a, p, q, f, l, t, m);
+    Set<Conn> set = subs.get(curStream);
+    if (set == null || set.isEmpty()) {
+      return true;
+    }
+    if (faults.skipAggIds > 0) {
+      faults.skipAggIds--;
+      faults.skippedTotal++;
+      return true;
+    }
+    String payload = encodeAgg(s, curNow, a, p, q, f, l, t, m);
+    if (faults.reorderTrades > 0) {
+      String[] h = held.remove(s);
+      if (h == null) {
+        held.put(s, new String[] {curStream, payload});
+        return true;
+      }
+      faults.reorderTrades--;
+      faults.reorderedTotal++;
+      sendTrade(curStream, payload);
+      sendTrade(h[0], h[1]);
+      return true;
+    }
+    sendTrade(curStream, payload);
+    if (faults.duplicateTrades > 0) {
+      faults.duplicateTrades--;
+      faults.duplicatedTotal++;
+      sendTrade(curStream, payload);
+    }
+    return true;
+  }
+
+  private void sendTrade(String stream, String payload) {
+    tradesSent.incrementAndGet();
+    publish(stream, payload);
+  }
+
+  /** Emits the trades that happened since the last tick. */
+  void emitTick() {
+    long now = clock.now();
+    long to = now + 1;
+    if (faults.malformedFrames > 0 && !conns.isEmpty()) {
+      for (; faults.malformedFrames > 0; faults.malformedFrames--) {
+        faults.malformedTotal++;
+        for (Conn c : conns) {
+          c.send("{\"e\":\"aggTrade\",\"E\":" + now + ",\"s\":\"BTC");
+        }
+      }
+    }
+    if (market instanceof ReplayMarket r && cfg.speed == 0) {
+      emitReplayMax(r);
+      return;
+    }
+    long window = to - lastEmit;
+    long maxWindow = Math.max(5_000L, (long) (cfg.emitIntervalMs * clock.scale() * 20));
+    if (lastEmit == Long.MIN_VALUE || window < 0 || window > maxWindow) {
+      lastEmit = to; // start, or a clock jump: do not flood the past (REST still has it)
+      return;
+    }
+    if (window == 0) {
+      return;
+    }
+    curNow = now;
+    for (SymbolInfo s : market.symbols()) {
+      cur = s;
+      curStream = s.lower + "@aggTrade";
+      market.scan(s, lastEmit, to, emitVisitor);
+    }
+    lastEmit = to;
+    flushHeld();
+  }
+
+  private void flushHeld() {
+    if (!held.isEmpty()) {
+      for (String[] h : held.values()) {
+        sendTrade(h[0], h[1]);
+      }
+      held.clear();
+    }
+  }
+
+  /** Replay at max speed: bursts of trades regardless of the clock, which is moved along. */
+  void emitReplayMax(ReplayMarket r) {
+    if (replayDone) {
+      return;
+    }
+    int end = Math.min(r.n, replayNext + 20_000);
+    cur = r.sym;
+    curStream = r.sym.lower + "@aggTrade";
+    curNow = clock.now();
+    for (int i = replayNext; i < end; i++) {
+      r.visit(i, emitVisitor);
+    }
+    flushHeld();
+    replayNext = end;
+    long t = r.time[end - 1];
+    if (clock.now() < t) {
+      clock.setNow(t);
+    }
+    if (end >= r.n) {
+      replayDone = true;
+    }
+  }
+
+  // ------------------------------------------------------------------ tickers
+
+  void miniTickerTick() {
+    long now = clock.now();
+    if (subs.get(MINI) == null) {
+      minis.values().forEach(m -> m.changed = false);
+      return;
+    }
+    long hourNow = Math.floorDiv(now, 3_600_000L);
+    StringBuilder out = new StringBuilder(1024).append('[');
+    int n = 0;
+    for (Map.Entry<SymbolInfo, Mini> e : minis.entrySet()) {
+      Mini m = e.getValue();
+      if (!m.changed) {
+        continue;
+      }
+      m.changed = false;
+      SymbolInfo s = e.getKey();
+      Summary sum = new Summary();
+      for (long h = hourNow - 23; h <= hourNow; h++) {
+        int bi = (int) Math.floorMod(h, 25);
+        if (m.buckets[bi] != null && m.bucketHour[bi] == h) {
+          sum.merge(m.buckets[bi]);
+        }
+      }
+      if (sum.empty()) {
+        continue;
+      }
+      if (n++ > 0) {
+        out.append(',');
+      }
+      int qq = s.priceScale + s.qtyScale;
+      out.append("{\"e\":\"24hrMiniTicker\",\"E\":").append(now).append(",\"s\":\"").append(s.name)
+          .append("\",\"c\":\"");
+      Decimals.append(out, sum.close, s.priceScale, s.priceDigits).append("\",\"o\":\"");
+      Decimals.append(out, sum.open, s.priceScale, s.priceDigits).append("\",\"h\":\"");
+      Decimals.append(out, sum.high, s.priceScale, s.priceDigits).append("\",\"l\":\"");
+      Decimals.append(out, sum.low, s.priceScale, s.priceDigits).append("\",\"v\":\"");
+      Decimals.append(out, sum.volume, s.qtyScale, s.qtyDigits).append("\",\"q\":\"");
+      Decimals.append128(out, sum.quoteHi, sum.quoteLo, qq, s.quoteDigits).append("\"}");
+    }
+    out.append(']');
+    if (n > 0) {
+      publish(MINI, out.toString());
+    }
+  }
+
+  void klineTick() {
+    if (klineStreams.isEmpty()) {
+      return;
+    }
+    long now = clock.now();
+    long wall = System.currentTimeMillis();
+    boolean push = wall - lastKlinePush >= cfg.klinePushIntervalMs;
+    if (push) {
+      lastKlinePush = wall;
+    }
+    for (KlineState st : new ArrayList<>(klineStreams.values())) {
+      if (st == null) {
+        continue;
+      }
+      long open = st.iv.openOf(now);
+      if (st.lastOpen != Long.MIN_VALUE && open > st.lastOpen) {
+        publishKline(st, market.kline(st.sym, st.iv, st.lastOpen, now), true, now);
+        st.lastOpen = open;
+        publishKline(st, market.kline(st.sym, st.iv, open, now), false, now);
+        continue;
+      }
+      if (st.lastOpen == Long.MIN_VALUE) {
+        st.lastOpen = open;
+      }
+      if (push) {
+        publishKline(st, market.kline(st.sym, st.iv, open, now), false, now);
+      }
+    }
+  }
+
+  private void publishKline(KlineState st, Kline k, boolean closed, long now) {
+    JsonObject o = new JsonObject().put("e", "kline").put("E", now).put("s", st.sym.name)
+        .put("k", k.toStreamK(closed));
+    publish(st.stream, o.encode());
+  }
+}

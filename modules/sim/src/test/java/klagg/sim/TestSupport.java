@@ -1,0 +1,131 @@
+package klagg.sim;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+final class TestSupport {
+  private TestSupport() {}
+
+  /** Blocks the JUnit thread (never an event loop) on a future, with a deadline. */
+  static <T> T await(Future<T> f) {
+    return await(f, 20_000);
+  }
+
+  static <T> T await(Future<T> f, long ms) {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(ms, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new AssertionError(e.getCause());
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Waits until {@code cond} holds, failing after {@code ms}. */
+  static void until(String what, long ms, BooleanSupplier cond) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+    while (!cond.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + ms + " ms waiting for " + what);
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(10_000_000L);
+    }
+  }
+
+  static SimConfig cfg() {
+    SimConfig c = new SimConfig();
+    c.port = 0;
+    c.symbols = 8;
+    c.rate = 40;
+    c.seed = 7;
+    long now = System.currentTimeMillis();
+    c.historyStartMs = Math.floorDiv(now, 3_600_000L) * 3_600_000L - 2 * 3_600_000L;
+    return c;
+  }
+
+  static HttpResponse<Buffer> get(WebClient client, Simulator sim, String pathAndQuery) {
+    return await(client.getAbs(sim.restBaseUrl() + pathAndQuery).send());
+  }
+
+  static final class WsCollector {
+    final WebSocket ws;
+    final List<String> texts = new CopyOnWriteArrayList<>();
+    final List<String> frames = new CopyOnWriteArrayList<>();
+    volatile boolean closed;
+    volatile Short closeCode;
+
+    WsCollector(WebSocket ws) {
+      this.ws = ws;
+      ws.frameHandler(f -> frames.add(f.type().name()));
+      ws.textMessageHandler(texts::add);
+      ws.closeHandler(v -> {
+        closeCode = ws.closeStatusCode();
+        closed = true;
+      });
+    }
+
+    List<JsonObject> json() {
+      return texts.stream().filter(t -> t.startsWith("{")).map(JsonObject::new).toList();
+    }
+
+    void send(String text) {
+      ws.writeTextMessage(text);
+    }
+
+    JsonObject awaitReply(Object id, long ms) {
+      JsonObject[] found = new JsonObject[1];
+      until("reply id " + id, ms, () -> {
+        for (String t : texts) {
+          if (t.startsWith("{") && t.contains("\"id\"")) {
+            JsonObject o = new JsonObject(t);
+            if (o.containsKey("id") && java.util.Objects.equals(o.getValue("id"), id)
+                && (o.containsKey("result") || o.containsKey("error"))) {
+              found[0] = o;
+              return true;
+            }
+          }
+        }
+        return false;
+      });
+      return found[0];
+    }
+  }
+
+  static WsCollector ws(Vertx vertx, Simulator sim, String uri) {
+    WebSocketClient client = vertx.createWebSocketClient();
+    WebSocket ws = await(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+        .setPort(sim.port()).setURI(uri)));
+    return new WsCollector(ws);
+  }
+
+  static Path shared() {
+    String p = System.getProperty("klagg.shared");
+    if (p != null && Files.isDirectory(Path.of(p, "data"))) {
+      return Path.of(p);
+    }
+    for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+      Path s = d.resolve("shared");
+      if (Files.isDirectory(s.resolve("data"))) {
+        return s;
+      }
+      Path sib = d.getParent() == null ? null : d.getParent().resolve("shared");
+      if (sib != null && Files.isDirectory(sib.resolve("data"))) {
+        return sib;
+      }
+    }
+    throw new IllegalStateException("cannot find the shared directory (set -Dklagg.shared)");
+  }
+}
