@@ -110,7 +110,8 @@ public final class StreamClient {
     Link(int id, Slot slot) {
       this.id = id;
       this.slot = slot;
-      this.rate = new RateWindow(msgsPerSecond, 1000);
+      this.rate = new RateWindow(msgsPerSecond, options.getRateWindowMs(),
+          options.getRateWindowMs() / msgsPerSecond);
     }
   }
 
