@@ -132,6 +132,12 @@ final class FakeStreamServer {
     return out;
   }
 
+  /** The one open connection, or null when there are none or several (a consistent snapshot). */
+  Conn single() {
+    List<Conn> open = openConns();
+    return open.size() == 1 ? open.get(0) : null;
+  }
+
   /** Sends {@code {"stream":s,"data":data}} to every open connection subscribed to {@code s}. */
   void publish(String stream, String dataJson) {
     String msg = "{\"stream\":\"" + stream + "\",\"data\":" + dataJson + "}";
