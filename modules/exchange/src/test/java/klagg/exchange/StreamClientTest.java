@@ -288,4 +288,18 @@ class StreamClientTest {
     client.subscribe(List.of("new1@aggTrade", "new2@aggTrade"));
     awaitUntil("a second connection for the overflow", 5000, () -> server.openConns().size() == 2);
   }
+
+  @Test
+  @Timeout(value = 20, timeUnit = TimeUnit.SECONDS)
+  void silentConnectionIsTreatedAsDead(Vertx vertx) {
+    ExchangeEndpoints ep = startServer(vertx);
+    client = new StreamClient(vertx, ep, new StreamClientOptions().setReadIdleTimeoutMs(400)
+        .setReconnectBaseMs(50).setReconnectMaxMs(100), rec);
+    client.subscribe(List.of("btcusdt@aggTrade"));
+    await(client.start());
+    // the fake server never pings: after 400 ms of silence the client must give the feed up and reconnect
+    awaitUntil("reported dead and reconnected", 5000, () -> rec.disconnected.size() >= 1 && rec.connected.size() >= 2);
+    assertThat(rec.disconnectedStreams.get(0)).containsExactly("btcusdt@aggTrade");
+    assertThat(client.reconnects()).isPositive();
+  }
 }
