@@ -440,7 +440,7 @@ public final class BinanceRestClient {
     if (status == 429) {
       throttled429++;
       long def = options.getDefault429WaitMs() > 0 ? options.getDefault429WaitMs()
-          : windowStart + options.getWeightWindowMs() - now;
+          : options.getWeightWindowMs() - Math.floorMod(now, options.getWeightWindowMs());
       long wait = retryAfterMs(resp, def);
       pausedUntil = Math.max(pausedUntil, now + wait);
       if (call.retries >= options.getMaxRetries()) {

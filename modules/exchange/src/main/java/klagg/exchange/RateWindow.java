@@ -9,16 +9,24 @@ final class RateWindow {
   private final long[] times;
   private final int max;
   private final long windowMs;
+  private final long minGapMs;
   private int head; // index of the oldest
   private int size;
+  private long last = Long.MIN_VALUE / 2;
 
   RateWindow(int max, long windowMs) {
+    this(max, windowMs, 0);
+  }
+
+  /** {@code minGapMs}: least time between two messages, spreading a burst over the window. */
+  RateWindow(int max, long windowMs, long minGapMs) {
     if (max <= 0) {
       throw new IllegalArgumentException("max must be > 0");
     }
     this.max = max;
     this.times = new long[max + 16];
     this.windowMs = windowMs;
+    this.minGapMs = minGapMs;
   }
 
   private void expire(long now) {
@@ -31,7 +39,7 @@ final class RateWindow {
   /** Whether a message may go now. */
   boolean canSend(long now) {
     expire(now);
-    return size < max;
+    return size < max && now - last >= minGapMs;
   }
 
   /** Messages recorded in the current window. */
@@ -49,15 +57,17 @@ final class RateWindow {
     }
     times[(head + size) % times.length] = now;
     size++;
+    last = Math.max(last, now);
   }
 
   /** Earliest time at which {@link #canSend} turns true. */
   long nextFree(long now) {
     expire(now);
+    long gapFree = last + minGapMs;
     if (size < max) {
-      return now;
+      return Math.max(now, gapFree);
     }
     // the (size - max + 1)-th oldest must expire
-    return times[(head + size - max) % times.length] + windowMs;
+    return Math.max(gapFree, times[(head + size - max) % times.length] + windowMs);
   }
 }

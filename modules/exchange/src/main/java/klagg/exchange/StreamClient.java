@@ -20,7 +20,6 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -110,7 +109,8 @@ public final class StreamClient {
     Link(int id, Slot slot) {
       this.id = id;
       this.slot = slot;
-      this.rate = new RateWindow(msgsPerSecond, 1000);
+      this.rate = new RateWindow(msgsPerSecond, options.getRateWindowMs(),
+          options.getRateWindowMs() / msgsPerSecond);
     }
   }
 
@@ -133,6 +133,7 @@ public final class StreamClient {
   private int nextConnId = 1;
   private long nextCommandId = 1;
   private boolean started;
+  private volatile Set<String> snapshot = Set.of();
   private boolean closed;
 
   private volatile long messages;
@@ -143,6 +144,7 @@ public final class StreamClient {
   private volatile long commandsSent;
   private volatile long commandErrors;
   private volatile long oversizeDropped;
+  private volatile long listenerErrors;
   private volatile int openConnections;
 
   public StreamClient(Vertx vertx, ExchangeEndpoints endpoints, StreamClientOptions options, Listener listener) {
@@ -236,6 +238,7 @@ public final class StreamClient {
         assigned.put(st, slot);
         touched.add(slot);
       }
+      updateSnapshot();
       if (started) {
         for (Slot s : touched) {
           if (s.current == null) {
@@ -262,6 +265,7 @@ public final class StreamClient {
           touched.add(s);
         }
       }
+      updateSnapshot();
       for (Slot s : touched) {
         if (s.streams.isEmpty()) {
           removeSlot(s);
@@ -272,19 +276,9 @@ public final class StreamClient {
     });
   }
 
-  /** Streams currently wanted (subscribed or being subscribed). */
+  /** Streams currently wanted (subscribed or being subscribed); a snapshot, safe from any thread. */
   public Set<String> subscribed() {
-    if (Vertx.currentContext() == context) {
-      return Collections.unmodifiableSet(new LinkedHashSet<>(assigned.keySet()));
-    }
-    Promise<Set<String>> p = Promise.promise();
-    context.runOnContext(v -> p.complete(new LinkedHashSet<>(assigned.keySet())));
-    try {
-      return Collections.unmodifiableSet(p.future().toCompletionStage().toCompletableFuture()
-          .get(5, TimeUnit.SECONDS));
-    } catch (Exception e) {
-      throw new IllegalStateException("could not read subscriptions", e);
-    }
+    return snapshot;
   }
 
   /** Open WebSocket connections (during a rotation both old and new count). */
@@ -317,6 +311,7 @@ public final class StreamClient {
       }
       slots.clear();
       assigned.clear();
+      updateSnapshot();
       Future.join(fs).eventually(() -> client.close()).<Void>mapEmpty().onComplete(ar -> p.complete());
     });
     return p.future();
@@ -360,6 +355,11 @@ public final class StreamClient {
     return oversizeDropped;
   }
 
+  /** Exceptions thrown by {@link Listener#onMessage} (caught and logged; the connection goes on). */
+  public long listenerErrors() {
+    return listenerErrors;
+  }
+
   /** Effective per-connection send budget, messages per second. */
   public int messagesPerSecondBudget() {
     return msgsPerSecond;
@@ -370,6 +370,10 @@ public final class StreamClient {
   }
 
   // ---- connections ---------------------------------------------------------------------------
+
+  private void updateSnapshot() {
+    snapshot = Collections.unmodifiableSet(new LinkedHashSet<>(assigned.keySet()));
+  }
 
   private void onContext(Runnable r) {
     if (Vertx.currentContext() == context) {
@@ -736,7 +740,12 @@ public final class StreamClient {
       }
     }
     messages++;
-    listener.onMessage(link.id, b, 0, len);
+    try {
+      listener.onMessage(link.id, b, 0, len);
+    } catch (RuntimeException e) {
+      listenerErrors++;
+      log.log(System.Logger.Level.WARNING, "stream listener failed on connection " + link.id, e);
+    }
   }
 
   /** A raw event ({@code {"e":…}}) rather than a command reply. */
@@ -789,15 +798,5 @@ public final class StreamClient {
     if (link.unacked.isEmpty() && link.slot.current == link) {
       pump(link); // marks the link synced when nothing is left to send
     }
-  }
-
-  // for tests
-  Iterator<String> debugState() {
-    List<String> out = new ArrayList<>();
-    for (Slot s : slots) {
-      out.add("slot streams=" + s.streams.size() + " current=" + (s.current == null ? null : s.current.id)
-          + " retiring=" + (s.retiring == null ? null : s.retiring.id));
-    }
-    return out.iterator();
   }
 }

@@ -10,6 +10,7 @@ public final class StreamClientOptions {
   private int maxStreamsPerConnection = 0;
   private int maxMessagesPerSecond = 0;
   private int maxParamsPerCommand = 200;
+  private long rateWindowMs = 1250;
   private int maxStreamsInUrl = 100;
   private long reconnectBaseMs = 500;
   private long reconnectMaxMs = 30_000;
@@ -30,6 +31,7 @@ public final class StreamClientOptions {
     o.maxStreamsPerConnection = j.getInteger("maxStreamsPerConnection", o.maxStreamsPerConnection);
     o.maxMessagesPerSecond = j.getInteger("maxMessagesPerSecond", o.maxMessagesPerSecond);
     o.maxParamsPerCommand = j.getInteger("maxParamsPerCommand", o.maxParamsPerCommand);
+    o.rateWindowMs = j.getLong("rateWindowMs", o.rateWindowMs);
     o.maxStreamsInUrl = j.getInteger("maxStreamsInUrl", o.maxStreamsInUrl);
     o.reconnectBaseMs = j.getLong("reconnectBaseMs", o.reconnectBaseMs);
     o.reconnectMaxMs = j.getLong("reconnectMaxMs", o.reconnectMaxMs);
@@ -46,6 +48,7 @@ public final class StreamClientOptions {
   void validate() {
     check(maxStreamsPerConnection >= 0, "maxStreamsPerConnection", ">= 0");
     check(maxMessagesPerSecond >= 0, "maxMessagesPerSecond", ">= 0");
+    check(rateWindowMs >= 1000, "rateWindowMs", ">= 1000");
     check(maxParamsPerCommand > 0, "maxParamsPerCommand", "> 0");
     check(maxStreamsInUrl >= 0, "maxStreamsInUrl", ">= 0");
     check(reconnectBaseMs > 0, "reconnectBaseMs", "> 0");
@@ -77,6 +80,20 @@ public final class StreamClientOptions {
   public StreamClientOptions setMaxMessagesPerSecond(int n) {
     this.maxMessagesPerSecond = n;
     return this;
+  }
+
+  /**
+   * The window over which {@code maxMessagesPerSecond} is enforced, ms (default 1250: a margin over
+   * the exchange's one second for network jitter that bunches messages up). Messages are also
+   * spread: at least {@code rateWindowMs / maxMessagesPerSecond} apart.
+   */
+  public StreamClientOptions setRateWindowMs(long ms) {
+    this.rateWindowMs = ms;
+    return this;
+  }
+
+  public long getRateWindowMs() {
+    return rateWindowMs;
   }
 
   /** Streams batched into one SUBSCRIBE/UNSUBSCRIBE. */
