@@ -49,6 +49,8 @@ public final class AggregatorVerticle extends VerticleBase {
   private boolean[] feedDown = new boolean[64];
   private boolean[] needResume = new boolean[64];
   private boolean[] resumePending = new boolean[64];
+  private long[] lateFrom = filled(64, Long.MAX_VALUE);
+  private long[] lateTo = filled(64, Long.MIN_VALUE);
   private String[] names = new String[64];
   private List<AggTrade>[] buffered = newBuffers(64);
   private long offset;
@@ -61,6 +63,12 @@ public final class AggregatorVerticle extends VerticleBase {
   public AggregatorVerticle(KlaggConfig config, int shard) {
     this.config = config;
     this.shard = shard;
+  }
+
+  private static long[] filled(int n, long v) {
+    long[] a = new long[n];
+    Arrays.fill(a, v);
+    return a;
   }
 
   @SuppressWarnings("unchecked")
@@ -123,11 +131,37 @@ public final class AggregatorVerticle extends VerticleBase {
           waitForGap(sym, last + 1, t.aggId - 1);
           continue;
         }
-        results[book.apply(t).ordinal()]++;
+        KlineBook.Result r = book.apply(t);
+        results[r.ordinal()]++;
+        if (r == KlineBook.Result.LATE_DROPPED) {
+          lateDropped(sym, t.time);
+        }
       } else {
         buffer(sym, t);
       }
     }
+  }
+
+  /**
+   * A trade came after its kline's grace window: the kline is final but short of it, so it is
+   * replaced by the exchange's own from REST (after a moment, so one repair covers a burst).
+   */
+  private void lateDropped(int sym, long time) {
+    if (lateFrom[sym] == Long.MAX_VALUE) {
+      vertx.setTimer(1_000, id -> {
+        long from = lateFrom[sym];
+        long to = lateTo[sym];
+        lateFrom[sym] = Long.MAX_VALUE;
+        lateTo[sym] = Long.MIN_VALUE;
+        if (names[sym] != null && from <= to) {
+          rlog.warn("late-" + names[sym], "worker " + shard + ": trades of " + names[sym]
+              + " came after the grace window; repairing its klines from REST");
+          repairKlines(sym, from, to);
+        }
+      });
+    }
+    lateFrom[sym] = Math.min(lateFrom[sym], time);
+    lateTo[sym] = Math.max(lateTo[sym], time);
   }
 
   private void buffer(int sym, AggTrade trade) {
@@ -183,20 +217,14 @@ public final class AggregatorVerticle extends VerticleBase {
             return;
           }
           JsonArray trades = r.body().getJsonArray("trades");
-          long lateFrom = Long.MAX_VALUE;
-          long lateTo = Long.MIN_VALUE;
           AggTrade x = new AggTrade();
           for (int i = 0; i < trades.size(); i++) {
             Wire.trade(trades.getJsonArray(i), sym, x);
             KlineBook.Result res = book.apply(x);
             results[res.ordinal()]++;
             if (res == KlineBook.Result.LATE_DROPPED) {
-              lateFrom = Math.min(lateFrom, x.time);
-              lateTo = Math.max(lateTo, x.time);
+              lateDropped(sym, x.time);
             }
-          }
-          if (lateFrom <= lateTo) {
-            repairKlines(sym, lateFrom, lateTo);
           }
           if (book.lastAggId(sym) < to) {
             // REST did not have them all (yet): the ids stay a known gap; the klines get repaired
@@ -276,7 +304,11 @@ public final class AggregatorVerticle extends VerticleBase {
         if (last >= 0 && x.aggId > last + 1) {
           break;
         }
-        results[book.apply(x).ordinal()]++;
+        KlineBook.Result res = book.apply(x);
+        results[res.ordinal()]++;
+        if (res == KlineBook.Result.LATE_DROPPED) {
+          lateDropped(sym, x.time);
+        }
       }
       if (i < b.size()) {
         List<AggTrade> rest = new ArrayList<>(b.subList(i, b.size()));
@@ -458,6 +490,11 @@ public final class AggregatorVerticle extends VerticleBase {
       feedDown = Arrays.copyOf(feedDown, n);
       needResume = Arrays.copyOf(needResume, n);
       resumePending = Arrays.copyOf(resumePending, n);
+      int old = lateFrom.length;
+      lateFrom = Arrays.copyOf(lateFrom, n);
+      lateTo = Arrays.copyOf(lateTo, n);
+      Arrays.fill(lateFrom, old, n, Long.MAX_VALUE);
+      Arrays.fill(lateTo, old, n, Long.MIN_VALUE);
       names = Arrays.copyOf(names, n);
       buffered = Arrays.copyOf(buffered, n);
     }

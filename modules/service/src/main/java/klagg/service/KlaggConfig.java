@@ -229,6 +229,13 @@ public final class KlaggConfig {
 
   // ---------------------------------------------------------------- access
 
+  /** A copy with one top-level section replaced (e.g. the exchange URLs of an in-process simulator). */
+  public KlaggConfig withSection(String key, JsonObject section) {
+    JsonObject copy = json.copy();
+    copy.put(key, section);
+    return new KlaggConfig(copy, warnings);
+  }
+
   public JsonObject json() {
     return json;
   }

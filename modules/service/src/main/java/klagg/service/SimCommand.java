@@ -1,13 +1,13 @@
 package klagg.service;
 
 import java.io.PrintStream;
+import klagg.sim.SimMain;
 
-/** {@code klagg sim}: the Binance-compatible exchange simulator. */
+/** {@code klagg sim}: the Binance-compatible exchange simulator, standalone. */
 final class SimCommand {
   private SimCommand() {}
 
   static int run(String[] args, PrintStream out, PrintStream err) {
-    err.println("klagg sim: the simulator is not built yet");
-    return 1;
+    return SimMain.run(args);
   }
 }
