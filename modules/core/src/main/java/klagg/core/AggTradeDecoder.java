@@ -5,8 +5,10 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.LongSupplier;
@@ -213,43 +215,61 @@ public final class AggTradeDecoder {
   // Every helper returns the position after what it matched, or -1 to give up. Nothing is written
   // to `out` before the whole message has been checked.
 
-  private static final byte[] COMBINED_HEAD = ascii("{\"stream\":\"");
-  private static final byte[] DATA_KEY = ascii(",\"data\":");
-  private static final byte[] EVENT_HEAD = ascii("{\"e\":\"aggTrade\",\"E\":");
-  private static final byte[] K_S = ascii(",\"s\":\"");
-  private static final byte[] K_A = ascii(",\"a\":");
-  private static final byte[] K_P = ascii(",\"p\":\"");
-  private static final byte[] K_Q = ascii(",\"q\":\"");
-  private static final byte[] K_NQ = ascii(",\"nq\":\"");
-  private static final byte[] K_F = ascii(",\"f\":");
-  private static final byte[] K_L = ascii(",\"l\":");
-  private static final byte[] K_T = ascii(",\"T\":");
-  private static final byte[] K_M = ascii(",\"m\":");
-  private static final byte[] K_BIG_M = ascii(",\"M\":");
+  // Literals are compared a machine word at a time: each is a little-endian long of its bytes (up
+  // to 8) and its length. Long literals are split into words.
+  private static final VarHandle LONG_LE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-  private static byte[] ascii(String s) {
-    return s.getBytes(StandardCharsets.US_ASCII);
+  private static final long COMBINED_HEAD_1 = word("{\"stream");    // {"stream":"
+  private static final long COMBINED_HEAD_2 = word("\":\"");
+  private static final long DATA_KEY = word(",\"data\":");           // 8 bytes
+  private static final long EVENT_HEAD_1 = word("{\"e\":\"ag");       // {"e":"aggTrade","E":
+  private static final long EVENT_HEAD_2 = word("gTrade\",");
+  private static final long EVENT_HEAD_3 = word("\"E\":");
+  private static final long K_S = word(",\"s\":\"");
+  private static final long K_A = word(",\"a\":");
+  private static final long K_P = word(",\"p\":\"");
+  private static final long K_Q = word(",\"q\":\"");
+  private static final long K_NQ = word(",\"nq\":\"");
+  private static final long K_F = word(",\"f\":");
+  private static final long K_L = word(",\"l\":");
+  private static final long K_T = word(",\"T\":");
+  private static final long K_M = word(",\"m\":");
+  private static final long K_BIG_M = word(",\"M\":");
+
+  /** Bytes of {@code s} (at most 8 ASCII chars) as a little-endian long. */
+  private static long word(String s) {
+    if (s.length() > 8) {
+      throw new IllegalArgumentException(s);
+    }
+    long w = 0;
+    for (int k = 0; k < s.length(); k++) {
+      w |= (s.charAt(k) & 0xFFL) << (8 * k);
+    }
+    return w;
   }
 
   private boolean fast(byte[] b, int i, int end, AggTrade out) {
     boolean combined = false;
     if (end - i > 2 && b[i + 2] == 's') {
-      i = match(b, i, end, COMBINED_HEAD);
-      if (i < 0 || (i = plainString(b, i, end)) < 0) { // stream name up to its closing quote
+      i = match(b, i, end, COMBINED_HEAD_1, 8);
+      // then the stream name, up to its closing quote
+      if ((i = match(b, i, end, COMBINED_HEAD_2, 3)) < 0 || (i = plainString(b, i, end)) < 0) {
         return false;
       }
-      i = match(b, i + 1, end, DATA_KEY);
+      i = match(b, i + 1, end, DATA_KEY, 8);
       if (i < 0) {
         return false;
       }
       combined = true;
     }
-    if ((i = match(b, i, end, EVENT_HEAD)) < 0 || (i = uint(b, i, end)) < 0) {
+    if ((i = match(b, i, end, EVENT_HEAD_1, 8)) < 0 || (i = match(b, i, end, EVENT_HEAD_2, 8)) < 0
+        || (i = match(b, i, end, EVENT_HEAD_3, 4)) < 0 || (i = uint(b, i, end)) < 0) {
       return false;
     }
     final long eventTime = num;
 
-    if ((i = match(b, i, end, K_S)) < 0) {
+    if ((i = match(b, i, end, K_S, 6)) < 0) {
       return false;
     }
     int symStart = i;
@@ -269,39 +289,39 @@ public final class AggTradeDecoder {
     }
     i++; // closing quote
 
-    if ((i = match(b, i, end, K_A)) < 0 || (i = uint(b, i, end)) < 0) {
+    if ((i = match(b, i, end, K_A, 5)) < 0 || (i = uint(b, i, end)) < 0) {
       return false;
     }
     final long aggId = num;
-    if ((i = match(b, i, end, K_P)) < 0 || (i = decimal(b, i, end)) < 0) {
+    if ((i = match(b, i, end, K_P, 6)) < 0 || (i = decimal(b, i, end)) < 0) {
       return false;
     }
     final long price = num;
     final int priceScale = numScale;
-    if ((i = match(b, i + 1, end, K_Q)) < 0 || (i = decimal(b, i, end)) < 0) {
+    if ((i = match(b, i + 1, end, K_Q, 6)) < 0 || (i = decimal(b, i, end)) < 0) {
       return false;
     }
     final long qty = num;
     final int qtyScale = numScale;
     i = optionalNq(b, i + 1, end);
-    if (i < 0 || (i = match(b, i, end, K_F)) < 0 || (i = uint(b, i, end)) < 0) {
+    if (i < 0 || (i = match(b, i, end, K_F, 5)) < 0 || (i = uint(b, i, end)) < 0) {
       return false;
     }
     final long firstId = num;
-    if ((i = match(b, i, end, K_L)) < 0 || (i = uint(b, i, end)) < 0) {
+    if ((i = match(b, i, end, K_L, 5)) < 0 || (i = uint(b, i, end)) < 0) {
       return false;
     }
     final long lastId = num;
-    if ((i = match(b, i, end, K_T)) < 0 || (i = uint(b, i, end)) < 0) {
+    if ((i = match(b, i, end, K_T, 5)) < 0 || (i = uint(b, i, end)) < 0) {
       return false;
     }
     final long time = num;
-    if ((i = match(b, i, end, K_M)) < 0 || (i = bool(b, i, end)) < 0) {
+    if ((i = match(b, i, end, K_M, 5)) < 0 || (i = bool(b, i, end)) < 0) {
       return false;
     }
     final boolean buyerMaker = num != 0;
     if (i < end && b[i] == ',' && end - i > 2 && b[i + 2] == 'M') {
-      if ((i = match(b, i, end, K_BIG_M)) < 0 || (i = bool(b, i, end)) < 0) {
+      if ((i = match(b, i, end, K_BIG_M, 5)) < 0 || (i = bool(b, i, end)) < 0) {
         return false;
       }
     }
@@ -334,13 +354,20 @@ public final class AggTradeDecoder {
     return true;
   }
 
-  private static int match(byte[] b, int i, int end, byte[] lit) {
-    int n = lit.length;
-    if (i < 0 || end - i < n) {
+  /** Matches the {@code n}-byte literal {@code word} at {@code i}; -1 if {@code i < 0} or no match. */
+  private static int match(byte[] b, int i, int end, long word, int n) {
+    if (i < 0) {
       return -1;
     }
-    for (int k = 0; k < n; k++) {
-      if (b[i + k] != lit[k]) {
+    if (end - i >= 8) {
+      long mask = n == 8 ? -1L : (1L << (8 * n)) - 1;
+      return (((long) LONG_LE.get(b, i)) & mask) == word ? i + n : -1;
+    }
+    if (end - i < n) {
+      return -1;
+    }
+    for (int k = 0; k < n; k++) { // near the end of the message: byte by byte
+      if (b[i + k] != (byte) (word >>> (8 * k))) {
         return -1;
       }
     }
@@ -367,7 +394,7 @@ public final class AggTradeDecoder {
   /** Optional futures {@code ,"nq":"..."}: returns the position after it, or {@code i} if absent. */
   private static int optionalNq(byte[] b, int i, int end) {
     if (i < end - 2 && b[i] == ',' && b[i + 2] == 'n') {
-      int j = match(b, i, end, K_NQ);
+      int j = match(b, i, end, K_NQ, 7);
       return j < 0 || (j = plainString(b, j, end)) < 0 ? -1 : j + 1;
     }
     return i;
