@@ -405,27 +405,12 @@ public final class AggTradeDecoder {
    * follows is checked by the caller's next literal (so {@code 01}, {@code 1.0}, {@code 1e3} fail).
    */
   private int uint(byte[] b, int i, int end) {
-    if (i >= end) {
+    int n = digitRun(b, i, end);
+    if (n == 0 || n > MAX_DIGITS || (n > 1 && b[i] == '0')) {
       return -1;
     }
-    int start = i;
-    int d = b[i] - '0';
-    if (d < 0 || d > 9) {
-      return -1;
-    }
-    long v = d;
-    i++;
-    if (d != 0) {
-      while (i < end && (d = b[i] - '0') >= 0 && d <= 9) {
-        v = v * 10 + d;
-        i++;
-      }
-      if (i - start > MAX_DIGITS) {
-        return -1;
-      }
-    }
-    num = v;
-    return i;
+    num = digits(b, i, n);
+    return i + n;
   }
 
   private int bool(byte[] b, int i, int end) {
@@ -443,49 +428,36 @@ public final class AggTradeDecoder {
 
   /**
    * A quoted plain decimal {@code digits[.digits]} (opening quote already consumed) into {@link
-   * #num}/{@link #numScale}, exact, trailing fractional zeros stripped; must be &gt; 0, at most 18
-   * significant digits and scale. Returns the position of the closing quote.
+   * #num}/{@link #numScale}, exact, trailing fractional zeros stripped; must be &gt; 0 and below
+   * 10^18 as a mantissa (so at most 18 significant digits and decimals). Runs of more than 18
+   * digits are left to the general path. Returns the position of the closing quote.
    */
   private int decimal(byte[] b, int i, int end) {
-    long m = 0;
-    int digits = 0; // digits of m (leading zeros do not count)
-    int start = i;
-    int d;
-    while (i < end && (d = b[i] - '0') >= 0 && d <= 9) {
-      m = m * 10 + d;
-      if (m != 0 && ++digits > MAX_DIGITS) {
-        return -1;
-      }
-      i++;
-    }
-    if (i == start) {
+    int n = digitRun(b, i, end);
+    if (n == 0 || n > MAX_DIGITS) {
       return -1;
     }
+    long m = digits(b, i, n);
     int scale = 0;
+    i += n;
     if (i < end && b[i] == '.') {
-      int fracStart = ++i;
-      int zeros = 0; // fractional zeros not yet known to be significant
-      while (i < end && (d = b[i] - '0') >= 0 && d <= 9) {
-        if (d == 0) {
-          zeros++;
-        } else {
-          int newScale = scale + zeros + 1;
-          if (newScale > Decimals.MAX_SCALE) {
-            return -1;
-          }
-          digits += (m != 0 ? zeros : 0) + 1;
-          if (digits > MAX_DIGITS) {
-            return -1;
-          }
-          m = m * Decimals.POW10[zeros + 1] + d;
-          scale = newScale;
-          zeros = 0;
-        }
-        i++;
-      }
-      if (i == fracStart) {
+      i++;
+      int fn = digitRun(b, i, end);
+      if (fn == 0 || fn > MAX_DIGITS) {
         return -1;
       }
+      int sig = fn; // fraction digits up to the last non-zero one
+      while (sig > 0 && b[i + sig - 1] == '0') {
+        sig--;
+      }
+      if (sig > 0) {
+        if (m >= Decimals.POW10[MAX_DIGITS - sig]) {
+          return -1; // m * 10^sig + fraction would have more than 18 digits
+        }
+        m = m * Decimals.POW10[sig] + digits(b, i, sig);
+        scale = sig;
+      }
+      i += fn;
     }
     if (m == 0 || i >= end || b[i] != '"') {
       return -1;
@@ -493,6 +465,63 @@ public final class AggTradeDecoder {
     num = m;
     numScale = scale;
     return i;
+  }
+
+  // SWAR digit parsing: eight ASCII bytes read as one little-endian long (first char lowest).
+
+  private static final long ZEROS = 0x3030303030303030L;
+
+  /** Number of ASCII digits starting at {@code i} (before {@code end}); stops counting past 24. */
+  private static int digitRun(byte[] b, int i, int end) {
+    int n = 0;
+    while (end - i >= 8) {
+      long w = (long) LONG_LE.get(b, i);
+      // high bit of each byte set where the byte is not '0'..'9'; exact up to the first such byte,
+      // since carries and borrows only travel towards later bytes
+      long nonDigit = ((w + 0x4646464646464646L) | (w - ZEROS)) & 0x8080808080808080L;
+      if (nonDigit != 0) {
+        return n + (Long.numberOfTrailingZeros(nonDigit) >>> 3);
+      }
+      n += 8;
+      i += 8;
+      if (n > 24) {
+        return n;
+      }
+    }
+    while (i < end && b[i] >= '0' && b[i] <= '9') {
+      n++;
+      i++;
+    }
+    return n;
+  }
+
+  /** Value of the {@code n} (0 to 18) ASCII digits at {@code i}, known to be digits. */
+  private static long digits(byte[] b, int i, int n) {
+    long v = 0;
+    while (n >= 8) {
+      v = v * 100_000_000L + eightDigits((long) LONG_LE.get(b, i) - ZEROS);
+      i += 8;
+      n -= 8;
+    }
+    if (n > 0) {
+      if (b.length - i >= 8) {
+        // keep the n digits, moved to the top of the word: the bytes below act as leading zeros
+        long w = ((long) LONG_LE.get(b, i) - ZEROS) << (8 * (8 - n));
+        v = v * Decimals.POW10[n] + eightDigits(w);
+      } else {
+        for (int end = i + n; i < end; i++) {
+          v = v * 10 + (b[i] - '0');
+        }
+      }
+    }
+    return v;
+  }
+
+  /** Eight digit values (0..9 per byte, first digit in the lowest byte) to their number. */
+  private static long eightDigits(long w) {
+    w = w * 10 + (w >>> 8); // each 16-bit lane: its two digits as a number
+    return (((w & 0x000000FF000000FFL) * 0x000F424000000064L) // 100 + (1000000 << 32)
+        + (((w >>> 16) & 0x000000FF000000FFL) * 0x0000271000000001L)) >>> 32; // 1 + (10000 << 32)
   }
 
   private long maxTime = Long.MIN_VALUE;

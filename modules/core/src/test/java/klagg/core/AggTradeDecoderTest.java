@@ -173,7 +173,8 @@ class AggTradeDecoderTest {
       assertThat(out.qty).as(c[0]).isEqualTo(Long.parseLong(c[1]));
       assertThat(out.qtyScale).as(c[0]).isEqualTo(Integer.parseInt(c[2]));
     }
-    assertThat(decoder.fastPathDecoded()).isEqualTo(2L * cases.length);
+    // all but the 24-decimal case (runs over 18 digits are left to the general path)
+    assertThat(decoder.fastPathDecoded()).isEqualTo(2L * (cases.length - 1));
   }
 
   @ParameterizedTest
