@@ -2,6 +2,7 @@ package klagg.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import klagg.core.AggTradeDecoder.Result;
 import org.junit.jupiter.api.BeforeEach;
@@ -175,6 +176,48 @@ class AggTradeDecoderTest {
     }
     // all but the 24-decimal case (runs over 18 digits are left to the general path)
     assertThat(decoder.fastPathDecoded()).isEqualTo(2L * (cases.length - 1));
+  }
+
+  @Test
+  void numbersOfEveryLength() {
+    java.util.Random rnd = new java.util.Random(7);
+    StringBuilder digits = new StringBuilder();
+    for (int n = 1; n <= 20; n++) {
+      digits.append(n == 1 ? 1 + rnd.nextInt(9) : rnd.nextInt(10));
+      String d = digits.toString();
+      boolean fits = n <= 18;
+      String f = with(SPOT, "\"a\":665076760", "\"a\":" + d);
+      if (n <= 19) { // 19 digits here still fit a long: general path
+        assertThat(dec(f)).as(d).isEqualTo(Result.TRADE);
+        assertThat(out.aggId).isEqualTo(Long.parseLong(d));
+      }
+      assertThat(dec(with(SPOT, "58001.03000000", d))).as(d)
+          .isEqualTo(fits ? Result.TRADE : Result.REJECTED);
+      for (int dot = 1; dot < n; dot++) { // every split into integer and fraction digits
+        String v = d.substring(0, dot) + "." + d.substring(dot) + "000";
+        assertThat(dec(with(SPOT, "0.08620500", v))).as(v)
+            .isEqualTo(fits ? Result.TRADE : Result.REJECTED);
+        if (fits) {
+          BigDecimal x = new BigDecimal(v).stripTrailingZeros();
+          assertThat(out.qty).as(v).isEqualTo(x.unscaledValue().longValueExact());
+          assertThat(out.qtyScale).as(v).isEqualTo(x.scale());
+        }
+      }
+    }
+  }
+
+  @Test
+  void truncatedCopiesEndingInsideNumbers() {
+    // prefixes in arrays of their own: numbers within 8 bytes of the array end (byte-wise paths)
+    for (String frame : new String[] {SPOT, FUTURES, combined("btcusdt@aggTrade", SPOT)}) {
+      byte[] b = bytes(frame);
+      for (int k = 0; k < b.length; k++) {
+        byte[] prefix = java.util.Arrays.copyOf(b, k);
+        assertThat(decoder.decode(prefix, 0, k, out)).isEqualTo(Result.REJECTED);
+        assertThat(decoder.lastReject()).isEqualTo(RejectReason.MALFORMED);
+      }
+      assertThat(dec(frame)).isEqualTo(Result.TRADE);
+    }
   }
 
   @ParameterizedTest
