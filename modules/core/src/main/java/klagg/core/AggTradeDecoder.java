@@ -701,7 +701,7 @@ public final class AggTradeDecoder {
             continue;
           case "stream":
             streamSeen = true;
-            streamAggTrade = t == JsonToken.VALUE_STRING && p.getText().endsWith("@aggTrade");
+            streamAggTrade = t == JsonToken.VALUE_STRING && textEndsWith(p, "@aggTrade");
             p.skipChildren();
             continue;
           case "result":
@@ -723,7 +723,7 @@ public final class AggTradeDecoder {
     switch (name) {
       case "e":
         eventType = t != JsonToken.VALUE_STRING ? E_BAD
-            : "aggTrade".equals(p.getText()) ? E_AGG_TRADE : E_OTHER;
+            : textEquals(p, "aggTrade") ? E_AGG_TRADE : E_OTHER;
         break;
       case "E":
         gEventTime = longField(p, t, F_BIG_E);
@@ -776,6 +776,26 @@ public final class AggTradeDecoder {
       default:
         break; // unknown fields (M, nq, ...) are ignored
     }
+  }
+
+  /** The current string token equals {@code s} (compared in place, no String built). */
+  private static boolean textEquals(JsonParser p, String s) throws IOException {
+    return p.getTextLength() == s.length() && textEndsWith(p, s);
+  }
+
+  private static boolean textEndsWith(JsonParser p, String s) throws IOException {
+    char[] c = p.getTextCharacters();
+    int len = p.getTextLength();
+    int n = s.length();
+    if (len < n) {
+      return false;
+    }
+    for (int k = 0, from = p.getTextOffset() + len - n; k < n; k++) {
+      if (c[from + k] != s.charAt(k)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** A JSON integer that fits a long; otherwise marks the field bad. Last occurrence wins. */
