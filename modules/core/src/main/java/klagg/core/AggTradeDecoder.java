@@ -90,10 +90,20 @@ public final class AggTradeDecoder {
   private int pendingLen;
   private boolean pendingBroken;
 
+  // cached upper bound of plausible trade times, see plausibleTime()
+  private static final int CLOCK_REFRESH = 1024;
+  private long maxTime = Long.MIN_VALUE;
+  private int clockCountdown;
+
   // fast-path scratch results (fields, so helpers can return a position and a value)
   private long num;
   private int numScale;
 
+  /**
+   * @param symbols the tracked symbols; looked up by the decoder, owned by the caller
+   * @param clockMs current time in ms for the trade-time plausibility check (a trade more than a day
+   *     ahead is rejected); read when a trade is past the last bound and every 1024 trades
+   */
   public AggTradeDecoder(SymbolIndex symbols, LongSupplier clockMs) {
     this.symbols = Objects.requireNonNull(symbols, "symbols");
     this.clockMs = Objects.requireNonNull(clockMs, "clockMs");
@@ -524,20 +534,19 @@ public final class AggTradeDecoder {
         + (((w >>> 16) & 0x000000FF000000FFL) * 0x0000271000000001L)) >>> 32; // 1 + (10000 << 32)
   }
 
-  private long maxTime = Long.MIN_VALUE;
-
   /**
-   * {@code MIN_TRADE_TIME_MS <= t <= clock + 1 day}. The clock is only asked when {@code t} is past
-   * the bound computed last time (clocks move forward, so an old bound is never too generous by
-   * more than the clock stepped back), which keeps a clock call off the per-trade path.
+   * {@code MIN_TRADE_TIME_MS <= t <= clock + 1 day}. To keep a clock call off the per-trade path the
+   * bound is cached: the clock is read again when {@code t} is past it, and at least every {@link
+   * #CLOCK_REFRESH} trades (so a clock that steps back is seen within that many trades).
    */
   private boolean plausibleTime(long t) {
     if (t < MIN_TRADE_TIME_MS) {
       return false;
     }
-    if (t <= maxTime) {
+    if (t <= maxTime && --clockCountdown > 0) {
       return true;
     }
+    clockCountdown = CLOCK_REFRESH;
     maxTime = clockMs.getAsLong() + MAX_CLOCK_SKEW_MS;
     return t <= maxTime;
   }

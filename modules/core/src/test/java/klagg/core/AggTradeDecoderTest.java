@@ -305,6 +305,22 @@ class AggTradeDecoderTest {
   }
 
   @Test
+  void clockSteppingBackIsSeenWithinTheRefreshPeriod() {
+    long[] clock = {CLOCK};
+    AggTradeDecoder d = new AggTradeDecoder(symbols, () -> clock[0]);
+    byte[] b = bytes(SPOT); // T = 1617566591314, just before CLOCK
+    assertThat(d.decode(b, 0, b.length, out)).isEqualTo(Result.TRADE);
+    clock[0] = 1_600_000_000_000L; // way back: SPOT's T is now more than a day ahead
+    int trades = 0;
+    while (d.decode(b, 0, b.length, out) == Result.TRADE) {
+      trades++;
+    }
+    assertThat(trades).isLessThan(1024);
+    assertThat(d.lastReject()).isEqualTo(RejectReason.BAD_TIME);
+    assertThat(d.decode(b, 0, b.length, out)).isEqualTo(Result.REJECTED);
+  }
+
+  @Test
   void badIds() {
     assertThat(rejectOf(with(SPOT, "\"a\":665076760", "\"a\":-1"))).isEqualTo(RejectReason.BAD_ID);
     assertThat(rejectOf(with(SPOT, "\"f\":745522877", "\"f\":-1"))).isEqualTo(RejectReason.BAD_ID);
