@@ -22,9 +22,10 @@ import java.util.function.LongSupplier;
  *
  * <ol>
  *   <li><b>Fast path</b>: a scanner for Binance's exact layout (fields in Binance's order, no
- *       whitespace, spot {@code M} and futures {@code nq} optional). Integers and decimals are
- *       parsed digit by digit into longs (exact, trailing fractional zeros stripped, never via
- *       double), the symbol is looked up with {@link SymbolIndex#idOf(byte[], int, int)}. It
+ *       whitespace, spot {@code M} and futures {@code nq} optional). Literals are compared and
+ *       digits parsed eight bytes at a time (SWAR) straight into longs: exact, trailing fractional
+ *       zeros stripped, never via double. The symbol is looked up with {@link
+ *       SymbolIndex#idOf(byte[], int, int)}. It
  *       allocates nothing. It either produces a fully valid {@link Result#TRADE} or gives up without
  *       touching the output, and then the general path decides.
  *   <li><b>General path</b>: jackson-core's streaming parser over the same bytes, any field order,
@@ -216,7 +217,7 @@ public final class AggTradeDecoder {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Fast path: Binance's exact layout, digit by digit, no allocation.
+  // Fast path: Binance's exact layout, straight from the bytes, no allocation.
   //
   //   [{"stream":"<name>","data":]{"e":"aggTrade","E":<int>,"s":"<sym>","a":<int>,"p":"<dec>",
   //   "q":"<dec>"[,"nq":"<str>"],"f":<int>,"l":<int>,"T":<int>,"m":<bool>[,"M":<bool>]
