@@ -284,15 +284,8 @@ public final class AggTradeDecoder {
       return false;
     }
     int symStart = i;
-    while (i < end && b[i] != '"') {
-      int c = b[i];
-      if (c <= ' ' || c == '\\' || c > '~') {
-        return false;
-      }
-      i++;
-    }
-    if (i >= end || i == symStart) {
-      return false;
+    if ((i = plainString(b, i, end)) <= symStart) {
+      return false; // not a plain string, or empty
     }
     final int symbol = symbols.idOf(b, symStart, i - symStart);
     if (symbol < 0) {
@@ -386,16 +379,32 @@ public final class AggTradeDecoder {
   }
 
   /**
-   * Skips the body of a JSON string made only of printable ASCII without escapes (what jackson
-   * reads as the same characters); returns the position of the closing quote.
+   * Skips the body of a JSON string without escapes, control characters or non-ASCII bytes (what
+   * jackson reads as the same characters); returns the position of the closing quote, or -1.
    */
   private static int plainString(byte[] b, int i, int end) {
+    while (end - i >= 8) {
+      long w = (long) LONG_LE.get(b, i);
+      long quote = w ^ 0x2222222222222222L; // zero byte where '"'
+      long backslash = w ^ 0x5C5C5C5C5C5C5C5CL; // zero byte where '\\'
+      // high bit set for '"', '\\', bytes < 0x20 and bytes >= 0x80; exact for the first such byte
+      long stop = ((quote - 0x0101010101010101L) & ~quote)
+          | ((backslash - 0x0101010101010101L) & ~backslash)
+          | ((w - 0x2020202020202020L) & ~w)
+          | w;
+      stop &= 0x8080808080808080L;
+      if (stop != 0) {
+        int k = i + (Long.numberOfTrailingZeros(stop) >>> 3);
+        return b[k] == '"' ? k : -1;
+      }
+      i += 8;
+    }
     for (; i < end; i++) {
-      int c = b[i];
+      byte c = b[i];
       if (c == '"') {
         return i;
       }
-      if (c < ' ' || c == '\\' || c > '~') {
+      if (c < ' ' || c == '\\') { // negative: non-ASCII
         return -1;
       }
     }

@@ -286,6 +286,23 @@ class AggTradeDecoderTest {
   }
 
   @Test
+  void streamNamesOfEveryLengthAndOddCharacters() {
+    String name = "";
+    for (int n = 0; n <= 24; n++) { // the closing quote at every offset of an 8-byte word
+      assertThat(dec(combined(name, SPOT))).as(name).isEqualTo(Result.TRADE);
+      name += (char) ('a' + n);
+    }
+    assertThat(decoder.fastPathDecoded()).isEqualTo(25);
+    assertThat(dec(combined("btc\\\"usdt@aggTrade", SPOT))).isEqualTo(Result.TRADE); // escape
+    assertThat(dec(combined("b\u00f6n@aggTrade", SPOT))).isEqualTo(Result.TRADE); // UTF-8
+    assertThat(dec(combined("del\u007f@aggTrade", SPOT))).isEqualTo(Result.TRADE);
+    assertThat(decoder.fastPathDecoded()).isEqualTo(26);
+    assertThat(rejectOf(combined("tab\there@aggTrade", SPOT))).isEqualTo(RejectReason.MALFORMED);
+    assertThat(rejectOf(with(SPOT, "BTCUSDT", "BTC\u00d6SDT"))).isEqualTo(RejectReason.UNKNOWN_SYMBOL);
+    assertThat(rejectOf(with(SPOT, "BTCUSDT", "BTC USDT"))).isEqualTo(RejectReason.UNKNOWN_SYMBOL);
+  }
+
+  @Test
   void symbolWithJsonEscapeIsResolvedOnGeneralPath() {
     assertThat(dec(with(SPOT, "BTCUSDT", "BTC\\u0055SDT"))).isEqualTo(Result.TRADE);
     assertThat(out.symbol).isEqualTo(btc);
