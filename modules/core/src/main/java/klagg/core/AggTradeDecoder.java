@@ -5,8 +5,10 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.LongSupplier;
@@ -20,9 +22,10 @@ import java.util.function.LongSupplier;
  *
  * <ol>
  *   <li><b>Fast path</b>: a scanner for Binance's exact layout (fields in Binance's order, no
- *       whitespace, spot {@code M} and futures {@code nq} optional). Integers and decimals are
- *       parsed digit by digit into longs (exact, trailing fractional zeros stripped, never via
- *       double), the symbol is looked up with {@link SymbolIndex#idOf(byte[], int, int)}. It
+ *       whitespace, spot {@code M} and futures {@code nq} optional). Literals are compared and
+ *       digits parsed eight bytes at a time (SWAR) straight into longs: exact, trailing fractional
+ *       zeros stripped, never via double. The symbol is looked up with {@link
+ *       SymbolIndex#idOf(byte[], int, int)}. It
  *       allocates nothing. It either produces a fully valid {@link Result#TRADE} or gives up without
  *       touching the output, and then the general path decides.
  *   <li><b>General path</b>: jackson-core's streaming parser over the same bytes, any field order,
@@ -88,10 +91,20 @@ public final class AggTradeDecoder {
   private int pendingLen;
   private boolean pendingBroken;
 
+  // cached upper bound of plausible trade times, see plausibleTime()
+  private static final int CLOCK_REFRESH = 1024;
+  private long maxTime = Long.MIN_VALUE;
+  private int clockCountdown;
+
   // fast-path scratch results (fields, so helpers can return a position and a value)
   private long num;
   private int numScale;
 
+  /**
+   * @param symbols the tracked symbols; looked up by the decoder, owned by the caller
+   * @param clockMs current time in ms for the trade-time plausibility check (a trade more than a day
+   *     ahead is rejected); read when a trade is past the last bound and every 1024 trades
+   */
   public AggTradeDecoder(SymbolIndex symbols, LongSupplier clockMs) {
     this.symbols = Objects.requireNonNull(symbols, "symbols");
     this.clockMs = Objects.requireNonNull(clockMs, "clockMs");
@@ -204,7 +217,7 @@ public final class AggTradeDecoder {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Fast path: Binance's exact layout, digit by digit, no allocation.
+  // Fast path: Binance's exact layout, straight from the bytes, no allocation.
   //
   //   [{"stream":"<name>","data":]{"e":"aggTrade","E":<int>,"s":"<sym>","a":<int>,"p":"<dec>",
   //   "q":"<dec>"[,"nq":"<str>"],"f":<int>,"l":<int>,"T":<int>,"m":<bool>[,"M":<bool>]
@@ -213,55 +226,66 @@ public final class AggTradeDecoder {
   // Every helper returns the position after what it matched, or -1 to give up. Nothing is written
   // to `out` before the whole message has been checked.
 
-  private static final byte[] COMBINED_HEAD = ascii("{\"stream\":\"");
-  private static final byte[] DATA_KEY = ascii(",\"data\":");
-  private static final byte[] EVENT_HEAD = ascii("{\"e\":\"aggTrade\",\"E\":");
-  private static final byte[] K_S = ascii(",\"s\":\"");
-  private static final byte[] K_A = ascii(",\"a\":");
-  private static final byte[] K_P = ascii(",\"p\":\"");
-  private static final byte[] K_Q = ascii(",\"q\":\"");
-  private static final byte[] K_NQ = ascii(",\"nq\":\"");
-  private static final byte[] K_F = ascii(",\"f\":");
-  private static final byte[] K_L = ascii(",\"l\":");
-  private static final byte[] K_T = ascii(",\"T\":");
-  private static final byte[] K_M = ascii(",\"m\":");
-  private static final byte[] K_BIG_M = ascii(",\"M\":");
+  // Literals are compared a machine word at a time: each is a little-endian long of its bytes (up
+  // to 8) and its length. Long literals are split into words.
+  private static final VarHandle LONG_LE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
-  private static byte[] ascii(String s) {
-    return s.getBytes(StandardCharsets.US_ASCII);
+  private static final long COMBINED_HEAD_1 = word("{\"stream");    // {"stream":"
+  private static final long COMBINED_HEAD_2 = word("\":\"");
+  private static final long DATA_KEY = word(",\"data\":");           // 8 bytes
+  private static final long EVENT_HEAD_1 = word("{\"e\":\"ag");       // {"e":"aggTrade","E":
+  private static final long EVENT_HEAD_2 = word("gTrade\",");
+  private static final long EVENT_HEAD_3 = word("\"E\":");
+  private static final long K_S = word(",\"s\":\"");
+  private static final long K_A = word(",\"a\":");
+  private static final long K_P = word(",\"p\":\"");
+  private static final long K_Q = word(",\"q\":\"");
+  private static final long K_NQ = word(",\"nq\":\"");
+  private static final long K_F = word(",\"f\":");
+  private static final long K_L = word(",\"l\":");
+  private static final long K_T = word(",\"T\":");
+  private static final long K_M = word(",\"m\":");
+  private static final long K_BIG_M = word(",\"M\":");
+
+  /** Bytes of {@code s} (at most 8 ASCII chars) as a little-endian long. */
+  private static long word(String s) {
+    if (s.length() > 8) {
+      throw new IllegalArgumentException(s);
+    }
+    long w = 0;
+    for (int k = 0; k < s.length(); k++) {
+      w |= (s.charAt(k) & 0xFFL) << (8 * k);
+    }
+    return w;
   }
 
   private boolean fast(byte[] b, int i, int end, AggTrade out) {
     boolean combined = false;
     if (end - i > 2 && b[i + 2] == 's') {
-      i = match(b, i, end, COMBINED_HEAD);
-      if (i < 0 || (i = plainString(b, i, end)) < 0) { // stream name up to its closing quote
+      i = match(b, i, end, COMBINED_HEAD_1, 8);
+      // then the stream name, up to its closing quote
+      if ((i = match(b, i, end, COMBINED_HEAD_2, 3)) < 0 || (i = plainString(b, i, end)) < 0) {
         return false;
       }
-      i = match(b, i + 1, end, DATA_KEY);
+      i = match(b, i + 1, end, DATA_KEY, 8);
       if (i < 0) {
         return false;
       }
       combined = true;
     }
-    if ((i = match(b, i, end, EVENT_HEAD)) < 0 || (i = uint(b, i, end)) < 0) {
+    if ((i = match(b, i, end, EVENT_HEAD_1, 8)) < 0 || (i = match(b, i, end, EVENT_HEAD_2, 8)) < 0
+        || (i = match(b, i, end, EVENT_HEAD_3, 4)) < 0 || (i = uint(b, i, end)) < 0) {
       return false;
     }
     final long eventTime = num;
 
-    if ((i = match(b, i, end, K_S)) < 0) {
+    if ((i = match(b, i, end, K_S, 6)) < 0) {
       return false;
     }
     int symStart = i;
-    while (i < end && b[i] != '"') {
-      int c = b[i];
-      if (c <= ' ' || c == '\\' || c > '~') {
-        return false;
-      }
-      i++;
-    }
-    if (i >= end || i == symStart) {
-      return false;
+    if ((i = plainString(b, i, end)) <= symStart) {
+      return false; // not a plain string, or empty
     }
     final int symbol = symbols.idOf(b, symStart, i - symStart);
     if (symbol < 0) {
@@ -269,39 +293,39 @@ public final class AggTradeDecoder {
     }
     i++; // closing quote
 
-    if ((i = match(b, i, end, K_A)) < 0 || (i = uint(b, i, end)) < 0) {
+    if ((i = match(b, i, end, K_A, 5)) < 0 || (i = uint(b, i, end)) < 0) {
       return false;
     }
     final long aggId = num;
-    if ((i = match(b, i, end, K_P)) < 0 || (i = decimal(b, i, end)) < 0) {
+    if ((i = match(b, i, end, K_P, 6)) < 0 || (i = decimal(b, i, end)) < 0) {
       return false;
     }
     final long price = num;
     final int priceScale = numScale;
-    if ((i = match(b, i + 1, end, K_Q)) < 0 || (i = decimal(b, i, end)) < 0) {
+    if ((i = match(b, i + 1, end, K_Q, 6)) < 0 || (i = decimal(b, i, end)) < 0) {
       return false;
     }
     final long qty = num;
     final int qtyScale = numScale;
     i = optionalNq(b, i + 1, end);
-    if (i < 0 || (i = match(b, i, end, K_F)) < 0 || (i = uint(b, i, end)) < 0) {
+    if (i < 0 || (i = match(b, i, end, K_F, 5)) < 0 || (i = uint(b, i, end)) < 0) {
       return false;
     }
     final long firstId = num;
-    if ((i = match(b, i, end, K_L)) < 0 || (i = uint(b, i, end)) < 0) {
+    if ((i = match(b, i, end, K_L, 5)) < 0 || (i = uint(b, i, end)) < 0) {
       return false;
     }
     final long lastId = num;
-    if ((i = match(b, i, end, K_T)) < 0 || (i = uint(b, i, end)) < 0) {
+    if ((i = match(b, i, end, K_T, 5)) < 0 || (i = uint(b, i, end)) < 0) {
       return false;
     }
     final long time = num;
-    if ((i = match(b, i, end, K_M)) < 0 || (i = bool(b, i, end)) < 0) {
+    if ((i = match(b, i, end, K_M, 5)) < 0 || (i = bool(b, i, end)) < 0) {
       return false;
     }
     final boolean buyerMaker = num != 0;
     if (i < end && b[i] == ',' && end - i > 2 && b[i + 2] == 'M') {
-      if ((i = match(b, i, end, K_BIG_M)) < 0 || (i = bool(b, i, end)) < 0) {
+      if ((i = match(b, i, end, K_BIG_M, 5)) < 0 || (i = bool(b, i, end)) < 0) {
         return false;
       }
     }
@@ -334,13 +358,20 @@ public final class AggTradeDecoder {
     return true;
   }
 
-  private static int match(byte[] b, int i, int end, byte[] lit) {
-    int n = lit.length;
-    if (i < 0 || end - i < n) {
+  /** Matches the {@code n}-byte literal {@code word} at {@code i}; -1 if {@code i < 0} or no match. */
+  private static int match(byte[] b, int i, int end, long word, int n) {
+    if (i < 0) {
       return -1;
     }
-    for (int k = 0; k < n; k++) {
-      if (b[i + k] != lit[k]) {
+    if (end - i >= 8) {
+      long mask = n == 8 ? -1L : (1L << (8 * n)) - 1;
+      return (((long) LONG_LE.get(b, i)) & mask) == word ? i + n : -1;
+    }
+    if (end - i < n) {
+      return -1;
+    }
+    for (int k = 0; k < n; k++) { // near the end of the message: byte by byte
+      if (b[i + k] != (byte) (word >>> (8 * k))) {
         return -1;
       }
     }
@@ -348,16 +379,32 @@ public final class AggTradeDecoder {
   }
 
   /**
-   * Skips the body of a JSON string made only of printable ASCII without escapes (what jackson
-   * reads as the same characters); returns the position of the closing quote.
+   * Skips the body of a JSON string without escapes, control characters or non-ASCII bytes (what
+   * jackson reads as the same characters); returns the position of the closing quote, or -1.
    */
   private static int plainString(byte[] b, int i, int end) {
+    while (end - i >= 8) {
+      long w = (long) LONG_LE.get(b, i);
+      long quote = w ^ 0x2222222222222222L; // zero byte where '"'
+      long backslash = w ^ 0x5C5C5C5C5C5C5C5CL; // zero byte where '\\'
+      // high bit set for '"', '\\', bytes < 0x20 and bytes >= 0x80; exact for the first such byte
+      long stop = ((quote - 0x0101010101010101L) & ~quote)
+          | ((backslash - 0x0101010101010101L) & ~backslash)
+          | ((w - 0x2020202020202020L) & ~w)
+          | w;
+      stop &= 0x8080808080808080L;
+      if (stop != 0) {
+        int k = i + (Long.numberOfTrailingZeros(stop) >>> 3);
+        return b[k] == '"' ? k : -1;
+      }
+      i += 8;
+    }
     for (; i < end; i++) {
-      int c = b[i];
+      byte c = b[i];
       if (c == '"') {
         return i;
       }
-      if (c < ' ' || c == '\\' || c > '~') {
+      if (c < ' ' || c == '\\') { // negative: non-ASCII
         return -1;
       }
     }
@@ -367,7 +414,7 @@ public final class AggTradeDecoder {
   /** Optional futures {@code ,"nq":"..."}: returns the position after it, or {@code i} if absent. */
   private static int optionalNq(byte[] b, int i, int end) {
     if (i < end - 2 && b[i] == ',' && b[i + 2] == 'n') {
-      int j = match(b, i, end, K_NQ);
+      int j = match(b, i, end, K_NQ, 7);
       return j < 0 || (j = plainString(b, j, end)) < 0 ? -1 : j + 1;
     }
     return i;
@@ -378,27 +425,12 @@ public final class AggTradeDecoder {
    * follows is checked by the caller's next literal (so {@code 01}, {@code 1.0}, {@code 1e3} fail).
    */
   private int uint(byte[] b, int i, int end) {
-    if (i >= end) {
+    int n = digitRun(b, i, end);
+    if (n == 0 || n > MAX_DIGITS || (n > 1 && b[i] == '0')) {
       return -1;
     }
-    int start = i;
-    int d = b[i] - '0';
-    if (d < 0 || d > 9) {
-      return -1;
-    }
-    long v = d;
-    i++;
-    if (d != 0) {
-      while (i < end && (d = b[i] - '0') >= 0 && d <= 9) {
-        v = v * 10 + d;
-        i++;
-      }
-      if (i - start > MAX_DIGITS) {
-        return -1;
-      }
-    }
-    num = v;
-    return i;
+    num = digits(b, i, n);
+    return i + n;
   }
 
   private int bool(byte[] b, int i, int end) {
@@ -416,49 +448,36 @@ public final class AggTradeDecoder {
 
   /**
    * A quoted plain decimal {@code digits[.digits]} (opening quote already consumed) into {@link
-   * #num}/{@link #numScale}, exact, trailing fractional zeros stripped; must be &gt; 0, at most 18
-   * significant digits and scale. Returns the position of the closing quote.
+   * #num}/{@link #numScale}, exact, trailing fractional zeros stripped; must be &gt; 0 and below
+   * 10^18 as a mantissa (so at most 18 significant digits and decimals). Runs of more than 18
+   * digits are left to the general path. Returns the position of the closing quote.
    */
   private int decimal(byte[] b, int i, int end) {
-    long m = 0;
-    int digits = 0; // digits of m (leading zeros do not count)
-    int start = i;
-    int d;
-    while (i < end && (d = b[i] - '0') >= 0 && d <= 9) {
-      m = m * 10 + d;
-      if (m != 0 && ++digits > MAX_DIGITS) {
-        return -1;
-      }
-      i++;
-    }
-    if (i == start) {
+    int n = digitRun(b, i, end);
+    if (n == 0 || n > MAX_DIGITS) {
       return -1;
     }
+    long m = digits(b, i, n);
     int scale = 0;
+    i += n;
     if (i < end && b[i] == '.') {
-      int fracStart = ++i;
-      int zeros = 0; // fractional zeros not yet known to be significant
-      while (i < end && (d = b[i] - '0') >= 0 && d <= 9) {
-        if (d == 0) {
-          zeros++;
-        } else {
-          int newScale = scale + zeros + 1;
-          if (newScale > Decimals.MAX_SCALE) {
-            return -1;
-          }
-          digits += (m != 0 ? zeros : 0) + 1;
-          if (digits > MAX_DIGITS) {
-            return -1;
-          }
-          m = m * Decimals.POW10[zeros + 1] + d;
-          scale = newScale;
-          zeros = 0;
-        }
-        i++;
-      }
-      if (i == fracStart) {
+      i++;
+      int fn = digitRun(b, i, end);
+      if (fn == 0 || fn > MAX_DIGITS) {
         return -1;
       }
+      int sig = fn; // fraction digits up to the last non-zero one
+      while (sig > 0 && b[i + sig - 1] == '0') {
+        sig--;
+      }
+      if (sig > 0) {
+        if (m >= Decimals.POW10[MAX_DIGITS - sig]) {
+          return -1; // m * 10^sig + fraction would have more than 18 digits
+        }
+        m = m * Decimals.POW10[sig] + digits(b, i, sig);
+        scale = sig;
+      }
+      i += fn;
     }
     if (m == 0 || i >= end || b[i] != '"') {
       return -1;
@@ -468,20 +487,76 @@ public final class AggTradeDecoder {
     return i;
   }
 
-  private long maxTime = Long.MIN_VALUE;
+  // SWAR digit parsing: eight ASCII bytes read as one little-endian long (first char lowest).
+
+  private static final long ZEROS = 0x3030303030303030L;
+
+  /** Number of ASCII digits starting at {@code i} (before {@code end}); stops counting past 24. */
+  private static int digitRun(byte[] b, int i, int end) {
+    int n = 0;
+    while (end - i >= 8) {
+      long w = (long) LONG_LE.get(b, i);
+      // high bit of each byte set where the byte is not '0'..'9'; exact up to the first such byte,
+      // since carries and borrows only travel towards later bytes
+      long nonDigit = ((w + 0x4646464646464646L) | (w - ZEROS)) & 0x8080808080808080L;
+      if (nonDigit != 0) {
+        return n + (Long.numberOfTrailingZeros(nonDigit) >>> 3);
+      }
+      n += 8;
+      i += 8;
+      if (n > 24) {
+        return n;
+      }
+    }
+    while (i < end && b[i] >= '0' && b[i] <= '9') {
+      n++;
+      i++;
+    }
+    return n;
+  }
+
+  /** Value of the {@code n} (0 to 18) ASCII digits at {@code i}, known to be digits. */
+  private static long digits(byte[] b, int i, int n) {
+    long v = 0;
+    while (n >= 8) {
+      v = v * 100_000_000L + eightDigits((long) LONG_LE.get(b, i) - ZEROS);
+      i += 8;
+      n -= 8;
+    }
+    if (n > 0) {
+      if (b.length - i >= 8) {
+        // keep the n digits, moved to the top of the word: the bytes below act as leading zeros
+        long w = ((long) LONG_LE.get(b, i) - ZEROS) << (8 * (8 - n));
+        v = v * Decimals.POW10[n] + eightDigits(w);
+      } else {
+        for (int end = i + n; i < end; i++) {
+          v = v * 10 + (b[i] - '0');
+        }
+      }
+    }
+    return v;
+  }
+
+  /** Eight digit values (0..9 per byte, first digit in the lowest byte) to their number. */
+  private static long eightDigits(long w) {
+    w = w * 10 + (w >>> 8); // each 16-bit lane: its two digits as a number
+    return (((w & 0x000000FF000000FFL) * 0x000F424000000064L) // 100 + (1000000 << 32)
+        + (((w >>> 16) & 0x000000FF000000FFL) * 0x0000271000000001L)) >>> 32; // 1 + (10000 << 32)
+  }
 
   /**
-   * {@code MIN_TRADE_TIME_MS <= t <= clock + 1 day}. The clock is only asked when {@code t} is past
-   * the bound computed last time (clocks move forward, so an old bound is never too generous by
-   * more than the clock stepped back), which keeps a clock call off the per-trade path.
+   * {@code MIN_TRADE_TIME_MS <= t <= clock + 1 day}. To keep a clock call off the per-trade path the
+   * bound is cached: the clock is read again when {@code t} is past it, and at least every {@link
+   * #CLOCK_REFRESH} trades (so a clock that steps back is seen within that many trades).
    */
   private boolean plausibleTime(long t) {
     if (t < MIN_TRADE_TIME_MS) {
       return false;
     }
-    if (t <= maxTime) {
+    if (t <= maxTime && --clockCountdown > 0) {
       return true;
     }
+    clockCountdown = CLOCK_REFRESH;
     maxTime = clockMs.getAsLong() + MAX_CLOCK_SKEW_MS;
     return t <= maxTime;
   }
@@ -645,7 +720,7 @@ public final class AggTradeDecoder {
             continue;
           case "stream":
             streamSeen = true;
-            streamAggTrade = t == JsonToken.VALUE_STRING && p.getText().endsWith("@aggTrade");
+            streamAggTrade = t == JsonToken.VALUE_STRING && textEndsWith(p, "@aggTrade");
             p.skipChildren();
             continue;
           case "result":
@@ -667,7 +742,7 @@ public final class AggTradeDecoder {
     switch (name) {
       case "e":
         eventType = t != JsonToken.VALUE_STRING ? E_BAD
-            : "aggTrade".equals(p.getText()) ? E_AGG_TRADE : E_OTHER;
+            : textEquals(p, "aggTrade") ? E_AGG_TRADE : E_OTHER;
         break;
       case "E":
         gEventTime = longField(p, t, F_BIG_E);
@@ -720,6 +795,26 @@ public final class AggTradeDecoder {
       default:
         break; // unknown fields (M, nq, ...) are ignored
     }
+  }
+
+  /** The current string token equals {@code s} (compared in place, no String built). */
+  private static boolean textEquals(JsonParser p, String s) throws IOException {
+    return p.getTextLength() == s.length() && textEndsWith(p, s);
+  }
+
+  private static boolean textEndsWith(JsonParser p, String s) throws IOException {
+    char[] c = p.getTextCharacters();
+    int len = p.getTextLength();
+    int n = s.length();
+    if (len < n) {
+      return false;
+    }
+    for (int k = 0, from = p.getTextOffset() + len - n; k < n; k++) {
+      if (c[from + k] != s.charAt(k)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** A JSON integer that fits a long; otherwise marks the field bad. Last occurrence wins. */

@@ -2,6 +2,7 @@ package klagg.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import klagg.core.AggTradeDecoder.Result;
 import org.junit.jupiter.api.BeforeEach;
@@ -173,7 +174,50 @@ class AggTradeDecoderTest {
       assertThat(out.qty).as(c[0]).isEqualTo(Long.parseLong(c[1]));
       assertThat(out.qtyScale).as(c[0]).isEqualTo(Integer.parseInt(c[2]));
     }
-    assertThat(decoder.fastPathDecoded()).isEqualTo(2L * cases.length);
+    // all but the 24-decimal case (runs over 18 digits are left to the general path)
+    assertThat(decoder.fastPathDecoded()).isEqualTo(2L * (cases.length - 1));
+  }
+
+  @Test
+  void numbersOfEveryLength() {
+    java.util.Random rnd = new java.util.Random(7);
+    StringBuilder digits = new StringBuilder();
+    for (int n = 1; n <= 20; n++) {
+      digits.append(n == 1 ? 1 + rnd.nextInt(9) : rnd.nextInt(10));
+      String d = digits.toString();
+      boolean fits = n <= 18;
+      String f = with(SPOT, "\"a\":665076760", "\"a\":" + d);
+      if (n <= 19) { // 19 digits here still fit a long: general path
+        assertThat(dec(f)).as(d).isEqualTo(Result.TRADE);
+        assertThat(out.aggId).isEqualTo(Long.parseLong(d));
+      }
+      assertThat(dec(with(SPOT, "58001.03000000", d))).as(d)
+          .isEqualTo(fits ? Result.TRADE : Result.REJECTED);
+      for (int dot = 1; dot < n; dot++) { // every split into integer and fraction digits
+        String v = d.substring(0, dot) + "." + d.substring(dot) + "000";
+        assertThat(dec(with(SPOT, "0.08620500", v))).as(v)
+            .isEqualTo(fits ? Result.TRADE : Result.REJECTED);
+        if (fits) {
+          BigDecimal x = new BigDecimal(v).stripTrailingZeros();
+          assertThat(out.qty).as(v).isEqualTo(x.unscaledValue().longValueExact());
+          assertThat(out.qtyScale).as(v).isEqualTo(x.scale());
+        }
+      }
+    }
+  }
+
+  @Test
+  void truncatedCopiesEndingInsideNumbers() {
+    // prefixes in arrays of their own: numbers within 8 bytes of the array end (byte-wise paths)
+    for (String frame : new String[] {SPOT, FUTURES, combined("btcusdt@aggTrade", SPOT)}) {
+      byte[] b = bytes(frame);
+      for (int k = 0; k < b.length; k++) {
+        byte[] prefix = java.util.Arrays.copyOf(b, k);
+        assertThat(decoder.decode(prefix, 0, k, out)).isEqualTo(Result.REJECTED);
+        assertThat(decoder.lastReject()).isEqualTo(RejectReason.MALFORMED);
+      }
+      assertThat(dec(frame)).isEqualTo(Result.TRADE);
+    }
   }
 
   @ParameterizedTest
@@ -242,6 +286,23 @@ class AggTradeDecoderTest {
   }
 
   @Test
+  void streamNamesOfEveryLengthAndOddCharacters() {
+    String name = "";
+    for (int n = 0; n <= 24; n++) { // the closing quote at every offset of an 8-byte word
+      assertThat(dec(combined(name, SPOT))).as(name).isEqualTo(Result.TRADE);
+      name += (char) ('a' + n);
+    }
+    assertThat(decoder.fastPathDecoded()).isEqualTo(25);
+    assertThat(dec(combined("btc\\\"usdt@aggTrade", SPOT))).isEqualTo(Result.TRADE); // escape
+    assertThat(dec(combined("b\u00f6n@aggTrade", SPOT))).isEqualTo(Result.TRADE); // UTF-8
+    assertThat(dec(combined("del\u007f@aggTrade", SPOT))).isEqualTo(Result.TRADE);
+    assertThat(decoder.fastPathDecoded()).isEqualTo(26);
+    assertThat(rejectOf(combined("tab\there@aggTrade", SPOT))).isEqualTo(RejectReason.MALFORMED);
+    assertThat(rejectOf(with(SPOT, "BTCUSDT", "BTC\u00d6SDT"))).isEqualTo(RejectReason.UNKNOWN_SYMBOL);
+    assertThat(rejectOf(with(SPOT, "BTCUSDT", "BTC USDT"))).isEqualTo(RejectReason.UNKNOWN_SYMBOL);
+  }
+
+  @Test
   void symbolWithJsonEscapeIsResolvedOnGeneralPath() {
     assertThat(dec(with(SPOT, "BTCUSDT", "BTC\\u0055SDT"))).isEqualTo(Result.TRADE);
     assertThat(out.symbol).isEqualTo(btc);
@@ -258,6 +319,22 @@ class AggTradeDecoderTest {
         .isEqualTo(RejectReason.BAD_TIME);
     assertThat(dec(with(SPOT, "\"T\":1617566591314", "\"T\":" + (tooLate - 1)))).isEqualTo(Result.TRADE);
     assertThat(dec(with(SPOT, "\"T\":1617566591314", "\"T\":1262304000000"))).isEqualTo(Result.TRADE);
+  }
+
+  @Test
+  void clockSteppingBackIsSeenWithinTheRefreshPeriod() {
+    long[] clock = {CLOCK};
+    AggTradeDecoder d = new AggTradeDecoder(symbols, () -> clock[0]);
+    byte[] b = bytes(SPOT); // T = 1617566591314, just before CLOCK
+    assertThat(d.decode(b, 0, b.length, out)).isEqualTo(Result.TRADE);
+    clock[0] = 1_600_000_000_000L; // way back: SPOT's T is now more than a day ahead
+    int trades = 0;
+    while (d.decode(b, 0, b.length, out) == Result.TRADE) {
+      trades++;
+    }
+    assertThat(trades).isLessThan(1024);
+    assertThat(d.lastReject()).isEqualTo(RejectReason.BAD_TIME);
+    assertThat(d.decode(b, 0, b.length, out)).isEqualTo(Result.REJECTED);
   }
 
   @Test
