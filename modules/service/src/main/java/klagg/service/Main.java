@@ -23,6 +23,8 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+    org.slf4j.bridge.SLF4JBridgeHandler.install();
     int code = run(args, System.out, System.err);
     if (code != Integer.MIN_VALUE) {
       System.exit(code);
