@@ -1,0 +1,71 @@
+package klagg.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import klagg.core.Interval;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class KlaggConfigTest {
+  @TempDir
+  Path tmp;
+
+  @Test
+  void defaultsComeFromTheBundledKlaggJson() {
+    KlaggConfig c = KlaggConfig.of(new JsonObject(), Map.of());
+    assertThat(c.getLong("gateway.pullIntervalMs")).isEqualTo(100);
+    assertThat(c.getLong("gateway.pullTimeoutMs")).isEqualTo(50);
+    assertThat(c.getLong("gateway.breakerThreshold")).isEqualTo(5);
+    assertThat(c.intervals()).containsExactlyElementsOf(Interval.DEFAULTS);
+    assertThat(c.workers()).isEqualTo(2 * Runtime.getRuntime().availableProcessors());
+  }
+
+  @Test
+  void fileThenEnvironmentOverride() throws Exception {
+    Path f = tmp.resolve("c.json");
+    Files.writeString(f, "{\"gateway\":{\"pullIntervalMs\":200},\"intervals\":[\"1m\",\"1h\"]}");
+    KlaggConfig c = KlaggConfig.load(f, Map.of("KLAGG_GATEWAY_PULLINTERVALMS", "300", "KLAGG_SIM_ENABLED", "true",
+        "KLAGG_SYMBOLS_INCLUDE", "BTCUSDT,ETHUSDT", "KLAGG_TEST_DB_URL", "ignored", "PATH", "/bin"));
+    assertThat(c.getLong("gateway.pullIntervalMs")).isEqualTo(300);
+    assertThat(c.getBool("sim.enabled")).isTrue();
+    assertThat(c.list("symbols.include")).containsExactly("BTCUSDT", "ETHUSDT");
+    assertThat(c.intervals()).containsExactly(Interval.M1, Interval.H1);
+    assertThat(c.warnings()).isEmpty();
+  }
+
+  @Test
+  void unknownEnvironmentKeysAreWarnedAbout() {
+    KlaggConfig c = KlaggConfig.of(new JsonObject(), Map.of("KLAGG_GATEWAY_NOPE", "1"));
+    assertThat(c.warnings()).singleElement().asString().contains("KLAGG_GATEWAY_NOPE");
+  }
+
+  @Test
+  void invalidConfigFailsNamingTheKey() {
+    assertThatThrownBy(() -> KlaggConfig.of(new JsonObject().put("gateway", new JsonObject().put("pullTimeoutMs", 500)), Map.of()))
+        .hasMessageContaining("gateway.pullTimeoutMs");
+    assertThatThrownBy(() -> KlaggConfig.of(new JsonObject().put("gateway", new JsonObject().put("pullIntervalMs", "fast")), Map.of()))
+        .hasMessageContaining("gateway.pullIntervalMs");
+    assertThatThrownBy(() -> KlaggConfig.of(new JsonObject().put("gatway", new JsonObject()), Map.of()))
+        .hasMessageContaining("gatway");
+    assertThatThrownBy(() -> KlaggConfig.of(new JsonObject().put("intervals", new io.vertx.core.json.JsonArray().add("7m")), Map.of()))
+        .hasMessageContaining("intervals").hasMessageContaining("7m");
+    assertThatThrownBy(() -> KlaggConfig.of(new JsonObject(), Map.of("KLAGG_HTTP_PORT", "eighty")))
+        .hasMessageContaining("http.port");
+    assertThatThrownBy(() -> KlaggConfig.of(new JsonObject().put("http", new JsonObject().put("port", 70000)), Map.of()))
+        .hasMessageContaining("http.port");
+  }
+
+  @Test
+  void badFilesAreClearErrors() throws Exception {
+    assertThatThrownBy(() -> KlaggConfig.load(tmp.resolve("missing.json"), Map.of()))
+        .hasMessageContaining("cannot read config file");
+    Path f = tmp.resolve("bad.json");
+    Files.writeString(f, "{not json");
+    assertThatThrownBy(() -> KlaggConfig.load(f, Map.of())).hasMessageContaining("not valid JSON");
+  }
+}
