@@ -64,7 +64,7 @@ public final class Simulator {
       hub = new WsHub(vertx, cfg, market, clock, faults);
       rest = new RestApi(vertx, Simulator.this);
       server = vertx.createHttpServer(new HttpServerOptions().setHost(cfg.host).setPort(cfg.port)
-          .setMaxWebSocketFrameSize(1 << 20));
+          .setMaxWebSocketFrameSize(1 << 20).setWebSocketClosingTimeout(1));
       server.requestHandler(rest::handle);
       server.webSocketHandshakeHandler(hub::handshake);
       server.webSocketHandler(ws -> {

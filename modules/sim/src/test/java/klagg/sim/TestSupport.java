@@ -64,13 +64,23 @@ final class TestSupport {
     final WebSocket ws;
     final List<String> texts = new CopyOnWriteArrayList<>();
     final List<String> frames = new CopyOnWriteArrayList<>();
+    final List<JsonObject> parsed = new CopyOnWriteArrayList<>();
     volatile boolean closed;
     volatile Short closeCode;
 
     WsCollector(WebSocket ws) {
       this.ws = ws;
       ws.frameHandler(f -> frames.add(f.type().name()));
-      ws.textMessageHandler(texts::add);
+      ws.textMessageHandler(t -> {
+        texts.add(t);
+        if (t.startsWith("{")) {
+          try {
+            parsed.add(new JsonObject(t));
+          } catch (RuntimeException e) {
+            // malformed frame (fault injection)
+          }
+        }
+      });
       ws.closeHandler(v -> {
         closeCode = ws.closeStatusCode();
         closed = true;
@@ -78,7 +88,7 @@ final class TestSupport {
     }
 
     List<JsonObject> json() {
-      return texts.stream().filter(t -> t.startsWith("{")).map(JsonObject::new).toList();
+      return new java.util.ArrayList<>(parsed);
     }
 
     void send(String text) {
@@ -89,7 +99,7 @@ final class TestSupport {
       JsonObject[] found = new JsonObject[1];
       until("reply id " + id, ms, () -> {
         for (String t : texts) {
-          if (t.startsWith("{") && t.contains("\"id\"")) {
+          if (t.startsWith("{") && t.contains("\"id\"") && t.endsWith("}")) {
             JsonObject o = new JsonObject(t);
             if (o.containsKey("id") && java.util.Objects.equals(o.getValue("id"), id)
                 && (o.containsKey("result") || o.containsKey("error"))) {
