@@ -132,7 +132,7 @@ public final class RestVerticle extends VerticleBase {
             ? List.<RestAggTrade>of() : l);
       }).compose(trades -> {
         if (trades.isEmpty()) {
-          return Future.succeededFuture(new JsonObject().put("lastAggId", -1L).put("klines", new JsonArray()));
+          return seedWithoutTrades(symbol, now, fine);
         }
         KlineBook book = new KlineBook(List.of(fine), 0, 1);
         AggTrade t = new AggTrade();
@@ -157,6 +157,29 @@ public final class RestVerticle extends VerticleBase {
           }
           return new JsonObject().put("lastAggId", last.aggId).put("klines", a);
         });
+      });
+    });
+  }
+
+  /**
+   * A symbol that never traded (a new listing): the exchange's own current kline (flat at the
+   * listing price) seeds the finest interval, so it has klines from its first minute.
+   */
+  private Future<JsonObject> seedWithoutTrades(String symbol, long now, Interval fine) {
+    return rest.klines(symbol, fine, null, null, 1).compose(list -> {
+      JsonObject empty = new JsonObject().put("lastAggId", -1L).put("klines", new JsonArray());
+      if (list.isEmpty() || list.get(0).openTime != fine.openOf(now)) {
+        return Future.succeededFuture(empty);
+      }
+      Kline cur = Wire.kline(Wire.kline(list.get(0)), 0, fine, false);
+      List<Kline> seeds = new ArrayList<>();
+      seeds.add(cur);
+      return coarser(symbol, now, seeds, 1).map(all -> {
+        JsonArray a = new JsonArray();
+        for (Kline k : all) {
+          a.add(Wire.exact(k));
+        }
+        return empty.put("klines", a);
       });
     });
   }

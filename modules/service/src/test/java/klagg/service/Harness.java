@@ -59,7 +59,15 @@ final class Harness {
         .put("http", new JsonObject().put("port", 0));
   }
 
+  /** every symbol ever added, by id (removed ones stay, to name their last klines) */
+  final Map<Integer, String> everSeen = new java.util.concurrent.ConcurrentHashMap<>();
+
   Future<KlaggService> start(JsonObject conf) {
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.SYMBOLS_EVENTS, m -> {
+      if ("added".equals(m.body().getString("op"))) {
+        everSeen.put(m.body().getInteger("id"), m.body().getString("symbol"));
+      }
+    });
     vertx.eventBus().<CycleUpdate>localConsumer(Addresses.CYCLE, m -> {
       cycles++;
       for (KlineDelta d : m.body().deltas()) {
@@ -117,7 +125,7 @@ final class Harness {
       if (k.closeTime >= until) {
         continue;
       }
-      String sym = names.get(k.symbol);
+      String sym = names.getOrDefault(k.symbol, everSeen.get(k.symbol));
       assertThat(sym).as("name of symbol id %d", k.symbol).isNotNull();
       var info = market.symbol(sym);
       List<klagg.sim.Kline> theirs = market.klines(info, k.interval, k.openTime, k.openTime, 1);
