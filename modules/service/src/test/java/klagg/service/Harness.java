@@ -82,8 +82,15 @@ final class Harness {
     return KlaggService.start(vertx, KlaggConfig.of(conf, Map.of())).onSuccess(s -> service = s);
   }
 
+  /** The simulator, when the test started it itself (else the service's in-process one). */
+  klagg.sim.Simulator simulator;
+
+  klagg.sim.Simulator sim() {
+    return simulator != null ? simulator : service.simulator();
+  }
+
   long serverNow() {
-    return service.simulator().now();
+    return sim().now();
   }
 
   /** Completes when {@code cond} holds, checked every 100 ms; fails after {@code deadlineMs}. */
@@ -118,7 +125,7 @@ final class Harness {
    * kline for that window, printed the same way. Returns the number compared; mismatches fail.
    */
   int compareWithExchange(Map<Integer, String> names, long until) {
-    SimMarket market = service.simulator().market();
+    SimMarket market = sim().market();
     List<String> mismatches = new ArrayList<>();
     int compared = 0;
     for (Kline k : closed.values()) {
