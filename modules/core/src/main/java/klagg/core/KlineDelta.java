@@ -176,6 +176,51 @@ public final class KlineDelta {
     return out;
   }
 
+  /** Writes the delta through {@code out}: epoch, count, then column by column. */
+  public void writeTo(WireOut out) {
+    out.writeLong(epoch);
+    out.writeInt(size);
+    for (int i = 0; i < size; i++) {
+      out.writeInt(symbol[i]);
+    }
+    for (long[] col : new long[][] {openTime, closeTime, open, high, low, close, volume, takerVolume, quoteHi,
+        quoteLo, takerQuoteHi, takerQuoteLo, count, firstId, lastId}) {
+      for (int i = 0; i < size; i++) {
+        out.writeLong(col[i]);
+      }
+    }
+    for (int i = 0; i < size; i++) {
+      out.writeByte(interval[i]);
+      out.writeByte(priceScale[i]);
+      out.writeByte(qtyScale[i]);
+      out.writeByte(closed[i] ? 1 : 0);
+    }
+  }
+
+  /** Reads what {@link #writeTo} wrote. */
+  public static KlineDelta readFrom(WireIn in) {
+    long epoch = in.readLong();
+    int n = in.readInt();
+    Builder b = new Builder(n);
+    b.size = n;
+    for (int i = 0; i < n; i++) {
+      b.symbol[i] = in.readInt();
+    }
+    for (long[] col : new long[][] {b.openTime, b.closeTime, b.open, b.high, b.low, b.close, b.volume,
+        b.takerVolume, b.quoteHi, b.quoteLo, b.takerQuoteHi, b.takerQuoteLo, b.count, b.firstId, b.lastId}) {
+      for (int i = 0; i < n; i++) {
+        col[i] = in.readLong();
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      b.interval[i] = in.readByte();
+      b.priceScale[i] = in.readByte();
+      b.qtyScale[i] = in.readByte();
+      b.closed[i] = in.readByte() != 0;
+    }
+    return b.build(epoch);
+  }
+
   /** Growable row buffer; {@link #build} freezes a copy, so one builder serves many deltas. */
   public static final class Builder {
     int size;

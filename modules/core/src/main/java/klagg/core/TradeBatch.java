@@ -65,6 +65,50 @@ public final class TradeBatch {
     return out;
   }
 
+  /** Bytes of {@link #writeTo}: a compact binary form for the cluster (no Java serialization). */
+  public int wireSize() {
+    return 4 + size * (4 + 8 * 7 + 2 + 1);
+  }
+
+  /** Writes the batch through {@code out}: count, then column by column. */
+  public void writeTo(WireOut out) {
+    out.writeInt(size);
+    for (int i = 0; i < size; i++) {
+      out.writeInt(symbol[i]);
+    }
+    for (long[] col : new long[][] {aggId, price, qty, firstId, lastId, time, eventTime}) {
+      for (int i = 0; i < size; i++) {
+        out.writeLong(col[i]);
+      }
+    }
+    for (int i = 0; i < size; i++) {
+      out.writeByte(priceScale[i]);
+      out.writeByte(qtyScale[i]);
+      out.writeByte(buyerMaker[i] ? 1 : 0);
+    }
+  }
+
+  /** Reads what {@link #writeTo} wrote. */
+  public static TradeBatch readFrom(WireIn in) {
+    int n = in.readInt();
+    Builder b = new Builder(n);
+    b.size = n;
+    for (int i = 0; i < n; i++) {
+      b.symbol[i] = in.readInt();
+    }
+    for (long[] col : new long[][] {b.aggId, b.price, b.qty, b.firstId, b.lastId, b.time, b.eventTime}) {
+      for (int i = 0; i < n; i++) {
+        col[i] = in.readLong();
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      b.priceScale[i] = in.readByte();
+      b.qtyScale[i] = in.readByte();
+      b.buyerMaker[i] = in.readByte() != 0;
+    }
+    return b.build();
+  }
+
   /** Growable rows; one builder is reused for many batches. */
   public static final class Builder {
     int size;
