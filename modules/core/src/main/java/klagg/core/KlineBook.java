@@ -163,14 +163,21 @@ public final class KlineBook {
     if (iv < 0) {
       return;
     }
+    int cell = cell(s, iv);
+    openT[cell] = k.openTime;
+    nextOpen[cell] = ivs[iv].nextOpen(k.openTime);
+    writeValues(s, cell, k, true);
+    state[cell] = OPEN;
+    minNextOpen[iv] = Math.min(minNextOpen[iv], nextOpen[cell]);
+  }
+
+  /** A kline's values into a cell, at the symbol's scales (widened first if the kline is finer). */
+  private void writeValues(int s, int cell, Kline k, boolean ids) {
     if (k.priceScale > pScale[s] || k.qtyScale > qScale[s]) {
       widen(s, Math.max(k.priceScale, pScale[s]), Math.max(k.qtyScale, qScale[s]));
     }
     int dp = pScale[s] - k.priceScale;
     int dq = qScale[s] - k.qtyScale;
-    int cell = cell(s, iv);
-    openT[cell] = k.openTime;
-    nextOpen[cell] = ivs[iv].nextOpen(k.openTime);
     o[cell] = k.open * POW10[dp];
     h[cell] = k.high * POW10[dp];
     l[cell] = k.low * POW10[dp];
@@ -180,10 +187,10 @@ public final class KlineBook {
     set128(cell, k.quoteHi, k.quoteLo, dp + dq, false);
     set128(cell, k.takerBuyQuoteHi, k.takerBuyQuoteLo, dp + dq, true);
     cnt[cell] = k.count;
-    fId[cell] = k.firstId;
-    lId[cell] = k.lastId;
-    state[cell] = OPEN;
-    minNextOpen[iv] = Math.min(minNextOpen[iv], nextOpen[cell]);
+    if (ids) {
+      fId[cell] = k.firstId;
+      lId[cell] = k.lastId;
+    }
   }
 
   /** Sets the last aggregate id seen for a symbol (resume after restart). */
@@ -785,24 +792,8 @@ public final class KlineBook {
       overflowSent[r] = 0;
       return;
     }
-    if (k.priceScale > pScale[s] || k.qtyScale > qScale[s]) {
-      widen(s, Math.max(k.priceScale, pScale[s]), Math.max(k.qtyScale, qScale[s]));
-    }
-    int dp = pScale[s] - k.priceScale;
-    int dq = qScale[s] - k.qtyScale;
-    o[target] = k.open * POW10[dp];
-    h[target] = k.high * POW10[dp];
-    l[target] = k.low * POW10[dp];
-    c[target] = k.close * POW10[dp];
-    vol[target] = k.volume * POW10[dq];
-    tbv[target] = k.takerBuyVolume * POW10[dq];
-    set128(target, k.quoteHi, k.quoteLo, dp + dq, false);
-    set128(target, k.takerBuyQuoteHi, k.takerBuyQuoteLo, dp + dq, true);
-    cnt[target] = k.count;
-    if (k.firstId >= 0 || k.count == 0) {
-      fId[target] = k.firstId;
-      lId[target] = k.lastId;
-    }
+    // REST klines carry no trade ids: keep the ones the book has
+    writeValues(s, target, k, k.firstId >= 0 || k.count == 0);
     mark(pending, target);
   }
 
