@@ -59,6 +59,8 @@ public final class AggregatorVerticle extends VerticleBase {
   private long repairsKlines;
   private long repairFailures;
   private long gapsFromStream;
+  /** REST requests and scheduled repairs not finished yet */
+  private int inFlight;
 
   public AggregatorVerticle(KlaggConfig config, int shard) {
     this.config = config;
@@ -102,6 +104,14 @@ public final class AggregatorVerticle extends VerticleBase {
     FunctionCounter.builder("klagg_repairs", this, v -> v.repairsKlines).tags(w.and("kind", "klines")).register(reg);
     FunctionCounter.builder("klagg_repair_failures", this, v -> v.repairFailures).tags(w).register(reg);
     Gauge.builder("klagg_worker_symbols", this, v -> v.book.symbolCount()).tags(w).register(reg);
+    Gauge.builder("klagg_worker_repairs_in_flight", this, v -> v.inFlight).tags(w).register(reg);
+  }
+
+  /** A REST request through the exchange facade, counted while in flight. */
+  private io.vertx.core.Future<io.vertx.core.eventbus.Message<JsonObject>> rest(String address, JsonObject body, long timeoutMs) {
+    inFlight++;
+    return vertx.eventBus().<JsonObject>request(address, body, new DeliveryOptions().setSendTimeout(timeoutMs))
+        .onComplete(x -> inFlight--);
   }
 
   long serverNow() {
@@ -148,7 +158,9 @@ public final class AggregatorVerticle extends VerticleBase {
    */
   private void lateDropped(int sym, long time) {
     if (lateFrom[sym] == Long.MAX_VALUE) {
+      inFlight++;
       vertx.setTimer(1_000, id -> {
+        inFlight--;
         long from = lateFrom[sym];
         long to = lateTo[sym];
         lateFrom[sym] = Long.MAX_VALUE;
@@ -209,9 +221,7 @@ public final class AggregatorVerticle extends VerticleBase {
       return;
     }
     repairsTrades++;
-    vertx.eventBus().<JsonObject>request(Addresses.REST_AGG_TRADES,
-            new JsonObject().put("symbol", symbol).put("fromId", from).put("toId", to),
-            new DeliveryOptions().setSendTimeout(120_000))
+    rest(Addresses.REST_AGG_TRADES, new JsonObject().put("symbol", symbol).put("fromId", from).put("toId", to), 120_000)
         .onSuccess(r -> {
           if (names[sym] == null || !symbol.equals(names[sym])) {
             return;
@@ -268,9 +278,9 @@ public final class AggregatorVerticle extends VerticleBase {
       long start = iv.openOf(fromTime);
       long end = iv.closeOf(iv.openOf(toTime));
       repairsKlines++;
-      vertx.eventBus().<JsonObject>request(Addresses.REST_KLINES,
+      rest(Addresses.REST_KLINES,
               new JsonObject().put("symbol", symbol).put("interval", iv.code()).put("startTime", start).put("endTime", end),
-              new DeliveryOptions().setSendTimeout(120_000))
+              120_000)
           .onSuccess(r -> {
             if (!symbol.equals(names[sym])) {
               return;
@@ -345,8 +355,7 @@ public final class AggregatorVerticle extends VerticleBase {
   private void catchUp(int sym) {
     phase[sym] = REPAIRING;
     String symbol = names[sym];
-    vertx.eventBus().<JsonObject>request(Addresses.REST_LATEST, new JsonObject().put("symbol", symbol),
-            new DeliveryOptions().setSendTimeout(60_000))
+    rest(Addresses.REST_LATEST, new JsonObject().put("symbol", symbol), 60_000)
         .onSuccess(r -> {
           if (!symbol.equals(names[sym])) {
             return;
@@ -446,8 +455,7 @@ public final class AggregatorVerticle extends VerticleBase {
   }
 
   private void seed(int id, String symbol, long retryMs) {
-    vertx.eventBus().<JsonObject>request(Addresses.REST_SEED, new JsonObject().put("symbol", symbol),
-            new DeliveryOptions().setSendTimeout(120_000))
+    rest(Addresses.REST_SEED, new JsonObject().put("symbol", symbol), 120_000)
         .onSuccess(r -> {
           if (!symbol.equals(names[id])) {
             return;
@@ -524,6 +532,6 @@ public final class AggregatorVerticle extends VerticleBase {
         .put("applied", book.applied()).put("duplicates", book.duplicates()).put("lateApplied", book.lateApplied())
         .put("lateDropped", book.lateDropped()).put("gaps", book.gaps()).put("gapsFromStream", gapsFromStream)
         .put("repairsTrades", repairsTrades).put("repairsKlines", repairsKlines).put("repairFailures", repairFailures)
-        .put("stalled", stalledUntil > 0);
+        .put("stalled", stalledUntil > 0).put("inFlight", inFlight);
   }
 }

@@ -64,6 +64,7 @@ class DeadFeedPipelineTest {
         })
         .compose(v -> h.await("the missed minute repaired for every symbol", 60_000,
             () -> h.closed.values().stream().filter(k -> k.interval == klagg.core.Interval.M1 && k.openTime == minute).count() >= 30))
+        .compose(v -> h.settled(60_000))
         .compose(v -> h.names())
         .onComplete(ctx.succeeding(names -> ctx.verify(() -> {
           assertThat(closedForMinuteWhileDown.get()).as("1m klines closed for the minute while the feed was down").isZero();

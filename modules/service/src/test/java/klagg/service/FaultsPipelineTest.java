@@ -52,6 +52,7 @@ class FaultsPipelineTest {
         .compose(v -> after(vertx, 5_000))
         .compose(v -> fault(h, new JsonObject().put("dropConnections", true).put("skipAggIds", 10)))
         .compose(v -> h.await("the 5m boundary plus grace and repairs", 90_000, () -> h.serverNow() > boundary + 6_000))
+        .compose(v -> h.settled(60_000))
         .compose(v -> status(h))
         .compose(st -> h.names().map(names -> {
           ctx.verify(() -> {
@@ -136,6 +137,7 @@ class FaultsPipelineTest {
           return h.await("breaker of worker 0 closed again", 10_000, () -> !breakerOpen(h, 0));
         })
         .compose(v -> h.await("the minute boundary plus grace", 60_000, () -> h.serverNow() > boundary + 4_000))
+        .compose(v -> h.settled(60_000))
         .compose(v -> h.names())
         .onComplete(ctx.succeeding(names -> ctx.verify(() -> {
           assertThat(workersSeenDuringStall).as("workers whose klines flowed during the stall")

@@ -109,6 +109,36 @@ final class Harness {
     return p.future();
   }
 
+  /**
+   * Completes once every worker is idle (no repair or REST request in flight, every symbol live) and
+   * three more gateway cycles went by, so corrections have been published; fails after the deadline.
+   */
+  Future<Void> settled(long deadlineMs) {
+    long end = System.currentTimeMillis() + deadlineMs;
+    return idle().compose(idle -> {
+      if (idle) {
+        long c0 = cycles;
+        return await("three more gateway cycles", 10_000, () -> cycles >= c0 + 3);
+      }
+      if (System.currentTimeMillis() > end) {
+        return Future.failedFuture("workers still busy after " + deadlineMs + " ms");
+      }
+      Promise<Void> p = Promise.promise();
+      vertx.setTimer(200, id -> settled(end - System.currentTimeMillis()).onComplete(p));
+      return p.future();
+    });
+  }
+
+  private Future<Boolean> idle() {
+    int n = service.config().workers();
+    List<Future<Boolean>> fs = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      fs.add(vertx.eventBus().<JsonObject>request(Addresses.workerControl(i), new JsonObject().put("op", "status"))
+          .map(m -> m.body().getInteger("inFlight") == 0 && m.body().getInteger("notLive") == 0));
+    }
+    return Future.all(fs).map(cf -> fs.stream().allMatch(Future::result));
+  }
+
   Future<Map<Integer, String>> names() {
     return vertx.eventBus().<JsonObject>request(Addresses.SYMBOLS_LIST, new JsonObject()).map(m -> {
       Map<Integer, String> r = new TreeMap<>();

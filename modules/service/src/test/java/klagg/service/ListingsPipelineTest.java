@@ -46,10 +46,11 @@ class ListingsPipelineTest {
           return h.service.simulator().applyFaults(new JsonObject().put("list",
               new JsonObject().put("symbol", "NEWCOINUSDT").put("price", 1.2345)));
         })
-        .compose(v -> h.await("the new listing tracked", 15_000, () -> tracked(h, "NEWCOINUSDT")))
+        .compose(v -> h.await("the new listing tracked", 30_000, () -> tracked(h, "NEWCOINUSDT")))
         .compose(v -> h.service.simulator().applyFaults(new JsonObject().put("break", delisted.get())))
-        .compose(v -> h.await("the delisted symbol dropped", 15_000, () -> !tracked(h, delisted.get())))
+        .compose(v -> h.await("the delisted symbol dropped", 30_000, () -> !tracked(h, delisted.get())))
         .compose(v -> h.await("the minute boundary plus grace", 80_000, () -> h.serverNow() > boundary + 4_000))
+        .compose(v -> h.settled(60_000))
         .compose(v -> FaultsPipelineTest.status(h).compose(after -> h.names().map(names -> Map.of("after", after, "names", names))))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           @SuppressWarnings("unchecked")

@@ -28,6 +28,7 @@ class LivePipelineTest {
     JsonObject conf = Harness.config(boundary - 20_000, 50, 7);
     h.start(conf)
         .compose(s -> h.await("the week boundary plus grace", 90_000, () -> h.serverNow() > boundary + 4_000))
+        .compose(v -> h.settled(60_000))
         .compose(v -> h.names())
         .onComplete(ctx.succeeding(names -> ctx.verify(() -> {
           int compared = h.compareWithExchange(names, boundary + 1);
