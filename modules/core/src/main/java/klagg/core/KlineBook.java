@@ -78,6 +78,7 @@ public final class KlineBook {
   private long[] inflight;
 
   private final long[] minNextOpen;
+  private final int[] targets;
   private final KlineDelta.Builder overflow = new KlineDelta.Builder(64);
   private long[] overflowSent = new long[64];
   private final KlineDelta.Builder out = new KlineDelta.Builder(256);
@@ -116,6 +117,7 @@ public final class KlineBook {
     this.nIv = ivs.length;
     this.graceMs = graceMs;
     this.minNextOpen = new long[nIv];
+    this.targets = new int[nIv];
     Arrays.fill(minNextOpen, Long.MAX_VALUE);
     allocSlots(Math.max(4, expectedSymbols));
   }
@@ -344,7 +346,9 @@ public final class KlineBook {
    * Applies one aggregate trade. A repeated aggregate id is dropped as a duplicate unless it fills a
    * known gap; a jump opens a gap (reported to the {@link GapListener}). A trade for an earlier
    * interval than the open one amends the just-closed kline while the grace window lasts, and is
-   * dropped after it. A trade past a boundary rolls the symbol's intervals at once.
+   * dropped from it after that ({@link Result#LATE_DROPPED}: the closed kline is short of it, the
+   * owner repairs it), while still counting in the coarser klines that are open. A trade past a
+   * boundary rolls the symbol's intervals at once.
    */
   public Result apply(AggTrade t) {
     int s = slotOf(t.symbol);
@@ -390,9 +394,12 @@ public final class KlineBook {
       q *= POW10[qs - t.qtyScale];
     }
 
-    // pass 1: roll intervals the trade has reached; decide lateness for all intervals at once
+    // pass 1: roll intervals the trade has reached; pick each interval's kline: the open one, the
+    // just-closed one within the grace window, or none (too late for that interval)
     int base = cell(s, 0);
     boolean late = false;
+    boolean dropped = false;
+    int[] target = targets;
     for (int iv = 0, cell = base; iv < nIv; iv++, cell += 2) {
       if (state[cell] == EMPTY) {
         long open = ivs[iv].openOf(time);
@@ -401,13 +408,17 @@ public final class KlineBook {
       } else if (time >= nextOpen[cell]) {
         roll(cell, iv, time);
       }
-      if (time < openT[cell]) {
+      if (time >= openT[cell]) {
+        target[iv] = cell;
+      } else {
         int prev = cell + 1;
         if (state[prev] == EMPTY || time < openT[prev] || now >= nextOpen[prev] + graceMs) {
-          lateDropped++;
-          return Result.LATE_DROPPED;
+          target[iv] = -1;
+          dropped = true;
+        } else {
+          target[iv] = prev;
+          late = true;
         }
-        late = true;
       }
     }
     // pass 2: update
@@ -415,8 +426,11 @@ public final class KlineBook {
     long pqHi = Math.multiplyHigh(p, q);
     long n = t.lastId - t.firstId + 1;
     boolean taker = !t.buyerMaker;
-    for (int iv = 0, cell = base; iv < nIv; iv++, cell += 2) {
-      int k = time < openT[cell] ? cell + 1 : cell;
+    for (int iv = 0; iv < nIv; iv++) {
+      int k = target[iv];
+      if (k < 0) {
+        continue;
+      }
       if (cnt[k] == 0) {
         o[k] = p;
         h[k] = p;
@@ -452,6 +466,10 @@ public final class KlineBook {
         tqLo[k] = tlo;
       }
       pending[k >>> 6] |= 1L << k;
+    }
+    if (dropped) {
+      lateDropped++;
+      return Result.LATE_DROPPED;
     }
     if (late) {
       lateApplied++;

@@ -41,6 +41,22 @@ class KlineBookRepairTest {
   }
 
   @Test
+  void aTradeTooLateForTheClosedMinuteStillCountsInTheOpenFiveMinutes() {
+    KlineBook b = book();
+    trade(b, 1, 100, T0 + 5);
+    b.onTick(T0 + 62_001); // 1m closed past its grace; 5m [00:00, 00:05) still open
+    t.set(0, 2, 90, 2, 1, 0, 2, 2, T0 + 59_000, false);
+    assertThat(b.apply(t)).isEqualTo(KlineBook.Result.LATE_DROPPED);
+    Kline k = new Kline();
+    b.previous(0, Interval.M1, k);
+    assertThat(k.count).as("the closed minute is short of it").isEqualTo(1);
+    b.current(0, Interval.M5, k);
+    assertThat(k.count).as("the open five minutes have it").isEqualTo(2);
+    assertThat(k.low).isEqualTo(90);
+    assertThat(b.lateDropped()).isEqualTo(1);
+  }
+
+  @Test
   void correctionReplacesTheKlineOrGoesOutAsAClosedRow() {
     KlineBook b = book();
     trade(b, 1, 100, T0 + 1);

@@ -168,7 +168,7 @@ public final class AggregatorVerticle extends VerticleBase {
         if (names[sym] != null && from <= to) {
           rlog.warn("late-" + names[sym], "worker " + shard + ": trades of " + names[sym]
               + " came after the grace window; repairing its klines from REST");
-          repairKlines(sym, from, to);
+          repairKlines(sym, from, to, false);
         }
       });
     }
@@ -261,7 +261,7 @@ public final class AggregatorVerticle extends VerticleBase {
       results[book.apply(x).ordinal()]++;
     }
     phase[sym] = LIVE;
-    repairKlines(sym, before, after);
+    repairKlines(sym, before, after, true);
     resumeIfPending(sym);
     settle(sym);
   }
@@ -271,34 +271,62 @@ public final class AggregatorVerticle extends VerticleBase {
     return book.current(sym, book.intervals().get(0), k) ? k.openTime : serverNow();
   }
 
-  /** Replaces the klines of a time window with the exchange's own (REST), for every interval. */
-  private void repairKlines(int sym, long fromTime, long toTime) {
-    String symbol = names[sym];
+  /**
+   * Replaces the final klines of a time window with the exchange's own (REST), for every interval.
+   * Only klines past their grace window are corrected: REST rows carry no trade ids, so an open
+   * kline corrected from REST would count later live trades twice. With {@code followOpen}, the
+   * window's klines that are still open are repaired once they are final.
+   */
+  private void repairKlines(int sym, long fromTime, long toTime, boolean followOpen) {
+    long now = serverNow();
+    long grace = config.getLong("graceMs");
     for (Interval iv : book.intervals()) {
       long start = iv.openOf(fromTime);
-      long end = iv.closeOf(iv.openOf(toTime));
-      repairsKlines++;
-      rest(Addresses.REST_KLINES,
-              new JsonObject().put("symbol", symbol).put("interval", iv.code()).put("startTime", start).put("endTime", end),
-              120_000)
-          .onSuccess(r -> {
-            if (!symbol.equals(names[sym])) {
-              return;
-            }
-            JsonArray ks = r.body().getJsonArray("klines");
-            long now = serverNow();
-            for (int i = 0; i < ks.size(); i++) {
-              JsonArray a = ks.getJsonArray(i);
-              boolean closed = a.getLong(6) < now;
-              book.correct(Wire.kline(a, sym, iv, closed));
-            }
-          })
-          .onFailure(e -> {
-            repairFailures++;
-            log.error("worker {}: klines repair of {} {} [{}..{}] failed: {}; those klines may be wrong until the next restart",
-                shard, symbol, iv.code(), start, end, e.getMessage());
+      long lastOpen = iv.openOf(toTime);
+      long end = iv.closeOf(lastOpen);
+      if (end + grace >= now) {
+        end = lastOpen - 1;
+        if (followOpen) {
+          long finalAt = iv.closeOf(lastOpen) + grace + 1_000;
+          inFlight++;
+          vertx.setTimer(Math.max(1, finalAt - now), id -> {
+            inFlight--;
+            repairInterval(sym, iv, lastOpen, iv.closeOf(lastOpen));
           });
+        }
+      }
+      if (end >= start) {
+        repairInterval(sym, iv, start, end);
+      }
     }
+  }
+
+  private void repairInterval(int sym, Interval iv, long start, long end) {
+    String symbol = names[sym];
+    if (symbol == null) {
+      return;
+    }
+    repairsKlines++;
+    rest(Addresses.REST_KLINES,
+            new JsonObject().put("symbol", symbol).put("interval", iv.code()).put("startTime", start).put("endTime", end),
+            120_000)
+        .onSuccess(r -> {
+          if (!symbol.equals(names[sym])) {
+            return;
+          }
+          JsonArray ks = r.body().getJsonArray("klines");
+          for (int i = 0; i < ks.size(); i++) {
+            JsonArray a = ks.getJsonArray(i);
+            if (a.getLong(0) >= start && a.getLong(0) <= end) {
+              book.correct(Wire.kline(a, sym, iv, true));
+            }
+          }
+        })
+        .onFailure(e -> {
+          repairFailures++;
+          log.error("worker {}: klines repair of {} {} [{}..{}] failed: {}; those klines may be wrong until the next restart",
+              shard, symbol, iv.code(), start, end, e.getMessage());
+        });
   }
 
   /** Applies a symbol's buffered trades in id order; stops at the next gap. */
