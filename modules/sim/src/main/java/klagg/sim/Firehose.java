@@ -111,6 +111,9 @@ final class Firehose {
       Buffer raw = null;
       Buffer wrapped = null;
       for (WsHub.Conn c : subs.get(i)) {
+        if (!c.ready()) {
+          continue;
+        }
         if (c instanceof WsHub.RawConn r) {
           if (c.combined) {
             if (wrapped == null) {

@@ -96,6 +96,9 @@ public final class Simulator {
       if (cfg.listingEverySec > 0) {
         vertx.setPeriodic(1000, id -> listingTick());
       }
+      if (cfg.faults != null) {
+        applyFaultsHere(cfg.faults);
+      }
       return server.listen();
     }
 

@@ -90,6 +90,11 @@ final class WsHub {
       return false;
     }
 
+    /** Whether stream data may be sent yet. */
+    boolean ready() {
+      return true;
+    }
+
     void send(String text) {
       if (closed || faults.stalled()) {
         return;
@@ -233,6 +238,15 @@ final class WsHub {
     @Override
     boolean writeQueueFull() {
       return so.writeQueueFull();
+    }
+
+    /**
+     * Stream data waits 100 ms after the upgrade: a client that reads frames in the same packet as
+     * the 101 response may fail its handshake (seen with Vert.x's client at full rate).
+     */
+    @Override
+    boolean ready() {
+      return System.currentTimeMillis() - opened >= 100;
     }
 
     @Override
@@ -650,6 +664,9 @@ final class WsHub {
     }
     String wrapped = null;
     for (Conn c : set) {
+      if (!c.ready()) {
+        continue;
+      }
       if (c.combined) {
         if (wrapped == null) {
           wrapped = "{\"stream\":\"" + stream + "\",\"data\":" + payload + "}";
@@ -809,7 +826,11 @@ final class WsHub {
     }
     long window = to - lastEmit;
     long maxWindow = Math.max(5_000L, (long) (cfg.emitIntervalMs * clock.scale() * 20));
-    if (lastEmit == Long.MIN_VALUE || window < 0 || window > maxWindow) {
+    if (lastEmit == Long.MIN_VALUE && market instanceof ReplayMarket r) {
+      lastEmit = Math.min(to, r.time[0]); // a replay starts with its first trade
+      window = to - lastEmit;
+    }
+    if (lastEmit == Long.MIN_VALUE || window < 0 || (window > maxWindow && !(market instanceof ReplayMarket))) {
       lastEmit = to; // start, or a clock jump: do not flood the past (REST still has it)
       return;
     }
