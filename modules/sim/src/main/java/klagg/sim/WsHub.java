@@ -760,7 +760,7 @@ final class WsHub {
     mini.changed = true;
     mini.lastPrice = p;
     long hour = Math.floorDiv(t, 3_600_000L);
-    int bi = (int) Math.floorMod(hour, 25);
+    int bi = Math.floorMod(hour, 25);
     if (mini.buckets[bi] == null || mini.bucketHour[bi] != hour) {
       mini.buckets[bi] = new Summary();
       mini.bucketHour[bi] = hour;
@@ -900,7 +900,7 @@ final class WsHub {
       SymbolInfo s = e.getKey();
       Summary sum = new Summary();
       for (long h = hourNow - 23; h <= hourNow; h++) {
-        int bi = (int) Math.floorMod(h, 25);
+        int bi = Math.floorMod(h, 25);
         if (m.buckets[bi] != null && m.bucketHour[bi] == h) {
           sum.merge(m.buckets[bi]);
         }
