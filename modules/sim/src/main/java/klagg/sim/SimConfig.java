@@ -53,6 +53,8 @@ public final class SimConfig {
   public long emitIntervalMs = 100;
   /** Seeded listing schedule: every N seconds one new symbol, one symbol to BREAK (0 = off). */
   public long listingEverySec = 0;
+  /** Faults applied at start (same JSON as {@code POST /sim/faults}); null = none. */
+  public JsonObject faults;
 
   public static SimConfig fromArgs(String[] args) {
     SimConfig c = new SimConfig();
@@ -91,6 +93,13 @@ public final class SimConfig {
           case "--weight-limit" -> c.weightLimitPerMinute = Integer.parseInt(v);
           case "--lifetime" -> c.connectionLifetimeMs = Long.parseLong(v) * 1000;
           case "--ping-interval" -> c.pingIntervalMs = Long.parseLong(v) * 1000;
+          case "--faults" -> {
+            try {
+              c.faults = new JsonObject(v);
+            } catch (RuntimeException e) {
+              throw new IllegalArgumentException("--faults needs a JSON object, got '" + v + "'");
+            }
+          }
           default -> throw new IllegalArgumentException("unknown option " + a + " (try --help)");
         }
       } catch (NumberFormatException e) {
@@ -142,6 +151,7 @@ public final class SimConfig {
     c.klinePushIntervalMs = j.getLong("klinePushIntervalMs", c.klinePushIntervalMs);
     c.emitIntervalMs = j.getLong("emitIntervalMs", c.emitIntervalMs);
     c.listingEverySec = j.getLong("listingEverySec", c.listingEverySec);
+    c.faults = j.getJsonObject("faults", c.faults);
     c.validate();
     return c;
   }
@@ -190,6 +200,7 @@ public final class SimConfig {
         "  --weight-limit W      REST request weight per minute (default 6000)",
         "  --lifetime SEC        WebSocket connection lifetime (default 86400)",
         "  --ping-interval SEC   WebSocket ping interval (default 20)",
+        "  --faults JSON         faults applied at start, as for POST /sim/faults",
         "  --help                this text");
   }
 }

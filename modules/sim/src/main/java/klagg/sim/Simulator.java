@@ -46,7 +46,7 @@ public final class Simulator {
       if (cfg.replay != null) {
         market = new ReplayMarket(clock, Path.of(cfg.replay), cfg.symbol, cfg.replayOriginalTimes);
       } else {
-        double rate = cfg.firehose ? (cfg.firehoseRate > 0 ? cfg.firehoseRate : 1_000_000) : cfg.rate;
+        double rate = cfg.firehose && cfg.firehoseRate > 0 ? cfg.firehoseRate : cfg.rate;
         market = new SyntheticMarket(clock, cfg.seed, cfg.symbols, rate,
             cfg.effectiveHistoryStart(clock.now()));
       }
@@ -65,13 +65,27 @@ public final class Simulator {
       rest = new RestApi(vertx, Simulator.this);
       server = vertx.createHttpServer(new HttpServerOptions().setHost(cfg.host).setPort(cfg.port)
           .setMaxWebSocketFrameSize(1 << 20).setWebSocketClosingTimeout(1));
-      server.requestHandler(rest::handle);
-      server.webSocketHandshakeHandler(hub::handshake);
-      server.webSocketHandler(ws -> {
-        boolean[] combined = new boolean[1];
-        List<String> streams = hub.streamsOf(ws.path(), ws.query(), combined);
-        hub.open(ws, combined[0], streams == null ? List.of() : streams);
-      });
+      if (cfg.firehose) {
+        // WebSockets answered by hand so frames can be written in bursts
+        server.requestHandler(req -> {
+          if ("websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
+            hub.upgradeRaw(req);
+          } else {
+            rest.handle(req);
+          }
+        });
+        if (cfg.firehoseRate <= 0 && market instanceof SyntheticMarket sm) {
+          hub.firehose = new Firehose(hub, sm, context);
+        }
+      } else {
+        server.requestHandler(rest::handle);
+        server.webSocketHandshakeHandler(hub::handshake);
+        server.webSocketHandler(ws -> {
+          boolean[] combined = new boolean[1];
+          List<String> streams = hub.streamsOf(ws.path(), ws.query(), combined);
+          hub.open(ws, combined[0], streams == null ? List.of() : streams);
+        });
+      }
       long emit = cfg.firehose ? Math.min(cfg.emitIntervalMs, 10) : cfg.emitIntervalMs;
       vertx.setPeriodic(emit, id -> hub.emitTick());
       long hk = Math.max(20, Math.min(250, Math.min(cfg.pingIntervalMs, Math.min(cfg.pongTimeoutMs,
@@ -81,6 +95,9 @@ public final class Simulator {
       vertx.setPeriodic(Math.max(20, Math.min(250, cfg.klinePushIntervalMs)), id -> hub.klineTick());
       if (cfg.listingEverySec > 0) {
         vertx.setPeriodic(1000, id -> listingTick());
+      }
+      if (cfg.faults != null) {
+        applyFaultsHere(cfg.faults);
       }
       return server.listen();
     }
@@ -248,6 +265,8 @@ public final class Simulator {
           .put("pongTimeoutCloses", hub.pongTimeoutCloses.get())
           .put("lifetimeCloses", hub.lifetimeCloses.get())
           .put("streams", hub.subs.size());
+      o.put("rawBytesSent", hub.rawBytesSent.get()).put("firehoseMode", !cfg.firehose ? "off"
+          : hub.firehose != null ? "max" : "rate " + cfg.firehoseRate);
     }
     if (rest != null) {
       o.put("restRequests", rest.requests).put("restRejected429", rest.rejected429)

@@ -139,6 +139,35 @@ public final class SyntheticMarket extends SimMarket {
     return mix64(a + mix64(b * 0x9E3779B97F4A7C15L + mix64(c + 0x632BE59BD9B4E019L)));
   }
 
+  /** e^x for |x| <= 0.07 by its Taylor series (deterministic double arithmetic, < 1 ulp error). */
+  static double expSmall(double x) {
+    double r = 1 + x / 11;
+    r = 1 + x / 10 * r;
+    r = 1 + x / 9 * r;
+    r = 1 + x / 8 * r;
+    r = 1 + x / 7 * r;
+    r = 1 + x / 6 * r;
+    r = 1 + x / 5 * r;
+    r = 1 + x / 4 * r;
+    r = 1 + x / 3 * r;
+    r = 1 + x / 2 * r;
+    return 1 + x * r;
+  }
+
+  private static final double[] EXP_16 = new double[130];
+
+  static {
+    for (int i = 0; i < EXP_16.length; i++) {
+      EXP_16[i] = StrictMath.exp(i / 16.0);
+    }
+  }
+
+  /** e^x for 0 <= x < 8: a table of e^(k/16) times the series for the rest. */
+  static double expPos(double x) {
+    int k = (int) (x * 16);
+    return EXP_16[k] * expSmall(x - k / 16.0);
+  }
+
   static double unit(long x) {
     return (x >>> 11) * 0x1.0p-53;
   }
@@ -292,7 +321,7 @@ public final class SyntheticMarket extends SimMarket {
       double sm = fr * fr * (3 - 2 * fr);
       lg += OCT_A[o] * (a + (b - a) * sm);
     }
-    return s.basePrice * StrictMath.exp(lg);
+    return s.basePrice * expSmall(lg);
   }
 
   /** Octave endpoints for the one-second slot starting at t0 (no octave boundary inside a slot). */
@@ -319,7 +348,7 @@ public final class SyntheticMarket extends SimMarket {
       double sm = fr * fr * (3 - 2 * fr);
       lg += OCT_A[o] * (a + (b - a) * sm);
     }
-    return s.basePrice * StrictMath.exp(lg);
+    return s.basePrice * expSmall(lg);
   }
 
   private long tickOf(SymbolInfo s, double price) {
@@ -362,7 +391,7 @@ public final class SyntheticMarket extends SimMarket {
       long t = t0 + off[i];
       double mid = midFast(s, oct, t);
       long p = Math.max(1, tickOf(s, mid) + r.nextInt(5) - 2);
-      double notional = 10 * StrictMath.exp(r.nextDouble() * 7.6);
+      double notional = 10 * expPos(r.nextDouble() * 7.6);
       long q = Math.max(1, Math.min(1_000_000_000_000L, Math.round(notional / mid * stepPerUnit)));
       boolean m = r.nextBoolean();
       if (t >= from && t < to && t >= historyStart && s.tradesAt(t)) {

@@ -43,6 +43,7 @@ final class WsHub {
   final AtomicLong framesSent = new AtomicLong();
   final AtomicLong tradesGenerated = new AtomicLong();
   final AtomicLong connectionsTotal = new AtomicLong();
+  final AtomicLong rawBytesSent = new AtomicLong();
   final AtomicLong rateLimitCloses = new AtomicLong();
   final AtomicLong pongTimeoutCloses = new AtomicLong();
   final AtomicLong lifetimeCloses = new AtomicLong();
@@ -53,8 +54,8 @@ final class WsHub {
   int replayNext;
   boolean replayDone;
 
-  final class Conn {
-    final ServerWebSocket ws;
+  /** One client connection: Vert.x's WebSocket, or a raw socket with batched frames (firehose). */
+  abstract class Conn {
     boolean combined;
     final Set<String> streams = new LinkedHashSet<>();
     final long[] recent;
@@ -65,25 +66,48 @@ final class WsHub {
     boolean closed;
     boolean paused;
 
-    Conn(ServerWebSocket ws, boolean combined) {
-      this.ws = ws;
+    Conn(boolean combined) {
       this.combined = combined;
       this.recent = new long[Math.max(1, cfg.maxIncomingPerSecond)];
       java.util.Arrays.fill(recent, Long.MIN_VALUE / 2);
+    }
+
+    abstract void write(String text);
+
+    abstract void ping(String payload);
+
+    abstract void closeTransport(short code, String reason);
+
+    abstract void pauseReading();
+
+    abstract void resumeReading();
+
+    /** Writes what was batched (raw connections). */
+    void flush() {
+    }
+
+    boolean writeQueueFull() {
+      return false;
+    }
+
+    /** Whether stream data may be sent yet. */
+    boolean ready() {
+      return true;
     }
 
     void send(String text) {
       if (closed || faults.stalled()) {
         return;
       }
-      ws.writeTextMessage(text);
+      write(text);
       framesSent.incrementAndGet();
     }
 
     void close(short code, String reason) {
       if (!closed) {
         closed = true;
-        ws.close(code, reason);
+        flush();
+        closeTransport(code, reason);
         drop(this);
       }
     }
@@ -98,6 +122,264 @@ final class WsHub {
       recent[recentPos] = now;
       recentPos = (recentPos + 1) % recent.length;
       return true;
+    }
+
+    /** Handles one incoming message; returns false if the connection was closed for it. */
+    boolean incoming(boolean pong, String text) {
+      if (closed) {
+        return false;
+      }
+      if (!countIncoming()) {
+        rateLimitCloses.incrementAndGet();
+        close((short) 1008, "Too many requests");
+        return false;
+      }
+      if (pong) {
+        awaitingPongSince = 0;
+      } else if (text != null) {
+        command(this, text);
+        flush();
+      }
+      return true;
+    }
+  }
+
+  final class VertxConn extends Conn {
+    final ServerWebSocket ws;
+
+    VertxConn(ServerWebSocket ws, boolean combined) {
+      super(combined);
+      this.ws = ws;
+    }
+
+    @Override
+    void write(String text) {
+      ws.writeTextMessage(text);
+    }
+
+    @Override
+    void ping(String payload) {
+      ws.writePing(Buffer.buffer(payload));
+    }
+
+    @Override
+    void closeTransport(short code, String reason) {
+      ws.close(code, reason);
+    }
+
+    @Override
+    void pauseReading() {
+      ws.pause();
+    }
+
+    @Override
+    void resumeReading() {
+      ws.resume();
+    }
+
+    @Override
+    boolean writeQueueFull() {
+      return ws.writeQueueFull();
+    }
+  }
+
+  /**
+   * A WebSocket served by hand over the raw socket (firehose mode): frames are appended to a
+   * pending buffer and written in one write per burst, instead of one flush per frame.
+   */
+  final class RawConn extends Conn {
+    final io.vertx.core.net.NetSocket so;
+    Buffer pending = Buffer.buffer(64 * 1024);
+    Buffer in = Buffer.buffer();
+    long bytesOut;
+
+    RawConn(io.vertx.core.net.NetSocket so, boolean combined) {
+      super(combined);
+      this.so = so;
+    }
+
+    void frame(int opcode, byte[] payload) {
+      pending.appendByte((byte) (0x80 | opcode));
+      int n = payload.length;
+      if (n < 126) {
+        pending.appendByte((byte) n);
+      } else if (n < 65536) {
+        pending.appendByte((byte) 126).appendShort((short) n);
+      } else {
+        pending.appendByte((byte) 127).appendLong(n);
+      }
+      pending.appendBytes(payload);
+    }
+
+    @Override
+    void write(String text) {
+      frame(1, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      if (pending.length() >= 256 * 1024) {
+        flush();
+      }
+    }
+
+    /** Appends an already encoded frame. */
+    void writeEncoded(Buffer frame) {
+      pending.appendBuffer(frame);
+      framesSent.incrementAndGet();
+    }
+
+    @Override
+    void flush() {
+      if (pending.length() > 0 && !closed) {
+        bytesOut += pending.length();
+        rawBytesSent.addAndGet(pending.length());
+        so.write(pending);
+        pending = Buffer.buffer(64 * 1024);
+      }
+    }
+
+    @Override
+    boolean writeQueueFull() {
+      return so.writeQueueFull();
+    }
+
+    /**
+     * Stream data waits 100 ms after the upgrade: a client that reads frames in the same packet as
+     * the 101 response may fail its handshake (seen with Vert.x's client at full rate).
+     */
+    @Override
+    boolean ready() {
+      return System.currentTimeMillis() - opened >= 100;
+    }
+
+    @Override
+    void ping(String payload) {
+      frame(9, payload.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    @Override
+    void closeTransport(short code, String reason) {
+      byte[] r = reason.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      byte[] p = new byte[2 + r.length];
+      p[0] = (byte) (code >> 8);
+      p[1] = (byte) code;
+      System.arraycopy(r, 0, p, 2, r.length);
+      frame(8, p);
+      bytesOut += pending.length();
+      so.write(pending);
+      pending = Buffer.buffer();
+      so.close();
+    }
+
+    @Override
+    void pauseReading() {
+      so.pause();
+    }
+
+    @Override
+    void resumeReading() {
+      so.resume();
+    }
+
+    /** Parses client frames (masked, unfragmented control and text frames). */
+    void onData(Buffer b) {
+      in.appendBuffer(b);
+      int pos = 0;
+      int len = in.length();
+      while (!closed && len - pos >= 2) {
+        int b0 = in.getByte(pos) & 0xff;
+        int b1 = in.getByte(pos + 1) & 0xff;
+        int op = b0 & 0x0f;
+        boolean masked = (b1 & 0x80) != 0;
+        long n = b1 & 0x7f;
+        int hdr = 2;
+        if (n == 126) {
+          if (len - pos < 4) {
+            break;
+          }
+          n = in.getUnsignedShort(pos + 2);
+          hdr = 4;
+        } else if (n == 127) {
+          if (len - pos < 10) {
+            break;
+          }
+          n = in.getLong(pos + 2);
+          hdr = 10;
+        }
+        if (n > (1 << 20)) {
+          close((short) 1009, "Frame too big");
+          return;
+        }
+        int maskLen = masked ? 4 : 0;
+        if (len - pos < hdr + maskLen + n) {
+          break;
+        }
+        byte[] payload = in.getBytes(pos + hdr + maskLen, pos + hdr + maskLen + (int) n);
+        if (masked) {
+          for (int i = 0; i < payload.length; i++) {
+            payload[i] ^= in.getByte(pos + hdr + (i & 3));
+          }
+        }
+        pos += hdr + maskLen + (int) n;
+        switch (op) {
+          case 8 -> {
+            close((short) 1000, "");
+            return;
+          }
+          case 9 -> {
+            if (incoming(false, null)) {
+              frame(10, payload);
+              flush();
+            }
+          }
+          case 10 -> incoming(true, null);
+          case 1 -> incoming(false, new String(payload, java.nio.charset.StandardCharsets.UTF_8));
+          default -> incoming(false, null);
+        }
+      }
+      in = pos >= len ? Buffer.buffer() : in.getBuffer(pos, len);
+    }
+  }
+
+  static String acceptKey(String key) {
+    try {
+      java.security.MessageDigest sha1 = java.security.MessageDigest.getInstance("SHA-1");
+      byte[] d = sha1.digest((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      return java.util.Base64.getEncoder().encodeToString(d);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Firehose mode: answers the upgrade by hand and serves the WebSocket over the raw socket. */
+  void upgradeRaw(io.vertx.core.http.HttpServerRequest req) {
+    boolean[] combined = new boolean[1];
+    List<String> streams = streamsOf(req.path(), req.query(), combined);
+    String key = req.getHeader("Sec-WebSocket-Key");
+    if (streams == null || key == null) {
+      req.response().setStatusCode(streams == null ? 404 : 400).end();
+      return;
+    }
+    if (streams.size() > cfg.maxStreamsPerConnection || !streams.stream().allMatch(this::validStream)) {
+      req.response().setStatusCode(400).end();
+      return;
+    }
+    req.response().headers().set("Upgrade", "websocket").set("Connection", "Upgrade")
+        .set("Sec-WebSocket-Accept", acceptKey(key));
+    req.toNetSocket().onSuccess(so -> {
+      RawConn c = new RawConn(so, combined[0]);
+      so.handler(c::onData);
+      so.closeHandler(v -> drop(c));
+      so.exceptionHandler(t -> drop(c));
+      register(c, streams);
+      if (firehose != null) {
+        firehose.kick();
+      }
+    });
+  }
+
+  Firehose firehose;
+
+  void flushAll() {
+    for (Conn c : conns) {
+      c.flush();
     }
   }
 
@@ -205,18 +487,22 @@ final class WsHub {
   }
 
   void open(ServerWebSocket ws, boolean combined, List<String> streams) {
-    Conn c = new Conn(ws, combined);
+    VertxConn c = new VertxConn(ws, combined);
+    ws.frameHandler(f -> onFrame(c, f));
+    ws.closeHandler(v -> drop(c));
+    ws.exceptionHandler(t -> drop(c));
+    register(c, streams);
+  }
+
+  void register(Conn c, List<String> streams) {
     conns.add(c);
     connectionsTotal.incrementAndGet();
     for (String s : streams) {
       subscribe(c, s);
     }
-    ws.frameHandler(f -> onFrame(c, f));
-    ws.closeHandler(v -> drop(c));
-    ws.exceptionHandler(t -> drop(c));
     if (faults.stalled()) {
       c.paused = true;
-      ws.pause();
+      c.pauseReading();
     }
   }
 
@@ -230,25 +516,13 @@ final class WsHub {
   }
 
   void onFrame(Conn c, WebSocketFrame f) {
-    if (c.closed) {
-      return;
-    }
-    if (f.isClose()) {
-      return;
-    }
-    if (!c.countIncoming()) {
-      rateLimitCloses.incrementAndGet();
-      c.close((short) 1008, "Too many requests");
+    if (c.closed || f.isClose()) {
       return;
     }
     switch (f.type()) {
-      case PONG -> c.awaitingPongSince = 0;
-      case TEXT -> {
-        if (f.isFinal()) {
-          command(c, f.textData());
-        }
-      }
-      default -> { }
+      case PONG -> c.incoming(true, null);
+      case TEXT -> c.incoming(false, f.isFinal() ? f.textData() : null);
+      default -> c.incoming(false, null);
     }
   }
 
@@ -390,6 +664,9 @@ final class WsHub {
     }
     String wrapped = null;
     for (Conn c : set) {
+      if (!c.ready()) {
+        continue;
+      }
       if (c.combined) {
         if (wrapped == null) {
           wrapped = "{\"stream\":\"" + stream + "\",\"data\":" + payload + "}";
@@ -410,7 +687,7 @@ final class WsHub {
     for (Conn c : new ArrayList<>(conns)) {
       if (c.paused && !stalled) {
         c.paused = false;
-        c.ws.resume();
+        c.resumeReading();
         c.lastPing = now;
         c.awaitingPongSince = 0;
       }
@@ -432,7 +709,8 @@ final class WsHub {
         if (c.awaitingPongSince == 0) {
           c.awaitingPongSince = now;
         }
-        c.ws.writePing(Buffer.buffer(Long.toString(clock.now())));
+        c.ping(Long.toString(clock.now()));
+        c.flush();
       }
     }
   }
@@ -442,7 +720,7 @@ final class WsHub {
     for (Conn c : conns) {
       if (!c.paused) {
         c.paused = true;
-        c.ws.pause();
+        c.pauseReading();
       }
     }
   }
@@ -482,7 +760,7 @@ final class WsHub {
     mini.changed = true;
     mini.lastPrice = p;
     long hour = Math.floorDiv(t, 3_600_000L);
-    int bi = (int) Math.floorMod(hour, 25);
+    int bi = Math.floorMod(hour, 25);
     if (mini.buckets[bi] == null || mini.bucketHour[bi] != hour) {
       mini.buckets[bi] = new Summary();
       mini.bucketHour[bi] = hour;
@@ -535,14 +813,24 @@ final class WsHub {
           c.send("{\"e\":\"aggTrade\",\"E\":" + now + ",\"s\":\"BTC");
         }
       }
+      flushAll();
     }
     if (market instanceof ReplayMarket r && cfg.speed == 0) {
       emitReplayMax(r);
+      flushAll();
+      return;
+    }
+    if (firehose != null) {
+      firehose.kick();
       return;
     }
     long window = to - lastEmit;
     long maxWindow = Math.max(5_000L, (long) (cfg.emitIntervalMs * clock.scale() * 20));
-    if (lastEmit == Long.MIN_VALUE || window < 0 || window > maxWindow) {
+    if (lastEmit == Long.MIN_VALUE && market instanceof ReplayMarket r) {
+      lastEmit = Math.min(to, r.time[0]); // a replay starts with its first trade
+      window = to - lastEmit;
+    }
+    if (lastEmit == Long.MIN_VALUE || window < 0 || (window > maxWindow && !(market instanceof ReplayMarket))) {
       lastEmit = to; // start, or a clock jump: do not flood the past (REST still has it)
       return;
     }
@@ -557,6 +845,7 @@ final class WsHub {
     }
     lastEmit = to;
     flushHeld();
+    flushAll();
   }
 
   private void flushHeld() {
@@ -611,7 +900,7 @@ final class WsHub {
       SymbolInfo s = e.getKey();
       Summary sum = new Summary();
       for (long h = hourNow - 23; h <= hourNow; h++) {
-        int bi = (int) Math.floorMod(h, 25);
+        int bi = Math.floorMod(h, 25);
         if (m.buckets[bi] != null && m.bucketHour[bi] == h) {
           sum.merge(m.buckets[bi]);
         }
@@ -635,6 +924,7 @@ final class WsHub {
     out.append(']');
     if (n > 0) {
       publish(MINI, out.toString());
+      flushAll();
     }
   }
 
@@ -666,6 +956,7 @@ final class WsHub {
         publishKline(st, market.kline(st.sym, st.iv, open, now), false, now);
       }
     }
+    flushAll();
   }
 
   private void publishKline(KlineState st, Kline k, boolean closed, long now) {

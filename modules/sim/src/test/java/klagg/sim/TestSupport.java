@@ -12,7 +12,6 @@ import io.vertx.ext.web.client.WebClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -62,22 +61,56 @@ final class TestSupport {
 
   static final class WsCollector {
     final WebSocket ws;
-    final List<String> texts = new CopyOnWriteArrayList<>();
-    final List<String> frames = new CopyOnWriteArrayList<>();
-    final List<JsonObject> parsed = new CopyOnWriteArrayList<>();
+    private final List<String> texts = new java.util.ArrayList<>();
+    private final List<String> frames = new java.util.ArrayList<>();
+    private final List<JsonObject> parsed = new java.util.ArrayList<>();
+
+    /** Snapshot of the text messages received so far. */
+    synchronized List<String> texts() {
+      return new java.util.ArrayList<>(texts);
+    }
+
+    synchronized int textCount() {
+      return texts.size();
+    }
+
+    synchronized List<String> frames() {
+      return new java.util.ArrayList<>(frames);
+    }
+
+    /** Snapshot of the text messages that parsed as JSON objects. */
+    synchronized List<JsonObject> parsed() {
+      return new java.util.ArrayList<>(parsed);
+    }
+
+    synchronized int parsedCount() {
+      return parsed.size();
+    }
     volatile boolean closed;
     volatile Short closeCode;
 
     WsCollector(WebSocket ws) {
       this.ws = ws;
-      ws.frameHandler(f -> frames.add(f.type().name()));
+      ws.frameHandler(f -> {
+        synchronized (this) {
+          frames.add(f.type().name());
+        }
+      });
       ws.textMessageHandler(t -> {
-        texts.add(t);
+        synchronized (this) {
+          texts.add(t);
+        }
+        JsonObject o = null;
         if (t.startsWith("{")) {
           try {
-            parsed.add(new JsonObject(t));
+            o = new JsonObject(t);
           } catch (RuntimeException e) {
             // malformed frame (fault injection)
+          }
+        }
+        if (o != null) {
+          synchronized (this) {
+            parsed.add(o);
           }
         }
       });
@@ -88,7 +121,7 @@ final class TestSupport {
     }
 
     List<JsonObject> json() {
-      return new java.util.ArrayList<>(parsed);
+      return parsed();
     }
 
     void send(String text) {
@@ -98,7 +131,7 @@ final class TestSupport {
     JsonObject awaitReply(Object id, long ms) {
       JsonObject[] found = new JsonObject[1];
       until("reply id " + id, ms, () -> {
-        for (String t : texts) {
+        for (String t : texts()) {
           if (t.startsWith("{") && t.contains("\"id\"") && t.endsWith("}")) {
             JsonObject o = new JsonObject(t);
             if (o.containsKey("id") && java.util.Objects.equals(o.getValue("id"), id)

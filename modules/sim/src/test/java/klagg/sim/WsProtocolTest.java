@@ -46,20 +46,20 @@ class WsProtocolTest {
   @Test
   void rawStreamDeliversAggTrades(Vertx vertx) {
     WsCollector c = ws(vertx, sim, "/ws/btcusdt@aggTrade");
-    until("3 aggTrades", 10_000, () -> c.texts.size() >= 3);
-    JsonObject t = new JsonObject(c.texts.get(0));
+    until("3 aggTrades", 10_000, () -> c.textCount() >= 3);
+    JsonObject t = new JsonObject(c.texts().get(0));
     assertThat(t.fieldNames()).containsExactly("e", "E", "s", "a", "p", "q", "f", "l", "T", "m", "M");
     assertThat(t.getString("e")).isEqualTo("aggTrade");
     assertThat(t.getString("s")).isEqualTo("BTCUSDT");
     assertThat(t.getString("p")).matches("\\d+\\.\\d{8}");
     List<JsonObject> all = c.json();
     for (int i = 1; i < all.size(); i++) {
-      assertThat(all.get(i).getLong("a")).as(c.texts.toString()).isEqualTo(all.get(i - 1).getLong("a") + 1);
+      assertThat(all.get(i).getLong("a")).as(c.texts().toString()).isEqualTo(all.get(i - 1).getLong("a") + 1);
     }
     // the futures-style path works too
     WsCollector f = ws(vertx, sim, "/market/ws/ethusdt@aggTrade");
-    until("eth aggTrade", 10_000, () -> !f.texts.isEmpty());
-    assertThat(new JsonObject(f.texts.get(0)).getString("s")).isEqualTo("ETHUSDT");
+    until("eth aggTrade", 10_000, () -> !f.texts().isEmpty());
+    assertThat(new JsonObject(f.texts().get(0)).getString("s")).isEqualTo("ETHUSDT");
   }
 
   @Test
@@ -71,7 +71,7 @@ class WsProtocolTest {
     assertThat(o.getString("stream")).isIn("btcusdt@aggTrade", "ethusdt@aggTrade");
     assertThat(o.getJsonObject("data").getString("e")).isEqualTo("aggTrade");
     WsCollector m = ws(vertx, sim, "/market/stream?streams=solusdt@aggTrade");
-    until("sol", 10_000, () -> !m.texts.isEmpty());
+    until("sol", 10_000, () -> !m.texts().isEmpty());
     assertThat(m.json().get(0).getString("stream")).isEqualTo("solusdt@aggTrade");
   }
 
@@ -100,15 +100,18 @@ class WsProtocolTest {
     assertThat(c.awaitReply(8, 5000).getJsonObject("error").getInteger("code")).isEqualTo(1);
     paced(c, "{\"method\":\"SET_PROPERTY\",\"params\":[\"nope\",true],\"id\":9}");
     assertThat(c.awaitReply(9, 5000).getJsonObject("error").getInteger("code")).isEqualTo(0);
-    int before = c.texts.size();
+    int before = c.textCount();
     paced(c, "{not json");
-    until("invalid JSON reply", 5000, () -> c.texts.stream().skip(before).anyMatch(t -> t.contains("\"code\":3")));
-    JsonObject err = c.texts.stream().skip(before).filter(t -> t.contains("\"code\":3")).map(JsonObject::new).findFirst().orElseThrow();
+    until("invalid JSON reply", 5000, () -> c.texts().stream().skip(before).anyMatch(t -> t.contains("\"code\":3")));
+    JsonObject err = c.texts().stream().skip(before).filter(t -> t.contains("\"code\":3")).map(JsonObject::new).findFirst().orElseThrow();
     assertThat(err.getJsonObject("error").getString("msg")).startsWith("Invalid JSON");
     assertThat(err.containsKey("id")).isTrue();
     paced(c, "{\"method\":\"SET_PROPERTY\",\"params\":[\"combined\",true],\"id\":10}");
     assertThat(c.awaitReply(10, 5000).encode()).isEqualTo("{\"result\":null,\"id\":10}");
-    until("wrapped after combined=true", 10_000, () -> c.texts.get(c.texts.size() - 1).startsWith("{\"stream\""));
+    until("wrapped after combined=true", 10_000, () -> {
+      List<String> t = c.texts();
+      return t.get(t.size() - 1).startsWith("{\"stream\"");
+    });
     assertThat(c.closed).isFalse();
   }
 
@@ -134,7 +137,7 @@ class WsProtocolTest {
   @Test
   void serverPings(Vertx vertx) {
     WsCollector c = ws(vertx, sim, "/ws");
-    until("a ping", 5000, () -> c.frames.contains("PING"));
+    until("a ping", 5000, () -> c.frames().contains("PING"));
     // Vert.x answers with a pong, so the connection stays up past the pong deadline check
     assertThat(c.closed).isFalse();
   }
@@ -161,7 +164,7 @@ class WsProtocolTest {
   void newListingShowsUpInMiniTicker(Vertx vertx) {
     WsCollector c = ws(vertx, sim, "/ws/!miniTicker@arr");
     await(sim.applyFaults(new JsonObject().put("list", new JsonObject().put("symbol", "ZZZUSDT").put("price", 3))));
-    until("ZZZUSDT in miniTicker", 20_000, () -> c.texts.stream().anyMatch(t -> t.contains("\"s\":\"ZZZUSDT\"")));
+    until("ZZZUSDT in miniTicker", 20_000, () -> c.texts().stream().anyMatch(t -> t.contains("\"s\":\"ZZZUSDT\"")));
   }
 
   /** Sends at most ~3 messages per second: Binance's limit is 5 incoming (pongs included). */

@@ -1,0 +1,96 @@
+package klagg.sim;
+
+import static klagg.sim.TestSupport.await;
+import static klagg.sim.TestSupport.get;
+import static klagg.sim.TestSupport.until;
+import static klagg.sim.TestSupport.ws;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import klagg.sim.TestSupport.WsCollector;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
+class FirehoseTest {
+  @Test
+  void maxRateBurstsWithContiguousIds(Vertx vertx) {
+    SimConfig c = TestSupport.cfg();
+    c.firehose = true;
+    c.pingIntervalMs = 500; // pongs count against the 5 messages/s limit
+    c.pongTimeoutMs = 20_000; // the flooded client answers late
+    Simulator sim = await(Simulator.start(vertx, c));
+    WsCollector raw = ws(vertx, sim, "/ws/btcusdt@aggTrade");
+    WsCollector comb = ws(vertx, sim, "/stream?streams=ethusdt@aggTrade");
+    comb.send("{\"method\":\"SUBSCRIBE\",\"params\":[\"solusdt@aggTrade\"],\"id\":1}");
+    until("20k frames each", 30_000, () -> raw.parsedCount() >= 20_000 && comb.parsedCount() >= 20_000);
+    assertThat(comb.parsed().stream().anyMatch(o -> o.encode().equals("{\"result\":null,\"id\":1}"))).isTrue();
+    List<JsonObject> r = raw.parsed().subList(0, 20_000);
+    for (int i = 1; i < r.size(); i++) {
+      assertThat(r.get(i).getLong("a")).isEqualTo(r.get(i - 1).getLong("a") + 1);
+      assertThat(r.get(i).getLong("f")).isEqualTo(r.get(i - 1).getLong("l") + 1);
+    }
+    Map<String, Long> last = new HashMap<>();
+    int sol = 0;
+    for (JsonObject o : comb.parsed().subList(0, 20_000)) {
+      if (!o.containsKey("stream")) {
+        continue;
+      }
+      JsonObject d = o.getJsonObject("data");
+      Long prev = last.put(d.getString("s"), d.getLong("a"));
+      if (prev != null) {
+        assertThat(d.getLong("a")).isEqualTo(prev + 1);
+      }
+      if (d.getString("s").equals("SOLUSDT")) {
+        sol++;
+      }
+    }
+    assertThat(sol).isPositive();
+    until("a ping", 5000, () -> raw.frames().contains("PING"));
+    JsonObject st = await(sim.status());
+    assertThat(st.getString("firehoseMode")).isEqualTo("max");
+    assertThat(st.getLong("tradesSent")).isGreaterThanOrEqualTo(40_000);
+    assertThat(st.getLong("rawBytesSent")).isPositive();
+    assertThat(raw.closed).isFalse();
+    await(sim.close());
+  }
+
+  @Test
+  void fixedRateFirehoseIsTheDeterministicMarket(Vertx vertx) {
+    SimConfig c = TestSupport.cfg();
+    c.firehose = true;
+    c.firehoseRate = 5000;
+    Simulator sim = await(Simulator.start(vertx, c));
+    WsCollector w = ws(vertx, sim, "/ws/btcusdt@aggTrade");
+    until("500 trades", 20_000, () -> w.parsedCount() >= 500);
+    List<JsonObject> ts = w.parsed().subList(0, 500);
+    for (int i = 1; i < ts.size(); i++) {
+      assertThat(ts.get(i).getLong("a")).isEqualTo(ts.get(i - 1).getLong("a") + 1);
+    }
+    JsonArray rest = get(WebClient.create(vertx), sim, "/api/v3/aggTrades?symbol=BTCUSDT&fromId="
+        + ts.get(0).getLong("a") + "&limit=100").bodyAsJsonArray();
+    for (int i = 0; i < 100; i++) {
+      JsonObject a = ts.get(i).copy();
+      a.remove("e");
+      a.remove("E");
+      a.remove("s");
+      assertThat(rest.getJsonObject(i)).isEqualTo(a);
+    }
+    // commands work over the hand-made WebSocket too
+    w.send("{\"method\":\"LIST_SUBSCRIPTIONS\",\"id\":7}");
+    assertThat(w.awaitReply(7, 5000).getJsonArray("result")).containsExactly("btcusdt@aggTrade");
+    w.send("{bad");
+    until("invalid JSON reply", 5000, () -> w.texts().stream().anyMatch(t -> t.contains("\"code\":3")));
+    await(sim.close());
+  }
+}
