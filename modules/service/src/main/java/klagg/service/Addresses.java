@@ -22,6 +22,12 @@ public final class Addresses {
     return "klagg.worker." + i + ".control";
   }
 
+  /**
+   * A node that can run workers takes over a lost shard: JSON {shard, lostSince}. Sent by the
+   * gateway when no node answers for a shard any more.
+   */
+  public static final String WORKERS_ADOPT = "klagg.workers.adopt";
+
   /** Published by the clock just after each whole minute of server time: JSON {serverTime, offset}. */
   public static final String TICK = "klagg.clock.tick";
 

@@ -62,9 +62,17 @@ public final class AggregatorVerticle extends VerticleBase {
   /** REST requests and scheduled repairs not finished yet */
   private int inFlight;
 
+  /** Server time since which this shard's output was lost (it replaces a dead worker), or -1. */
+  private final long lostSince;
+
   public AggregatorVerticle(KlaggConfig config, int shard) {
+    this(config, shard, -1);
+  }
+
+  public AggregatorVerticle(KlaggConfig config, int shard, long lostSince) {
     this.config = config;
     this.shard = shard;
+    this.lostSince = lostSince;
   }
 
   private static long[] filled(int n, long v) {
@@ -87,7 +95,37 @@ public final class AggregatorVerticle extends VerticleBase {
         bus.<TradeBatch>consumer(Addresses.workerTrades(shard), this::onTrades).completion(),
         bus.<Long>consumer(Addresses.workerPull(shard), this::onPull).completion(),
         bus.<JsonObject>consumer(Addresses.workerControl(shard), this::onControl).completion(),
-        bus.<JsonObject>consumer(Addresses.TICK, m -> onTick(m.body())).completion());
+        bus.<JsonObject>consumer(Addresses.TICK, m -> onTick(m.body())).completion())
+        .onSuccess(v -> syncSymbols(500));
+  }
+
+  /**
+   * Takes this shard's symbols from the directory (the directory also sends them as they come; a
+   * worker that starts later, or replaces a dead one, asks). A replacement repairs the klines that
+   * closed while its shard was lost.
+   */
+  private void syncSymbols(long retryMs) {
+    vertx.eventBus().<JsonObject>request(Addresses.SYMBOLS_LIST, new JsonObject(), new DeliveryOptions().setSendTimeout(10_000))
+        .onSuccess(m -> {
+          int mine = 0;
+          for (Object o : m.body().getJsonArray("symbols")) {
+            JsonObject e = (JsonObject) o;
+            if (e.getInteger("worker") == shard) {
+              int id = e.getInteger("id");
+              boolean known = id < names.length && names[id] != null;
+              add(id, e.getString("symbol"), e.getInteger("priceScale", 0), e.getInteger("qtyScale", 0));
+              if (lostSince > 0 && !known) {
+                repairKlines(id, lostSince, serverNow(), false);
+              }
+              mine++;
+            }
+          }
+          if (lostSince > 0) {
+            log.info("worker {} took over {} symbols; repairing their klines since {}", shard, mine,
+                java.time.Instant.ofEpochMilli(lostSince));
+          }
+        })
+        .onFailure(e -> vertx.setTimer(retryMs, id -> syncSymbols(Math.min(retryMs * 2, 10_000))));
   }
 
   private void registerMetrics() {

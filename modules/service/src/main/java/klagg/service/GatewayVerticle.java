@@ -35,6 +35,9 @@ public final class GatewayVerticle extends VerticleBase {
   private int[] misses;
   private boolean[] open;
   private long[] lastProbe;
+  private long[] lastOk;
+  private long[] noHandlerSince;
+  private boolean[] adopting;
   private Counter[] timeouts;
   private Timer cycleTimer;
   private Counter overruns;
@@ -54,6 +57,10 @@ public final class GatewayVerticle extends VerticleBase {
     misses = new int[workers];
     open = new boolean[workers];
     lastProbe = new long[workers];
+    lastOk = new long[workers];
+    noHandlerSince = new long[workers];
+    adopting = new boolean[workers];
+    java.util.Arrays.fill(lastOk, System.currentTimeMillis());
     registerMetrics();
     vertx.setPeriodic(config.getLong("gateway.pullIntervalMs"), id -> cycle());
     var bus = vertx.eventBus();
@@ -110,6 +117,9 @@ public final class GatewayVerticle extends VerticleBase {
             }
             misses[w] = 0;
             open[w] = false;
+            noHandlerSince[w] = 0;
+            adopting[w] = false;
+            lastOk[w] = System.currentTimeMillis();
             return d;
           })
           .otherwise(e -> {
@@ -150,6 +160,16 @@ public final class GatewayVerticle extends VerticleBase {
     if (timeout) {
       timeouts[w].increment();
     }
+    long now = System.currentTimeMillis();
+    if (gone) {
+      if (noHandlerSince[w] == 0) {
+        noHandlerSince[w] = now;
+      } else if (now - noHandlerSince[w] >= config.getLong("gateway.adoptAfterMs") && !adopting[w]) {
+        adopt(w);
+      }
+    } else {
+      noHandlerSince[w] = 0;
+    }
     misses[w]++;
     if (!open[w]) {
       if (misses[w] == 1 || misses[w] % 50 == 0) {
@@ -164,6 +184,26 @@ public final class GatewayVerticle extends VerticleBase {
     }
   }
 
+  /**
+   * No node serves worker shard {@code w} any more (its node died): ask a node that can run workers
+   * to take it over. The replacement seeds its symbols from the exchange and repairs the klines that
+   * closed since the last answer, so the series stays whole.
+   */
+  private void adopt(int w) {
+    adopting[w] = true;
+    long lostSince = lastOk[w] + offset;
+    log.warn("worker shard {} has no node since {} ms: asking a node to take it over", w,
+        System.currentTimeMillis() - noHandlerSince[w]);
+    vertx.eventBus().<JsonObject>request(Addresses.WORKERS_ADOPT, new JsonObject().put("shard", w).put("lostSince", lostSince),
+            new DeliveryOptions().setSendTimeout(30_000))
+        .onSuccess(m -> log.info("worker shard {} taken over: {}", w, m.body().encode()))
+        .onFailure(e -> {
+          adopting[w] = false;
+          noHandlerSince[w] = System.currentTimeMillis();
+          log.warn("no node took over worker shard {}: {}", w, e.getMessage());
+        });
+  }
+
   public GlobalBook book() {
     return book;
   }
@@ -172,6 +212,7 @@ public final class GatewayVerticle extends VerticleBase {
     JsonArray ws = new JsonArray();
     for (int i = 0; i < workers; i++) {
       ws.add(new JsonObject().put("worker", i).put("breaker", open[i] ? "open" : "closed").put("misses", misses[i])
+          .put("adopting", adopting[i])
           .put("timeouts", (long) timeouts[i].count()));
     }
     return new JsonObject().put("cycle", cycle).put("lastCycleMs", lastCycleNanos / 1e6).put("workers", ws)

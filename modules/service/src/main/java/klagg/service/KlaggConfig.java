@@ -194,6 +194,17 @@ public final class KlaggConfig {
 
   private void validate() {
     intervals();
+    for (String r : list("roles")) {
+      if (!ROLES.contains(r)) {
+        throw new ConfigException("roles: unknown role '" + r + "' (expected some of ingest, workers, gateway, persistence, web)");
+      }
+    }
+    notNegative("workers.total");
+    notNegative("workers.first");
+    if (getInt("workers.first") + localWorkers() > workers()) {
+      throw new ConfigException("workers.first + workers.instances must not exceed workers.total (" + workers() + ")");
+    }
+    positive("gateway.adoptAfterMs");
     positive("gateway.pullIntervalMs");
     positive("gateway.pullTimeoutMs");
     if (getLong("gateway.pullTimeoutMs") >= getLong("gateway.pullIntervalMs")) {
@@ -305,9 +316,33 @@ public final class KlaggConfig {
     }
   }
 
-  /** Worker count: {@code workers.instances}, or one per event loop (2 x cores) when 0. */
+  /** The roles a node may have: which verticles it runs. */
+  public static final java.util.Set<String> ROLES = java.util.Set.of("ingest", "workers", "gateway", "persistence", "web");
+
+  public boolean hasRole(String role) {
+    return list("roles").contains(role);
+  }
+
+  private static int eventLoops() {
+    return Math.max(1, 2 * Runtime.getRuntime().availableProcessors());
+  }
+
+  /**
+   * Worker shards in the whole service (the symbol → shard routing uses this):
+   * {@code workers.total}, else {@code workers.instances}, else one per event loop.
+   */
   public int workers() {
+    int total = getInt("workers.total");
     int n = getInt("workers.instances");
-    return n > 0 ? n : Math.max(1, 2 * Runtime.getRuntime().availableProcessors());
+    return total > 0 ? total : n > 0 ? n : eventLoops();
+  }
+
+  /** Shards this node runs: {@code [workers.first, workers.first + localWorkers())}. */
+  public int localWorkers() {
+    if (!hasRole("workers")) {
+      return 0;
+    }
+    int n = getInt("workers.instances");
+    return n > 0 ? n : workers() - getInt("workers.first");
   }
 }

@@ -1,12 +1,10 @@
 package klagg.service;
 
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import klagg.service.msg.Codecs;
 import klagg.sim.SimConfig;
 import klagg.sim.Simulator;
@@ -49,22 +47,23 @@ public final class KlaggService {
         return null;
       });
     }
-    int workers = config.workers();
-    AtomicInteger shard = new AtomicInteger();
     return sim
-        .compose(v -> deploy(new RestVerticle(config)))
-        .compose(v -> deploy(new ClockVerticle(config)))
-        .compose(v -> vertx.deployVerticle(() -> new AggregatorVerticle(config, shard.getAndIncrement()),
-            new DeploymentOptions().setInstances(workers)).map(id -> {
-              deployments.add(id);
-              return (Void) null;
-            }))
-        .compose(v -> deploy(new GatewayVerticle(config)))
-        .compose(v -> deploy(new PersistenceVerticle()))
-        .compose(v -> deploy(new IngestVerticle(config)))
-        .compose(v -> deploy(new SymbolDirectoryVerticle(config)))
-        .onSuccess(v -> log.info("klagg started: {} workers, intervals {}, exchange {}", workers,
-            config.list("intervals"), config.section("exchange").getString("restBaseUrl")));
+        .compose(v -> when("ingest", () -> new RestVerticle(config)))
+        .compose(v -> when("ingest", () -> new ClockVerticle(config)))
+        .compose(v -> config.hasRole("workers") || config.getBool("workers.adopt")
+            ? deploy(new WorkerHostVerticle(config)) : Future.<Void>succeededFuture())
+        .compose(v -> when("gateway", () -> new GatewayVerticle(config)))
+        .compose(v -> when("persistence", () -> new PersistenceVerticle()))
+        .compose(v -> when("ingest", () -> new IngestVerticle(config)))
+        .compose(v -> when("ingest", () -> new SymbolDirectoryVerticle(config)))
+        .onSuccess(v -> log.info("klagg started: roles {}, {} of {} worker shards here, intervals {}, exchange {}",
+            config.list("roles"), config.localWorkers(), config.workers(), config.list("intervals"),
+            config.section("exchange").getString("restBaseUrl")));
+  }
+
+  /** Deploys the verticle if this node has the role. */
+  private Future<Void> when(String role, java.util.function.Supplier<io.vertx.core.Deployable> verticle) {
+    return config.hasRole(role) ? deploy(verticle.get()) : Future.succeededFuture();
   }
 
   private Future<Void> deploy(io.vertx.core.Deployable verticle) {
