@@ -31,6 +31,7 @@ public final class GatewayVerticle extends VerticleBase {
   private final KlaggConfig config;
   private final int workers;
   private final GlobalBook book = new GlobalBook();
+  private final RateLimitedLog rlog = new RateLimitedLog(log, 10_000);
   private long[] ack;
   private int[] misses;
   private boolean[] open;
@@ -38,6 +39,7 @@ public final class GatewayVerticle extends VerticleBase {
   private long[] lastOk;
   private long[] noHandlerSince;
   private boolean[] adopting;
+  private boolean[] answered;
   private Counter[] timeouts;
   private Timer cycleTimer;
   private Counter overruns;
@@ -60,6 +62,7 @@ public final class GatewayVerticle extends VerticleBase {
     lastOk = new long[workers];
     noHandlerSince = new long[workers];
     adopting = new boolean[workers];
+    answered = new boolean[workers];
     java.util.Arrays.fill(lastOk, System.currentTimeMillis());
     registerMetrics();
     vertx.setPeriodic(config.getLong("gateway.pullIntervalMs"), id -> cycle());
@@ -120,6 +123,7 @@ public final class GatewayVerticle extends VerticleBase {
             noHandlerSince[w] = 0;
             adopting[w] = false;
             lastOk[w] = System.currentTimeMillis();
+            answered[w] = true;
             return d;
           })
           .otherwise(e -> {
@@ -161,7 +165,8 @@ public final class GatewayVerticle extends VerticleBase {
       timeouts[w].increment();
     }
     long now = System.currentTimeMillis();
-    if (gone) {
+    if (gone && answered[w]) {
+      // only a shard that was served and is gone is adopted; one never seen waits for its node
       if (noHandlerSince[w] == 0) {
         noHandlerSince[w] = now;
       } else if (now - noHandlerSince[w] >= config.getLong("gateway.adoptAfterMs") && !adopting[w]) {
@@ -172,9 +177,8 @@ public final class GatewayVerticle extends VerticleBase {
     }
     misses[w]++;
     if (!open[w]) {
-      if (misses[w] == 1 || misses[w] % 50 == 0) {
-        log.warn("worker {} pull {} (miss {} in a row)", w, timeout ? "timed out" : gone ? "found no worker" : "failed: " + e.getMessage(), misses[w]);
-      }
+      rlog.warn("pull-" + w, "worker " + w + " pull " + (timeout ? "timed out" : gone ? "found no worker" : "failed: "
+          + e.getMessage()) + " (miss " + misses[w] + " in a row)");
       if (misses[w] >= config.getLong("gateway.breakerThreshold")) {
         open[w] = true;
         lastProbe[w] = System.currentTimeMillis();

@@ -56,9 +56,9 @@ public final class KlaggService {
         .compose(v -> when("persistence", () -> new PersistenceVerticle()))
         .compose(v -> when("ingest", () -> new IngestVerticle(config)))
         .compose(v -> when("ingest", () -> new SymbolDirectoryVerticle(config)))
-        .onSuccess(v -> log.info("klagg started: roles {}, {} of {} worker shards here, intervals {}, exchange {}",
+        .onSuccess(v -> log.info("klagg started: roles {}, {} of {} worker shards here, intervals {}{}",
             config.list("roles"), config.localWorkers(), config.workers(), config.list("intervals"),
-            config.section("exchange").getString("restBaseUrl")));
+            config.hasRole("ingest") ? ", exchange " + config.section("exchange").getString("restBaseUrl") : ""));
   }
 
   /** Deploys the verticle if this node has the role. */

@@ -1,20 +1,21 @@
 package klagg.service;
 
-import io.vertx.core.DeploymentOptions;
+import io.vertx.core.eventbus.DeliveryOptions;
+import java.util.ArrayList;
+import java.util.List;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The workers role of a node: deploys this node's shards ({@code workers.first} onwards, a fresh
- * {@link AggregatorVerticle} each) and, with {@code workers.adopt}, takes over shards whose node
- * died when the gateway asks.
+ * {@link AggregatorVerticle} each, unless another node already serves one) and, with
+ * {@code workers.adopt}, takes over shards whose node died when the gateway asks.
  */
 public final class WorkerHostVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(WorkerHostVerticle.class);
@@ -30,17 +31,30 @@ public final class WorkerHostVerticle extends VerticleBase {
   public Future<?> start() {
     int first = config.getInt("workers.first");
     int n = config.localWorkers();
-    AtomicInteger shard = new AtomicInteger(first);
+    List<Future<Void>> shards = new ArrayList<>();
     for (int i = first; i < first + n; i++) {
-      running.add(i);
+      shards.add(startShard(i));
     }
-    Future<?> workers = n == 0 ? Future.succeededFuture()
-        : vertx.deployVerticle(() -> new AggregatorVerticle(config, shard.getAndIncrement()),
-            new DeploymentOptions().setInstances(n));
     Future<?> adopt = config.getBool("workers.adopt")
         ? vertx.eventBus().<JsonObject>consumer(Addresses.WORKERS_ADOPT, this::adopt).completion()
         : Future.succeededFuture();
-    return Future.join(workers, adopt);
+    return Future.join(Future.join(shards), adopt);
+  }
+
+  /**
+   * Starts a shard unless another node serves it already (it took the shard over while this node was
+   * away): two workers on one shard would split its trades.
+   */
+  private Future<Void> startShard(int shard) {
+    running.add(shard);
+    return vertx.eventBus().request(Addresses.workerControl(shard), new JsonObject().put("op", "status"),
+            new DeliveryOptions().setSendTimeout(2_000))
+        .<Void>map(m -> {
+          log.warn("worker shard {} is already served by another node; not starting it here", shard);
+          running.remove(shard);
+          return null;
+        })
+        .recover(e -> vertx.deployVerticle(new AggregatorVerticle(config, shard)).mapEmpty());
   }
 
   private void adopt(Message<JsonObject> m) {

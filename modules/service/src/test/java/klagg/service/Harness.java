@@ -32,8 +32,8 @@ final class Harness {
   final Vertx vertx;
   KlaggService service;
   /** closed klines by "SYMBOLID|interval|openTime", last version wins */
-  final Map<String, Kline> closed = new TreeMap<>();
-  long cycles;
+  final Map<String, Kline> closed = new java.util.concurrent.ConcurrentSkipListMap<>();
+  volatile long cycles;
 
   Harness(Vertx vertx) {
     this.vertx = vertx;
@@ -63,12 +63,18 @@ final class Harness {
   final Map<Integer, String> everSeen = new java.util.concurrent.ConcurrentHashMap<>();
 
   Future<KlaggService> start(JsonObject conf) {
-    vertx.eventBus().<JsonObject>localConsumer(Addresses.SYMBOLS_EVENTS, m -> {
+    observe();
+    return KlaggService.start(vertx, KlaggConfig.of(conf, Map.of())).onSuccess(s -> service = s);
+  }
+
+  /** Collects symbol names and closed klines from the event bus (also of a cluster). */
+  void observe() {
+    vertx.eventBus().<JsonObject>consumer(Addresses.SYMBOLS_EVENTS, m -> {
       if ("added".equals(m.body().getString("op"))) {
         everSeen.put(m.body().getInteger("id"), m.body().getString("symbol"));
       }
     });
-    vertx.eventBus().<CycleUpdate>localConsumer(Addresses.CYCLE, m -> {
+    vertx.eventBus().<CycleUpdate>consumer(Addresses.CYCLE, m -> {
       cycles++;
       for (KlineDelta d : m.body().deltas()) {
         for (int i = 0; i < d.size(); i++) {
@@ -79,7 +85,6 @@ final class Harness {
         }
       }
     });
-    return KlaggService.start(vertx, KlaggConfig.of(conf, Map.of())).onSuccess(s -> service = s);
   }
 
   /** The simulator, when the test started it itself (else the service's in-process one). */
@@ -129,8 +134,11 @@ final class Harness {
     });
   }
 
+  /** worker shards of the service under test (set when not started through {@link #start}) */
+  int workers;
+
   private Future<Boolean> idle() {
-    int n = service.config().workers();
+    int n = workers > 0 ? workers : service.config().workers();
     List<Future<Boolean>> fs = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       fs.add(vertx.eventBus().<JsonObject>request(Addresses.workerControl(i), new JsonObject().put("op", "status"))

@@ -1,0 +1,169 @@
+package klagg.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import klagg.service.msg.Codecs;
+import klagg.sim.SimConfig;
+import klagg.sim.Simulator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Several JVMs on loopback: a main node (ingest, gateway, persistence) and a workers node, with this
+ * test JVM as a third, observing cluster member that runs the simulator. Klines must equal the
+ * exchange's across the node boundary, and after the workers node is killed with SIGKILL, its shards
+ * come back on the main node and the series is repaired.
+ */
+@ExtendWith(VertxExtension.class)
+class ClusterTest {
+  /** The bound promised for shards to come back after their node died. */
+  static final long ADOPTION_BOUND_MS = 30_000;
+
+  @TempDir
+  Path tmp;
+
+  final List<Process> nodes = new ArrayList<>();
+  Vertx observer;
+
+  @AfterEach
+  void stop() throws Exception {
+    for (Process p : nodes) {
+      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+    if (observer != null) {
+      observer.close().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    }
+  }
+
+  private Process node(String name, JsonObject conf) throws Exception {
+    Path file = tmp.resolve(name + ".json");
+    Files.writeString(file, conf.encodePrettily());
+    ProcessBuilder pb = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-Xmx384m",
+        "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
+        "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "klagg.service.Main", "run", "-cluster", "-conf", file.toString());
+    pb.redirectErrorStream(true).redirectOutput(new File("target/cluster-" + name + ".log"));
+    Process p = pb.start();
+    nodes.add(p);
+    return p;
+  }
+
+  @Test
+  @Timeout(value = 5, timeUnit = TimeUnit.MINUTES)
+  void klinesStayExactAcrossNodesAndThroughTheLossOfTheWorkersNode(VertxTestContext ctx) throws Exception {
+    long wall = System.currentTimeMillis();
+    SimConfig sc = new SimConfig();
+    sc.port = 0;
+    sc.symbols = 30;
+    sc.rate = 200;
+    sc.seed = 23;
+    sc.timeOffsetMs = (wall / 60_000L + 1) * 60_000L - 5_000 - wall; // 5 s before a minute boundary
+    observer = Clustering.start("127.0.0.1", null);
+    Codecs.register(observer);
+    Harness h = new Harness(observer);
+    h.workers = 4;
+    Simulator sim = Simulator.start(observer, sc).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    h.simulator = sim;
+    h.observe();
+    JsonObject exchange = new JsonObject().put("venue", "sim").put("restBaseUrl", sim.restBaseUrl())
+        .put("wsBaseUrl", sim.wsBaseUrl());
+    JsonObject common = new JsonObject().put("exchange", exchange)
+        .put("symbols", new JsonObject().put("quoteAssets", new JsonArray()).put("max", 0))
+        .put("clock", new JsonObject().put("refreshMs", 1000)).put("repair", new JsonObject().put("delayMs", 100))
+        .put("gateway", new JsonObject().put("pullTimeoutMs", 80).put("adoptAfterMs", 2000));
+    node("main", common.copy().put("roles", new JsonArray().add("ingest").add("gateway").add("persistence"))
+        .put("workers", new JsonObject().put("total", 4).put("adopt", true)));
+    Process workers = node("workers", common.copy().put("roles", new JsonArray().add("workers"))
+        .put("workers", new JsonObject().put("total", 4).put("first", 0).put("instances", 4).put("adopt", false)));
+    long[] killedAt = new long[1];
+    long[] backAfter = new long[1];
+    long[] b = new long[2]; // the two boundaries checked: chosen once the cluster is up
+    h.await("all four shards answering across nodes", 120_000, () -> allAnswering(h))
+        .compose(v -> {
+          long now = h.serverNow();
+          b[0] = (now / 60_000L + 1) * 60_000L;
+          if (b[0] - now < 15_000) {
+            b[0] += 60_000;
+          }
+          b[1] = b[0] + 60_000;
+          return h.await("the first boundary", 90_000, () -> h.serverNow() > b[0] + 4_000);
+        })
+        .compose(v -> h.settled(60_000))
+        .compose(v -> h.names())
+        .map(names -> {
+          ctx.verify(() -> assertThat(h.compareWithExchange(names, b[0] + 1))
+              .as("closed klines compared (collected %d in %d cycles, %d names)", h.closed.size(), h.cycles, names.size())
+              .isGreaterThanOrEqualTo(30));
+          return names;
+        })
+        .compose(v -> {
+          workers.destroyForcibly(); // SIGKILL
+          killedAt[0] = System.currentTimeMillis();
+          return h.await("a breaker open", 20_000, () -> anyOpen(h));
+        })
+        .compose(v -> h.await("every shard back on the surviving node", ADOPTION_BOUND_MS, () -> allAnswering(h)))
+        .compose(v -> {
+          backAfter[0] = System.currentTimeMillis() - killedAt[0];
+          return h.await("the next boundary", 120_000, () -> h.serverNow() > b[1] + 4_000);
+        })
+        .compose(v -> h.settled(60_000))
+        .compose(v -> h.names())
+        .onComplete(ctx.succeeding(names -> ctx.verify(() -> {
+          int compared = h.compareWithExchange(names, b[1] + 1);
+          // every symbol has every minute up to the second boundary: no hole where the node died
+          for (int id : names.keySet()) {
+            for (long t = b[0] - 60_000; t < b[1]; t += 60_000) {
+              assertThat(h.closed).as("1m kline of %s at %d", names.get(id), t).containsKey(id + "|1m|" + t);
+            }
+          }
+          System.out.println("cluster test: shards back " + backAfter[0] + " ms after SIGKILL; " + compared
+              + " closed klines equal the exchange's");
+          ctx.completeNow();
+        })));
+  }
+
+  private static final java.util.concurrent.atomic.AtomicReference<JsonObject> GW = new java.util.concurrent.atomic.AtomicReference<>();
+
+  private static void poll(Harness h) {
+    h.vertx.eventBus().<JsonObject>request(Addresses.STATUS_GATEWAY, new JsonObject()).onSuccess(m -> GW.set(m.body()));
+  }
+
+  private static boolean allAnswering(Harness h) {
+    poll(h);
+    JsonObject s = GW.get();
+    if (s == null) {
+      return false;
+    }
+    for (Object o : s.getJsonArray("workers")) {
+      JsonObject w = (JsonObject) o;
+      if (!"closed".equals(w.getString("breaker")) || w.getInteger("misses") > 0) {
+        return false;
+      }
+    }
+    return s.getLong("cycle") > 20;
+  }
+
+  private static boolean anyOpen(Harness h) {
+    poll(h);
+    JsonObject s = GW.get();
+    return s != null && s.getJsonArray("workers").stream().anyMatch(o -> "open".equals(((JsonObject) o).getString("breaker")));
+  }
+
+  static Future<Void> none() {
+    return Future.succeededFuture();
+  }
+}
