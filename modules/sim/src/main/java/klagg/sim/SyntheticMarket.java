@@ -488,6 +488,12 @@ public final class SyntheticMarket extends SimMarket {
 
   @Override
   public Summary summary(SymbolInfo s, long from, long to) {
+    long h0 = Math.floorDiv(from + 3_599_999L, 3_600_000L);
+    long h1 = Math.floorDiv(to, 3_600_000L);
+    if (h1 - h0 > 2) {
+      // warm the hour cache in parallel (each hour is independent; the merge below stays in order)
+      java.util.stream.LongStream.range(h0, h1).parallel().forEach(h -> hourSummary(s, h));
+    }
     Summary sum = new Summary();
     long c = from;
     while (c < to) {

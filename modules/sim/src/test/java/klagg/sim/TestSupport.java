@@ -56,11 +56,18 @@ final class TestSupport {
   }
 
   static HttpResponse<Buffer> get(WebClient client, Simulator sim, String pathAndQuery) {
-    return await(client.getAbs(sim.restBaseUrl() + pathAndQuery).send());
+    try {
+      return await(client.getAbs(sim.restBaseUrl() + pathAndQuery).send());
+    } finally {
+      // Vert.x 5 closes a client that becomes unreachable: keep it alive until the answer is in
+      java.lang.ref.Reference.reachabilityFence(client);
+    }
   }
 
   static final class WsCollector {
     final WebSocket ws;
+    /** Held so the client is not garbage-collected (and closed) while the socket is in use. */
+    WebSocketClient client;
     private final List<String> texts = new java.util.ArrayList<>();
     private final List<String> frames = new java.util.ArrayList<>();
     private final List<JsonObject> parsed = new java.util.ArrayList<>();
@@ -149,10 +156,16 @@ final class TestSupport {
 
   static WsCollector ws(Vertx vertx, Simulator sim, String uri) {
     WebSocketClient client = vertx.createWebSocketClient();
+    CLIENTS.add(client);
     WebSocket ws = await(client.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
         .setPort(sim.port()).setURI(uri)));
-    return new WsCollector(ws);
+    WsCollector c = new WsCollector(ws);
+    c.client = client;
+    return c;
   }
+
+  /** Every WebSocket client a test made, kept reachable for the life of the test JVM. */
+  static final java.util.Set<WebSocketClient> CLIENTS = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   static Path shared() {
     String p = System.getProperty("klagg.shared");

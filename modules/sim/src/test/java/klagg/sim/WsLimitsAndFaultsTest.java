@@ -54,7 +54,8 @@ class WsLimitsAndFaultsTest {
     c.pongTimeoutMs = 600;
     Simulator sim = await(Simulator.start(vertx, c));
     // a raw client that completes the handshake and then never answers pings
-    NetSocket so = await(vertx.createNetClient().connect(sim.port(), "127.0.0.1"));
+    io.vertx.core.net.NetClient netClient = vertx.createNetClient();
+    NetSocket so = await(netClient.connect(sim.port(), "127.0.0.1"));
     AtomicBoolean closed = new AtomicBoolean();
     Buffer got = Buffer.buffer();
     so.handler(got::appendBuffer);
@@ -74,6 +75,7 @@ class WsLimitsAndFaultsTest {
     assertThat(pinged).isTrue();
     assertThat(closeFrame).isTrue();
     assertThat(await(sim.status()).getLong("pongTimeoutCloses")).isEqualTo(1);
+    java.lang.ref.Reference.reachabilityFence(netClient);
     await(sim.close());
   }
 
@@ -188,7 +190,9 @@ class WsLimitsAndFaultsTest {
 
   static final class HttpPost {
     static void post(Vertx vertx, Simulator sim, JsonObject body) {
-      int code = await(WebClient.create(vertx).postAbs(sim.restBaseUrl() + "/sim/faults").sendJsonObject(body)).statusCode();
+      WebClient client = WebClient.create(vertx);
+      int code = await(client.postAbs(sim.restBaseUrl() + "/sim/faults").sendJsonObject(body)).statusCode();
+      java.lang.ref.Reference.reachabilityFence(client);
       assertThat(code).isEqualTo(200);
     }
   }
