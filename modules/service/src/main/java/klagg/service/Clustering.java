@@ -21,8 +21,10 @@ public final class Clustering {
       hz = new XmlConfigBuilder(in).build();
     }
     if (host != null && !host.isEmpty()) {
-      hz.setProperty("hazelcast.local.localAddress", host);
-      hz.getNetworkConfig().getInterfaces().setEnabled(true).clear().addInterface(host);
+      // a host name (e.g. a compose service) is resolved: Hazelcast's interface takes an address
+      String ip = java.net.InetAddress.getByName(host).getHostAddress();
+      hz.setProperty("hazelcast.local.localAddress", ip);
+      hz.getNetworkConfig().getInterfaces().setEnabled(true).clear().addInterface(ip);
     }
     return hz;
   }
