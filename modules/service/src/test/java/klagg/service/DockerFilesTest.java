@@ -1,0 +1,125 @@
+package klagg.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/**
+ * docker/ cannot be run here (no Docker engine), so its files are checked against the code: image
+ * names, ports, paths, commands, config files and environment keys.
+ */
+class DockerFilesTest {
+  static final Path ROOT = root();
+
+  static Path root() {
+    for (Path p = Paths.get("").toAbsolutePath(); p != null; p = p.getParent()) {
+      if (Files.isDirectory(p.resolve("docker")) && Files.exists(p.resolve("conf/klagg.json"))) {
+        return p;
+      }
+    }
+    throw new IllegalStateException("repository root not found");
+  }
+
+  final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+
+  @Test
+  void dockerfileBuildsTheFatJarAsANonRootUserWithAHealthCheck() throws Exception {
+    List<String> lines = Files.readAllLines(ROOT.resolve("docker/Dockerfile"));
+    String all = String.join("\n", lines);
+    assertThat(lines).anyMatch(l -> l.startsWith("FROM eclipse-temurin:17"));
+    assertThat(all).contains("COPY modules/service/target/klagg.jar /opt/klagg/klagg.jar");
+    assertThat(lines.stream().filter(l -> l.startsWith("USER ")).findFirst()).hasValueSatisfying(
+        u -> assertThat(u).isNotIn("USER root", "USER 0"));
+    long port = KlaggConfig.of(new JsonObject(), Map.of()).getLong("http.port");
+    assertThat(all).contains("EXPOSE " + port).contains("http://127.0.0.1:" + port + "/health");
+    assertThat(all).contains("\"-jar\", \"/opt/klagg/klagg.jar\"");
+    // every file the image copies exists
+    for (String l : lines) {
+      if (l.startsWith("COPY ")) {
+        String[] parts = l.split("\\s+");
+        for (int i = 1; i < parts.length - 1; i++) {
+          String src = parts[i];
+          if (src.contains("*")) {
+            assertThat(Files.newDirectoryStream(ROOT.resolve(src.substring(0, src.lastIndexOf('/'))),
+                src.substring(src.lastIndexOf('/') + 1))).as(src).isNotEmpty();
+          } else if (!src.startsWith("modules/service/target")) {
+            assertThat(ROOT.resolve(src)).as(src).exists();
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void composeRunsPostgresAMainNodeTwoWorkerNodesAndPrometheus() throws Exception {
+    JsonNode compose = yaml.readTree(ROOT.resolve("docker/compose.yml").toFile());
+    JsonNode services = compose.get("services");
+    TreeSet<String> names = new TreeSet<>();
+    services.fieldNames().forEachRemaining(names::add);
+    assertThat(names)
+        .containsExactly("klagg-main", "klagg-worker-1", "klagg-worker-2", "postgres", "prometheus");
+    assertThat(services.get("postgres").get("image").asText()).isEqualTo("postgres:15");
+    assertThat(services.get("prometheus").get("image").asText()).startsWith("prom/prometheus");
+
+    Map<Integer, String> shardOwner = new HashMap<>();
+    int total = -1;
+    for (String name : List.of("klagg-main", "klagg-worker-1", "klagg-worker-2")) {
+      JsonNode svc = services.get(name);
+      assertThat(svc.get("image").asText()).isEqualTo("klagg:latest");
+      List<String> cmd = new ArrayList<>();
+      svc.get("command").forEach(n -> cmd.add(n.asText()));
+      assertThat(cmd).startsWith("run", "-cluster");
+      assertThat(cmd.get(cmd.indexOf("-cluster-host") + 1)).isEqualTo(name);
+      String hz = cmd.get(cmd.indexOf("-cluster-config") + 1);
+      assertThat(hz).isEqualTo("/opt/klagg/docker/cluster.xml");
+      String conf = cmd.get(cmd.indexOf("-conf") + 1);
+      Path confFile = ROOT.resolve(conf.replace("/opt/klagg/", ""));
+      assertThat(confFile).as("config of %s", name).exists();
+      Map<String, String> env = new HashMap<>();
+      if (svc.has("environment")) {
+        svc.get("environment").fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
+      }
+      // the config file and the environment are valid for the service: no unknown key, no ignored variable
+      KlaggConfig c = KlaggConfig.load(confFile, env);
+      assertThat(c.warnings()).as("environment of %s", name).isEmpty();
+      total = c.workers();
+      int first = c.getInt("workers.first");
+      for (int s = first; s < first + c.localWorkers(); s++) {
+        assertThat(shardOwner.put(s, name)).as("shard %d owned twice", s).isNull();
+      }
+      if (name.equals("klagg-main")) {
+        assertThat(c.list("roles")).containsExactlyInAnyOrder("ingest", "gateway", "persistence", "web");
+        assertThat(env).containsKey("KLAGG_DB_URL");
+        assertThat(env.get("KLAGG_DB_URL")).contains("@postgres:5432/");
+        assertThat(env.get("KLAGG_HTTP_HOST")).isEqualTo("0.0.0.0");
+        String port = Long.toString(c.getLong("http.port"));
+        assertThat(svc.get("ports").get(0).asText()).endsWith(":" + port);
+      } else {
+        assertThat(c.list("roles")).containsExactly("workers");
+      }
+    }
+    assertThat(shardOwner.keySet()).as("every worker shard has a node").hasSize(total);
+
+    // Hazelcast members are the compose services; Prometheus scrapes the main node's /metrics
+    String hz = Files.readString(ROOT.resolve("docker/cluster.xml"));
+    for (String name : List.of("klagg-main", "klagg-worker-1", "klagg-worker-2")) {
+      assertThat(hz).contains("<member>" + name + "</member>");
+    }
+    JsonNode prom = yaml.readTree(ROOT.resolve("docker/prometheus.yml").toFile());
+    JsonNode job = prom.get("scrape_configs").get(0);
+    assertThat(job.get("metrics_path").asText()).isEqualTo("/metrics");
+    assertThat(job.get("static_configs").get(0).get("targets").get(0).asText()).isEqualTo("klagg-main:8080");
+  }
+}
