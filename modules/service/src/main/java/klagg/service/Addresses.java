@@ -60,6 +60,7 @@ public final class Addresses {
   /** Status queries (health): reply JSON. */
   public static final String STATUS_GATEWAY = "klagg.status.gateway";
   public static final String STATUS_INGEST = "klagg.status.ingest";
+  public static final String STATUS_BACKFILL = "klagg.status.backfill";
 
   /** Prefix of every address event-bus clients may see. */
   public static final String OUT_PREFIX = "klagg.out.";

@@ -205,6 +205,8 @@ public final class KlaggConfig {
       throw new ConfigException("workers.first + workers.instances must not exceed workers.total (" + workers() + ")");
     }
     positive("gateway.adoptAfterMs");
+    notNegative("backfill.days");
+    positive("backfill.concurrency");
     positive("gateway.pullIntervalMs");
     positive("gateway.pullTimeoutMs");
     if (getLong("gateway.pullTimeoutMs") >= getLong("gateway.pullIntervalMs")) {

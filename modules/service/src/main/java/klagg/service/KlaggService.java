@@ -54,6 +54,8 @@ public final class KlaggService {
             ? deploy(new WorkerHostVerticle(config)) : Future.<Void>succeededFuture())
         .compose(v -> when("gateway", () -> new GatewayVerticle(config)))
         .compose(v -> when("persistence", () -> new PersistenceVerticle()))
+        .compose(v -> config.hasRole("persistence") && config.getBool("backfill.enabled")
+            ? deploy(new BackfillVerticle(config)) : Future.<Void>succeededFuture())
         .compose(v -> when("ingest", () -> new IngestVerticle(config)))
         .compose(v -> when("ingest", () -> new SymbolDirectoryVerticle(config)))
         .onSuccess(v -> log.info("klagg started: roles {}, {} of {} worker shards here, intervals {}{}",
