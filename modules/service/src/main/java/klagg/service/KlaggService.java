@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import klagg.service.msg.Codecs;
+import klagg.service.web.WebVerticle;
 import klagg.sim.SimConfig;
 import klagg.sim.Simulator;
 import org.slf4j.Logger;
@@ -16,7 +17,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Deploys the verticles of DESIGN.md in start-up order: (the in-process simulator, when configured)
  * → exchange REST → clock → workers → gateway → persistence → ingest → symbol directory, which then
- * seeds and subscribes every symbol.
+ * seeds and subscribes every symbol → web (REST, WebSocket streams, bridges, dashboard).
  */
 public final class KlaggService {
   private static final Logger log = LoggerFactory.getLogger(KlaggService.class);
@@ -25,6 +26,7 @@ public final class KlaggService {
   private final List<String> deployments = new ArrayList<>();
   private KlaggConfig config;
   private Simulator simulator;
+  private WebVerticle web;
 
   private KlaggService(Vertx vertx, KlaggConfig config) {
     this.vertx = vertx;
@@ -63,6 +65,7 @@ public final class KlaggService {
         .compose(v -> deploy(new PersistenceVerticle()))
         .compose(v -> deploy(new IngestVerticle(config)))
         .compose(v -> deploy(new SymbolDirectoryVerticle(config)))
+        .compose(v -> deploy(web = new WebVerticle(config)))
         .onSuccess(v -> log.info("klagg started: {} workers, intervals {}, exchange {}", workers,
             config.list("intervals"), config.section("exchange").getString("restBaseUrl")));
   }
@@ -76,6 +79,16 @@ public final class KlaggService {
 
   public KlaggConfig config() {
     return config;
+  }
+
+  /** The HTTP port the web verticle bound (REST, WebSocket, dashboard), or -1 before it started. */
+  public int httpPort() {
+    return web == null ? -1 : web.httpPort();
+  }
+
+  /** The TCP event-bus bridge's port, or -1 when it is off. */
+  public int tcpBridgePort() {
+    return web == null ? -1 : web.tcpBridgePort();
   }
 
   /** The in-process simulator, or null. */
