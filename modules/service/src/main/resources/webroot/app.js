@@ -133,8 +133,12 @@
   }
 
   // history when scrolling back
-  chart.timeScale().subscribeVisibleLogicalRangeChange(async (range) => {
-    if (!range || range.from > 30 || st.loading || st.exhausted || !st.bars.length) return;
+  chart.timeScale().subscribeVisibleLogicalRangeChange((range) => {
+    if (range && range.from <= 30) scrollBack();
+  });
+  window.klaggScrollBack = () => chart.timeScale().scrollToPosition(-st.bars.length + 10, false);
+  async function scrollBack() {
+    if (st.loading || st.exhausted || !st.bars.length) return;
     st.loading = true;
     const my = token;
     try {
@@ -147,7 +151,7 @@
       setAll();
       st.loads++;
     } catch (e) { /* keep what we have */ } finally { st.loading = false; }
-  });
+  }
 
   // ------------------------------------------------------------------ live stream
   let retry = 0;
