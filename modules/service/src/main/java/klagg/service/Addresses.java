@@ -60,8 +60,34 @@ public final class Addresses {
   /** Status queries (health): reply JSON. */
   public static final String STATUS_GATEWAY = "klagg.status.gateway";
   public static final String STATUS_INGEST = "klagg.status.ingest";
+
+  /** Optional status of persistence and backfill (health, dashboard): reply JSON when deployed. */
+  public static final String STATUS_PERSISTENCE = "klagg.status.persistence";
   public static final String STATUS_BACKFILL = "klagg.status.backfill";
+
+  /**
+   * Stored klines: request JSON {symbol, interval, startTime?, endTime?, limit}, reply
+   * {klines: [[t, "o", "h", "l", "c", "v", T, "q", n, "V", "Q"], ...]} ascending.
+   */
+  public static final String HISTORY_QUERY = "klagg.history.query";
+
+  /**
+   * The latest stored kline of every (symbol, interval), for start-up resume: JSON {} →
+   * {latest: [{symbol, interval, openTime, closed, kline: [...], firstTradeId, lastTradeId}]}.
+   */
+  public static final String HISTORY_LATEST = "klagg.history.latest";
 
   /** Prefix of every address event-bus clients may see. */
   public static final String OUT_PREFIX = "klagg.out.";
+
+  /** Published per changed kline: Binance's kline stream payload (JSON). */
+  public static String klineOut(String symbol, String interval) {
+    return OUT_PREFIX + "kline." + symbol + "." + interval;
+  }
+
+  /** Published per gateway cycle: JSON {E, cycle, klines: [kline payloads]} of the klines that changed. */
+  public static final String SNAPSHOT_OUT = OUT_PREFIX + "snapshot";
+
+  /** The one inbound bridge address: request {symbol, interval, limit, startTime?, endTime?}, reply {klines}. */
+  public static final String QUERY_IN = OUT_PREFIX + "query";
 }

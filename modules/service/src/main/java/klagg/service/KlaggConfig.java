@@ -226,6 +226,20 @@ public final class KlaggConfig {
     if (port < 0 || port > 65535) {
       throw new ConfigException("http.port must be 0..65535, got " + port);
     }
+    positive("web.cacheKlines");
+    positive("web.historyTimeoutMs");
+    positive("web.statusTimeoutMs");
+    positive("web.maxConnections");
+    positive("web.maxStreams");
+    positive("web.maxMessagesPerSecond");
+    positive("web.stuckClientMs");
+    if (getLong("web.maxFrameBytes") < 256) {
+      throw new ConfigException("web.maxFrameBytes must be at least 256, got " + getLong("web.maxFrameBytes"));
+    }
+    long tcp = getLong("bridge.tcpPort");
+    if (tcp < 0 || tcp > 65535) {
+      throw new ConfigException("bridge.tcpPort must be 0..65535, got " + tcp);
+    }
   }
 
   private void positive(String key) {

@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import klagg.service.msg.Codecs;
+import klagg.service.web.WebVerticle;
 import klagg.sim.SimConfig;
 import klagg.sim.Simulator;
 import org.slf4j.Logger;
@@ -14,7 +15,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Deploys the verticles of DESIGN.md in start-up order: (the in-process simulator, when configured)
  * → exchange REST → clock → workers → gateway → persistence → ingest → symbol directory, which then
- * seeds and subscribes every symbol.
+ * seeds and subscribes every symbol → web (REST, WebSocket streams, bridges, dashboard).
  */
 public final class KlaggService {
   private static final Logger log = LoggerFactory.getLogger(KlaggService.class);
@@ -23,6 +24,7 @@ public final class KlaggService {
   private final List<String> deployments = new ArrayList<>();
   private KlaggConfig config;
   private Simulator simulator;
+  private WebVerticle web;
 
   private KlaggService(Vertx vertx, KlaggConfig config) {
     this.vertx = vertx;
@@ -58,6 +60,7 @@ public final class KlaggService {
             ? deploy(new BackfillVerticle(config)) : Future.<Void>succeededFuture())
         .compose(v -> when("ingest", () -> new IngestVerticle(config)))
         .compose(v -> when("ingest", () -> new SymbolDirectoryVerticle(config)))
+        .compose(v -> when("web", () -> web = new WebVerticle(config)))
         .onSuccess(v -> log.info("klagg started: roles {}, {} of {} worker shards here, intervals {}{}",
             config.list("roles"), config.localWorkers(), config.workers(), config.list("intervals"),
             config.hasRole("ingest") ? ", exchange " + config.section("exchange").getString("restBaseUrl") : ""));
@@ -77,6 +80,16 @@ public final class KlaggService {
 
   public KlaggConfig config() {
     return config;
+  }
+
+  /** The HTTP port the web verticle bound (REST, WebSocket, dashboard), or -1 before it started. */
+  public int httpPort() {
+    return web == null ? -1 : web.httpPort();
+  }
+
+  /** The TCP event-bus bridge's port, or -1 when it is off. */
+  public int tcpBridgePort() {
+    return web == null ? -1 : web.tcpBridgePort();
   }
 
   /** The in-process simulator, or null. */

@@ -1,0 +1,464 @@
+package klagg.service.web;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetServer;
+import io.vertx.ext.bridge.BridgeOptions;
+import io.vertx.ext.bridge.PermittedOptions;
+import io.vertx.ext.eventbus.bridge.tcp.TcpEventBusBridge;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
+import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import klagg.core.Interval;
+import klagg.core.Kline;
+import klagg.core.KlineDelta;
+import klagg.service.Addresses;
+import klagg.service.KlaggConfig;
+import klagg.service.KlaggMetrics;
+import klagg.service.msg.CycleUpdate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client side of klagg: Binance's REST endpoints for klines, exchangeInfo and time (served from a
+ * live cache of recent klines and the database for older history), health and Prometheus metrics,
+ * Binance's kline WebSocket streams, the SockJS and TCP event-bus bridges (allow-list: out
+ * {@code klagg.out.*}, in only {@code klagg.out.query}) and the dashboard.
+ */
+public final class WebVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(WebVerticle.class);
+  private static final String JSON = "application/json;charset=UTF-8";
+
+  private final KlaggConfig config;
+  private final Set<Interval> served = EnumSet.noneOf(Interval.class);
+  private final Symbols symbols = new Symbols();
+  private KlineCache cache;
+  private StreamHub hub;
+  private StatusSampler status;
+  private HttpServer server;
+  private TcpEventBusBridge tcpBridge;
+  private volatile int httpPort = -1;
+  private volatile int tcpPort = -1;
+  private long offset;
+  private long cycles;
+  private long rowsSeen;
+  private final Kline scratch = new Kline();
+
+  public WebVerticle(KlaggConfig config) {
+    this.config = config;
+    served.addAll(config.intervals());
+  }
+
+  /** The HTTP port actually bound (after start), e.g. when {@code http.port} is 0. */
+  public int httpPort() {
+    return httpPort;
+  }
+
+  /** The TCP bridge's port, or -1 when it is off. */
+  public int tcpBridgePort() {
+    return tcpPort;
+  }
+
+  @Override
+  public Future<?> start() {
+    cache = new KlineCache(config.getInt("web.cacheKlines"));
+    hub = new StreamHub(new StreamHub.Limits(config.getInt("web.maxConnections"), config.getInt("web.maxStreams"),
+        config.getInt("web.maxMessagesPerSecond"), config.getLong("web.stuckClientMs")), served);
+    status = new StatusSampler(vertx, config.getLong("web.statusTimeoutMs"), () -> new JsonObject()
+        .put("symbols", symbols.size()).put("cacheKeys", cache.keys()).put("cycles", cycles)
+        .put("websocket", hub.status()));
+    registerMetrics();
+    var bus = vertx.eventBus();
+    Future<?> consumers = Future.join(
+        bus.<CycleUpdate>localConsumer(Addresses.CYCLE, m -> onCycle(m.body())).completion(),
+        bus.<JsonObject>consumer(Addresses.SYMBOLS_EVENTS, m -> onSymbolEvent(m.body())).completion(),
+        bus.<JsonObject>consumer(Addresses.TICK, m -> offset = m.body().getLong("offset", offset)).completion(),
+        bus.<JsonObject>consumer(Addresses.QUERY_IN, this::onBusQuery).completion());
+    return consumers
+        .compose(v -> bus.<JsonObject>request(Addresses.SYMBOLS_LIST, new JsonObject(),
+                new DeliveryOptions().setSendTimeout(10_000))
+            .map(m -> {
+              for (Object o : m.body().getJsonArray("symbols", new JsonArray())) {
+                symbols.apply((JsonObject) o);
+              }
+              return (Void) null;
+            })
+            .recover(e -> {
+              log.warn("symbol list unavailable at start ({}); waiting for symbol events", e.getMessage());
+              return Future.succeededFuture();
+            }))
+        .compose(v -> startHttp())
+        .compose(v -> startTcpBridge())
+        .onSuccess(v -> {
+          status.start();
+          vertx.setPeriodic(1000, id -> hub.afterCycle());
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (hub != null) {
+      hub.closeAll();
+    }
+    List<Future<?>> all = new ArrayList<>();
+    if (server != null) {
+      all.add(server.close());
+    }
+    if (tcpBridge != null) {
+      all.add(tcpBridge.close());
+    }
+    return Future.join(all);
+  }
+
+  private void registerMetrics() {
+    MeterRegistry reg = KlaggMetrics.of(vertx);
+    Gauge.builder("klagg_web_ws_connections", this, w -> w.hub.connections()).register(reg);
+    Gauge.builder("klagg_web_cache_klines", this, w -> w.cache.klines()).register(reg);
+    FunctionCounter.builder("klagg_web_cycles", this, w -> w.cycles).register(reg);
+  }
+
+  // ---------------------------------------------------------------- live updates
+
+  private void onSymbolEvent(JsonObject e) {
+    if ("removed".equals(e.getString("op"))) {
+      cache.remove(e.getInteger("id"));
+    }
+    symbols.apply(e);
+  }
+
+  /** One gateway cycle: cache, then one encoding per changed kline shared by every subscriber. */
+  private void onCycle(CycleUpdate u) {
+    cycles++;
+    var bus = vertx.eventBus();
+    JsonArray snapshot = new JsonArray();
+    for (KlineDelta d : u.deltas()) {
+      for (int r = 0; r < d.size(); r++) {
+        rowsSeen++;
+        cache.apply(d, r);
+        Symbols.Info info = symbols.byId(d.symbol(r));
+        if (info == null) {
+          continue;
+        }
+        Interval iv = d.interval(r);
+        JsonObject event = StreamEvents.event(d.get(r, scratch), info.symbol, u.serverTime());
+        snapshot.add(event);
+        String stream = StreamHub.streamName(info.lower, iv);
+        if (hub.hasSubscribers(stream)) {
+          hub.publish(stream, d.openTime(r), event.encode());
+        }
+        bus.publish(Addresses.klineOut(info.symbol, iv.code()), event);
+      }
+    }
+    if (!snapshot.isEmpty()) {
+      bus.publish(Addresses.SNAPSHOT_OUT, new JsonObject().put("E", u.serverTime()).put("cycle", u.cycle())
+          .put("klines", snapshot));
+    }
+    hub.afterCycle();
+  }
+
+  // ---------------------------------------------------------------- HTTP
+
+  private Future<Void> startHttp() {
+    Router router = Router.router(vertx);
+    router.get("/api/v3/klines").handler(this::klines);
+    router.get("/api/v3/exchangeInfo").handler(this::exchangeInfo);
+    router.get("/api/v3/time").handler(ctx -> json(ctx, 200, new JsonObject().put("serverTime", serverNow()).encode()));
+    router.get("/api/v3/ping").handler(ctx -> json(ctx, 200, "{}"));
+    router.get("/api/klagg/status").handler(ctx -> json(ctx, 200, status.latest().encode()));
+    router.get("/health").handler(this::health);
+    router.get("/metrics").handler(ctx -> ctx.response()
+        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+        .end(KlaggMetrics.prometheus(vertx).scrape()));
+    router.routeWithRegex("^/(ws|stream)(/.*)?$").handler(this::webSocket);
+    if (config.getBool("bridge.sockjs")) {
+      router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(sockJsOptions()));
+    }
+    router.route("/api/*").handler(ctx -> json(ctx, 404, new JsonObject().put("code", -1000)
+        .put("msg", "Unknown endpoint " + ctx.request().path()).encode()));
+    router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false).setIndexPage("index.html"));
+    int maxFrame = config.getInt("web.maxFrameBytes");
+    HttpServerOptions opts = new HttpServerOptions().setHost(config.getString("http.host"))
+        .setPort(config.getInt("http.port")).setMaxWebSocketFrameSize(maxFrame).setMaxWebSocketMessageSize(maxFrame)
+        .setWebSocketClosingTimeout(3).setCompressionSupported(true);
+    return vertx.createHttpServer(opts).requestHandler(router).listen().map(s -> {
+      server = s;
+      httpPort = s.actualPort();
+      log.info("web: http://{}:{}/ (REST /api/v3, WebSocket /ws and /stream, SockJS bridge /eventbus)",
+          config.getString("http.host"), httpPort);
+      return null;
+    });
+  }
+
+  private static void json(RoutingContext ctx, int status, String body) {
+    ctx.response().setStatusCode(status).putHeader("Content-Type", JSON).end(body);
+  }
+
+  private static void error(RoutingContext ctx, BinanceError e) {
+    json(ctx, e.status, e.json().encode());
+  }
+
+  private long serverNow() {
+    return System.currentTimeMillis() + offset;
+  }
+
+  private void klines(RoutingContext ctx) {
+    KlineQuery q;
+    try {
+      q = KlineQuery.parse(ctx.request()::getParam, symbols, served);
+    } catch (BinanceError e) {
+      error(ctx, e);
+      return;
+    }
+    answer(q).onComplete(ar -> {
+      if (ar.succeeded()) {
+        json(ctx, 200, ar.result().encode());
+      } else {
+        error(ctx, ar.cause() instanceof BinanceError ? (BinanceError) ar.cause() : BinanceError.internal());
+      }
+    });
+  }
+
+  /** The live cache, with the database for what the cache does not hold. */
+  private Future<JsonArray> answer(KlineQuery q) {
+    KlineCache.Ring ring = cache.ring(q.symbol.id, q.interval);
+    List<Kline> cached = q.fromCache(ring);
+    if (q.cacheSuffices(ring, cached)) {
+      return Future.succeededFuture(q.answer(cached, null));
+    }
+    // copy what the cache holds now: the cycle may change it before the database answers
+    List<Kline> copy = new ArrayList<>(cached.size());
+    for (Kline k : cached) {
+      Kline c = new Kline();
+      copyKline(k, c);
+      copy.add(c);
+    }
+    return vertx.eventBus().<JsonObject>request(Addresses.HISTORY_QUERY, q.toHistoryRequest(),
+            new DeliveryOptions().setSendTimeout(config.getLong("web.historyTimeoutMs")))
+        .map(m -> q.answer(copy, m.body() == null ? null : m.body().getJsonArray("klines")))
+        .recover(e -> {
+          if (e instanceof ReplyException && ((ReplyException) e).failureType() == ReplyFailure.NO_HANDLERS) {
+            return Future.succeededFuture(q.answer(copy, null));
+          }
+          if (e instanceof ReplyException && ((ReplyException) e).failureType() == ReplyFailure.TIMEOUT) {
+            log.warn("history query timed out: {}", q.toHistoryRequest().encode());
+            return Future.failedFuture(BinanceError.timeout());
+          }
+          log.warn("history query failed: {}", e.getMessage());
+          return Future.failedFuture(BinanceError.internal());
+        });
+  }
+
+  private static void copyKline(Kline k, Kline c) {
+    c.symbol = k.symbol;
+    c.interval = k.interval;
+    c.openTime = k.openTime;
+    c.closeTime = k.closeTime;
+    c.open = k.open;
+    c.high = k.high;
+    c.low = k.low;
+    c.close = k.close;
+    c.priceScale = k.priceScale;
+    c.volume = k.volume;
+    c.takerBuyVolume = k.takerBuyVolume;
+    c.qtyScale = k.qtyScale;
+    c.quoteHi = k.quoteHi;
+    c.quoteLo = k.quoteLo;
+    c.takerBuyQuoteHi = k.takerBuyQuoteHi;
+    c.takerBuyQuoteLo = k.takerBuyQuoteLo;
+    c.count = k.count;
+    c.firstId = k.firstId;
+    c.lastId = k.lastId;
+    c.closed = k.closed;
+  }
+
+  /** {@code klagg.out.query} from event-bus clients: like the REST endpoint; errors fail with Binance's code. */
+  private void onBusQuery(Message<JsonObject> m) {
+    KlineQuery q;
+    try {
+      q = KlineQuery.parse(m.body(), symbols, served);
+    } catch (BinanceError e) {
+      m.fail(e.code, e.getMessage());
+      return;
+    } catch (ClassCastException e) {
+      m.fail(-1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.");
+      return;
+    }
+    answer(q).onComplete(ar -> {
+      if (ar.succeeded()) {
+        m.reply(new JsonObject().put("symbol", q.symbol.symbol).put("interval", q.interval.code())
+            .put("klines", ar.result()));
+      } else {
+        BinanceError e = ar.cause() instanceof BinanceError ? (BinanceError) ar.cause() : BinanceError.internal();
+        m.fail(e.code, e.getMessage());
+      }
+    });
+  }
+
+  private void exchangeInfo(RoutingContext ctx) {
+    List<Symbols.Info> list = new ArrayList<>();
+    String one = ctx.request().getParam("symbol");
+    String many = ctx.request().getParam("symbols");
+    if (one != null) {
+      Symbols.Info i = symbols.byName(one.toUpperCase(java.util.Locale.ROOT));
+      if (i == null) {
+        error(ctx, BinanceError.invalidSymbol());
+        return;
+      }
+      list.add(i);
+    } else if (many != null) {
+      JsonArray names;
+      try {
+        names = new JsonArray(many);
+      } catch (RuntimeException e) {
+        error(ctx, new BinanceError(400, -1100, "Illegal characters found in parameter 'symbols'; legal range is '^\\[(\"[A-Z0-9-_.]{1,20}\"(,\"[A-Z0-9-_.]{1,20}\"){0,}){0,1}\\]$'."));
+        return;
+      }
+      for (Object n : names) {
+        Symbols.Info i = symbols.byName(String.valueOf(n));
+        if (i == null) {
+          error(ctx, BinanceError.invalidSymbol());
+          return;
+        }
+        list.add(i);
+      }
+    } else {
+      list.addAll(symbols.all());
+    }
+    JsonArray out = new JsonArray();
+    for (Symbols.Info i : list) {
+      out.add(new JsonObject().put("symbol", i.symbol).put("status", "TRADING").put("baseAsset", i.baseAsset)
+          .put("baseAssetPrecision", 8).put("quoteAsset", i.quoteAsset).put("quotePrecision", 8)
+          .put("quoteAssetPrecision", 8).put("isSpotTradingAllowed", true)
+          .put("filters", new JsonArray()
+              .add(new JsonObject().put("filterType", "PRICE_FILTER").put("minPrice", fmt8(i.tickSize))
+                  .put("maxPrice", "1000000.00000000").put("tickSize", fmt8(i.tickSize)))
+              .add(new JsonObject().put("filterType", "LOT_SIZE").put("minQty", fmt8(i.stepSize))
+                  .put("maxQty", "9000000.00000000").put("stepSize", fmt8(i.stepSize)))));
+    }
+    JsonArray intervals = new JsonArray();
+    served.forEach(iv -> intervals.add(iv.code()));
+    json(ctx, 200, new JsonObject().put("timezone", "UTC").put("serverTime", serverNow())
+        .put("rateLimits", new JsonArray()).put("exchangeFilters", new JsonArray())
+        .put("klaggIntervals", intervals).put("symbols", out).encode());
+  }
+
+  private static String fmt8(String s) {
+    if (s == null || s.isEmpty()) {
+      return "0.00000000";
+    }
+    try {
+      return new java.math.BigDecimal(s).setScale(8, java.math.RoundingMode.HALF_UP).toPlainString();
+    } catch (NumberFormatException e) {
+      return s;
+    }
+  }
+
+  private void health(RoutingContext ctx) {
+    status.health(symbols.size()).onComplete(ar -> {
+      JsonObject h = ar.succeeded() ? ar.result() : new JsonObject().put("status", "DOWN").put("live", true)
+          .put("ready", false).put("error", String.valueOf(ar.cause()));
+      h.put("web", new JsonObject().put("symbols", symbols.size()).put("cacheKeys", cache.keys())
+          .put("websocket", hub.status()));
+      json(ctx, h.getBoolean("ready", false) ? 200 : 503, h.encodePrettily());
+    });
+  }
+
+  // ---------------------------------------------------------------- WebSocket streams
+
+  private void webSocket(RoutingContext ctx) {
+    var req = ctx.request();
+    if (!req.canUpgradeToWebSocket()) {
+      json(ctx, 400, new JsonObject().put("code", -1100).put("msg", "WebSocket upgrade expected").encode());
+      return;
+    }
+    if (hub.full()) {
+      json(ctx, 503, new JsonObject().put("code", -1003).put("msg", "Too many connections.").encode());
+      return;
+    }
+    String path = req.path();
+    boolean combined = path.startsWith("/stream");
+    List<String> names = new ArrayList<>();
+    String rest;
+    if (combined) {
+      rest = req.getParam("streams", "");
+      if (path.length() > "/stream".length() && !path.equals("/stream/")) {
+        json(ctx, 404, new JsonObject().put("code", -1000).put("msg", "Unknown path " + path).encode());
+        return;
+      }
+    } else {
+      rest = path.length() > 4 ? path.substring(4) : "";
+    }
+    for (String s : rest.split("/")) {
+      if (s.isEmpty()) {
+        continue;
+      }
+      String n = hub.normalize(s);
+      if (n == null) {
+        json(ctx, 400, new JsonObject().put("code", -1100).put("msg", "Invalid stream name '" + s + "'.").encode());
+        return;
+      }
+      if (!names.contains(n)) {
+        names.add(n);
+      }
+    }
+    if (names.size() > config.getInt("web.maxStreams")) {
+      json(ctx, 400, new JsonObject().put("code", -1100).put("msg", "Too many streams.").encode());
+      return;
+    }
+    req.toWebSocket().onSuccess(ws -> hub.accept(ws, names, combined))
+        .onFailure(e -> log.debug("websocket upgrade failed: {}", e.getMessage()));
+  }
+
+  // ---------------------------------------------------------------- bridges
+
+  private static <T extends BridgeOptions> T permitted(T o) {
+    o.addInboundPermitted(new PermittedOptions().setAddress(Addresses.QUERY_IN));
+    o.addOutboundPermitted(new PermittedOptions().setAddressRegex(java.util.regex.Pattern.quote(Addresses.OUT_PREFIX) + ".+"));
+    return o;
+  }
+
+  private SockJSBridgeOptions sockJsOptions() {
+    return permitted(new SockJSBridgeOptions()).setReplyTimeout(config.getLong("web.historyTimeoutMs") + 1000);
+  }
+
+  private Future<Void> startTcpBridge() {
+    if (!config.getBool("bridge.tcpEnabled")) {
+      return Future.succeededFuture();
+    }
+    TcpEventBusBridge b = TcpEventBusBridge.create(vertx, permitted(new BridgeOptions()));
+    return b.listen(config.getInt("bridge.tcpPort"), config.getString("bridge.tcpHost")).map(x -> {
+      tcpBridge = b;
+      tcpPort = actualPort(b, config.getInt("bridge.tcpPort"));
+      log.info("web: TCP event-bus bridge on {}:{}", config.getString("bridge.tcpHost"), tcpPort);
+      return null;
+    });
+  }
+
+  /** The bridge does not expose its bound port; read it from its server (ephemeral ports in tests). */
+  private static int actualPort(TcpEventBusBridge b, int configured) {
+    try {
+      var f = b.getClass().getDeclaredField("server");
+      f.setAccessible(true);
+      return ((NetServer) f.get(b)).actualPort();
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return configured;
+    }
+  }
+}

@@ -1,0 +1,189 @@
+package klagg.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.binance.connector.client.impl.SpotClientImpl;
+import com.binance.connector.client.impl.WebSocketStreamClientImpl;
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.BrowserType;
+import com.microsoft.playwright.Page;
+import com.microsoft.playwright.Playwright;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import klagg.core.Interval;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Real clients against a running klagg: Binance's Java connector, and the dashboard in Chromium. */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 90, timeUnit = TimeUnit.SECONDS)
+class WebClientsTest {
+  static WebFixture fx;
+  static JsonArray symbols;
+  static MessageConsumer<JsonObject> history;
+
+  @BeforeAll
+  static void start(Vertx vertx, VertxTestContext ctx) {
+    fx = new WebFixture(vertx);
+    fx.start(WebFixture.config(12)).compose(f -> fx.get("/api/v3/exchangeInfo")).onComplete(ctx.succeeding(r -> {
+      symbols = r.json().getJsonArray("symbols");
+      history = fx.installHistory();
+      history.completion().onComplete(ctx.succeedingThenComplete());
+    }));
+  }
+
+  @AfterAll
+  static void stop(VertxTestContext ctx) {
+    history.unregister().compose(v -> fx.stop()).onComplete(ctx.succeedingThenComplete());
+  }
+
+  static String symbol(int i) {
+    return symbols.getJsonObject(i).getString("symbol");
+  }
+
+  @Test
+  void binanceConnectorJavaReadsKlinesAndStreams() throws Exception {
+    String sym = symbol(0);
+    String base = "http://127.0.0.1:" + fx.port();
+    Map<String, Object> params = new LinkedHashMap<>();
+    params.put("symbol", sym);
+    params.put("interval", "15m");
+    params.put("limit", 12);
+    String body = new SpotClientImpl(base).createMarket().klines(params);
+    JsonArray ours = new JsonArray(body);
+    long now = fx.harness.serverNow();
+    JsonArray theirs = fx.exchangeKlines(sym, Interval.M15, null, ours.getJsonArray(11).getLong(0), 12);
+    assertThat(ours).hasSize(12);
+    for (int i = 0; i < 11; i++) {
+      assertThat(ours.getJsonArray(i)).isEqualTo(theirs.getJsonArray(i));
+    }
+    assertThat(ours.getJsonArray(11).getLong(0)).isEqualTo(Interval.M15.openOf(now));
+
+    LinkedBlockingQueue<String> events = new LinkedBlockingQueue<>();
+    WebSocketStreamClientImpl ws = new WebSocketStreamClientImpl("ws://127.0.0.1:" + fx.port());
+    try {
+      ws.klineStream(sym.toLowerCase(), "1m", events::add);
+      String first = events.poll(30, TimeUnit.SECONDS);
+      assertThat(first).as("a kline event through the connector").isNotNull();
+      JsonObject e = new JsonObject(first);
+      assertThat(e.getString("e")).isEqualTo("kline");
+      assertThat(e.getString("s")).isEqualTo(sym);
+      assertThat(e.getJsonObject("k").getString("i")).isEqualTo("1m");
+      assertThat(e.getJsonObject("k").getLong("t")).isEqualTo(Interval.M1.openOf(fx.harness.serverNow()));
+    } finally {
+      ws.closeAllConnections();
+    }
+  }
+
+  @Test
+  void dashboardShowsLiveCandlesSwitchesAndSystemFigures() throws Exception {
+    var bus = fx.vertx.eventBus();
+    // stand-ins for the database and backfill components, so the panel shows their figures
+    long[] flushed = {0};
+    MessageConsumer<JsonObject> db = bus.consumer(Addresses.STATUS_PERSISTENCE, m -> m.reply(new JsonObject()
+        .put("connected", true).put("buffered", 37).put("flushedRows", flushed[0] += 420)));
+    MessageConsumer<JsonObject> backfill = bus.consumer(Addresses.STATUS_BACKFILL, m -> m.reply(new JsonObject()
+        .put("running", true).put("done", 31).put("total", 48).put("symbol", symbol(3))));
+    db.completion().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    backfill.completion().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    try (Playwright pw = Playwright.create()) {
+      Browser browser = pw.chromium().launch(new BrowserType.LaunchOptions().setHeadless(true)
+          .setExecutablePath(Paths.get("/usr/bin/chromium"))
+          .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-background-networking",
+              "--disable-component-update", "--no-first-run")));
+      Page page = browser.newPage(new Browser.NewPageOptions().setViewportSize(1440, 860));
+      String sym = symbol(0);
+      page.navigate("http://127.0.0.1:" + fx.port() + "/?symbol=" + sym + "&interval=1m");
+      Page.WaitForFunctionOptions wait = new Page.WaitForFunctionOptions().setTimeout(30_000);
+
+      // candles render: 500 from history + live
+      page.waitForFunction("() => window.klagg && window.klagg.loads > 0 && window.klagg.bars.length >= 300", null, wait);
+      assertThat(page.locator("#chart canvas").count()).isGreaterThan(0);
+      assertClosedBarsMatchTheExchange(page, sym, Interval.M1);
+
+      // the last candle changes live
+      int live = ((Number) page.evaluate("() => window.klagg.live")).intValue();
+      page.waitForFunction("n => window.klagg.live >= n + 2", live, wait);
+
+      // scroll back: older history loads (more than the first page of 500)
+      page.evaluate("() => window.klaggScrollBack()");
+      page.waitForFunction("() => window.klagg.bars.length > 500", null, wait);
+
+      // switch interval
+      page.click("#intervals button[data-iv='5m']");
+      page.waitForFunction("() => window.klagg.interval === '5m' && window.klagg.loads >= 2 && window.klagg.bars.length > 100",
+          null, wait);
+      assertClosedBarsMatchTheExchange(page, sym, Interval.M5);
+
+      // switch symbol through the search
+      String other = symbol(5);
+      page.click("#symbol-search");
+      page.keyboard().type(other.substring(0, Math.min(4, other.length())));
+      page.waitForSelector("#symbol-list li[data-symbol='" + other + "']");
+      page.click("#symbol-list li[data-symbol='" + other + "']");
+      page.waitForFunction("s => window.klagg.symbol === s && window.klagg.loads >= 3 && window.klagg.bars.length > 100",
+          other, wait);
+      assertClosedBarsMatchTheExchange(page, other, Interval.M5);
+      page.waitForFunction("n => window.klagg.live >= 1", null, wait);
+
+      // the system panel shows live figures
+      page.waitForFunction("() => document.querySelector('#s-conn').textContent === '1'"
+          + " && document.querySelector('#s-tps').textContent !== '—'"
+          + " && document.querySelectorAll('#s-workers .worker').length === 2"
+          + " && document.querySelector('#s-db-buf').textContent === '37'"
+          + " && document.querySelector('#s-db-rate').textContent !== '—'"
+          + " && !document.querySelector('#backfill').hidden"
+          + " && document.querySelector('#health-badge').textContent === 'ready'", null, wait);
+      assertThat(page.textContent("#backfill-pct")).isEqualTo("64.6%");
+      assertThat(Double.parseDouble(page.textContent("#s-tps").replace(",", ""))).isGreaterThan(0);
+
+      // back to 1m for the picture
+      page.click("#intervals button[data-iv='1m']");
+      page.waitForFunction("() => window.klagg.interval === '1m' && window.klagg.loads >= 4", null, wait);
+      page.waitForFunction("n => window.klagg.live >= 1", null, wait);
+      Path shot = Paths.get("target", "dashboard.png");
+      Files.createDirectories(shot.getParent());
+      page.screenshot(new Page.ScreenshotOptions().setPath(shot));
+      assertThat(Files.size(shot)).isGreaterThan(20_000);
+      browser.close();
+    } finally {
+      db.unregister();
+      backfill.unregister();
+    }
+  }
+
+  /** The chart's closed bars (all but the open one) equal the exchange's klines. */
+  private static void assertClosedBarsMatchTheExchange(Page page, String sym, Interval iv) {
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> bars = (List<Map<String, Object>>) page.evaluate(
+        "() => window.klagg.bars.slice(-6, -1).map(b => ({t: b.time * 1000, o: b.open, h: b.high, l: b.low, c: b.close, v: b.volume}))");
+    assertThat(bars).hasSize(5);
+    long t0 = ((Number) bars.get(0).get("t")).longValue();
+    JsonArray theirs = fx.exchangeKlines(sym, iv, t0, null, 5);
+    for (int i = 0; i < 5; i++) {
+      Map<String, Object> b = bars.get(i);
+      JsonArray r = theirs.getJsonArray(i);
+      assertThat(((Number) b.get("t")).longValue()).isEqualTo(r.getLong(0));
+      assertThat(((Number) b.get("o")).doubleValue()).isEqualTo(Double.parseDouble(r.getString(1)));
+      assertThat(((Number) b.get("h")).doubleValue()).isEqualTo(Double.parseDouble(r.getString(2)));
+      assertThat(((Number) b.get("l")).doubleValue()).isEqualTo(Double.parseDouble(r.getString(3)));
+      assertThat(((Number) b.get("c")).doubleValue()).isEqualTo(Double.parseDouble(r.getString(4)));
+      assertThat(((Number) b.get("v")).doubleValue()).isEqualTo(Double.parseDouble(r.getString(5)));
+    }
+  }
+}
