@@ -111,7 +111,7 @@ class FaultsPipelineTest {
     AtomicBoolean stalling = new AtomicBoolean();
     Set<Integer> workersSeenDuringStall = new HashSet<>();
     int[] workerOf = new int[4096];
-    h.start(Harness.config(boundary - 22_000, 50, 13))
+    h.start(Harness.config(boundary - 32_000, 50, 13))
         .compose(s -> h.await("symbols seeded", 30_000, () -> h.cycles > 5))
         .compose(v -> h.names().map(names -> {
           names.forEach((id, sym) -> workerOf[id] = klagg.core.SymbolIndex.workerOf(sym, 4));

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class LivePipelineTest {
 
   /**
-   * 50 symbols, 4 workers, default intervals; server time put 20 s before a Monday midnight so every
+   * 50 symbols, 4 workers, default intervals; server time put 45 s before a Monday midnight so every
    * interval from 1m to 1w closes during the test. Every closed kline equals the simulator's.
    */
   @Test
@@ -25,7 +25,7 @@ class LivePipelineTest {
   void everyClosedKlineEqualsTheExchangesOwn(Vertx vertx, VertxTestContext ctx) {
     Harness h = new Harness(vertx);
     long boundary = Harness.nextWeekBoundary(System.currentTimeMillis());
-    JsonObject conf = Harness.config(boundary - 20_000, 50, 7);
+    JsonObject conf = Harness.config(boundary - 45_000, 50, 7);
     h.start(conf)
         .compose(s -> h.await("the week boundary plus grace", 90_000, () -> h.serverNow() > boundary + 4_000))
         .compose(v -> h.settled(60_000))
