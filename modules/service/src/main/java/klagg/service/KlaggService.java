@@ -60,7 +60,7 @@ public final class KlaggService {
               return (Void) null;
             }))
         .compose(v -> deploy(new GatewayVerticle(config)))
-        .compose(v -> deploy(new PersistenceVerticle()))
+        .compose(v -> deploy(new PersistenceVerticle(config)))
         .compose(v -> deploy(new IngestVerticle(config)))
         .compose(v -> deploy(new SymbolDirectoryVerticle(config)))
         .onSuccess(v -> log.info("klagg started: {} workers, intervals {}, exchange {}", workers,

@@ -56,7 +56,9 @@ final class Harness {
         .put("workers", new JsonObject().put("instances", 4).put("faultHooks", true))
         .put("clock", new JsonObject().put("refreshMs", 1000))
         .put("repair", new JsonObject().put("delayMs", 100))
-        .put("http", new JsonObject().put("port", 0));
+        .put("http", new JsonObject().put("port", 0))
+        // the embedded PostgreSQL, with its data under target/ (kept between runs, removed by mvn clean)
+        .put("db", new JsonObject().put("dataDir", "target/pg-live"));
   }
 
   Future<KlaggService> start(JsonObject conf) {
