@@ -90,6 +90,7 @@ class PersistMigrationTest {
     Throwable e = vertx.deployVerticle(new PersistenceVerticle(cfg, "db/migration-broken")).<Throwable>map(x -> null)
         .otherwise(t -> t).await();
     assertThat(e).isNotNull();
+    System.out.println("broken migration: " + e.getMessage());
     assertThat(e.getMessage()).contains("V2__broken.sql").contains("SELEC");
     // V1 applied and recorded; V2 rolled back as a whole (its first statement too) and not recorded
     assertThat(versions("mig_bad")).containsExactly("1 V1__first.sql");

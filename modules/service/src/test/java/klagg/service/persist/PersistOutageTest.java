@@ -138,6 +138,27 @@ class PersistOutageTest {
     ctx.completeNow();
   }
 
+  /** Stopping while the database is away gives up after persistence.stopTimeoutMs (and logs the keys). */
+  @Test
+  @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
+  void stopIsBoundedWhenTheDatabaseIsAway(Vertx vertx, VertxTestContext ctx) {
+    String id = deploy(vertx, new JsonObject().put("flushMs", 100).put("retryBaseMs", 100).put("retryMaxMs", 200)
+        .put("stopTimeoutMs", 1000), 2);
+    proxy.close().await();
+    List<Kline> ks = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      ks.add(Rows.kline(i % 2, Interval.M1, 1_700_000_040_000L + 60_000L * (i / 2), i < 4, i));
+    }
+    vertx.eventBus().send(Addresses.PERSIST, Rows.update(1, ks));
+    Rows.until(vertx, "a failed write", 10_000, () -> counter(vertx, "klagg_persist_retries") > 0).await();
+    long t0 = System.currentTimeMillis();
+    vertx.undeploy(id).await();
+    long took = System.currentTimeMillis() - t0;
+    assertThat(took).isBetween(900L, 5_000L);
+    assertThat(Rows.count(db.pool(), schema, "").await()).isZero();
+    ctx.completeNow();
+  }
+
   /**
    * A buffer of 100 rows while the database is cut: 60 closed + 200 open rows drop 160 open ones;
    * 80 more closed rows drop the 40 open ones left, then the 40 oldest closed ones. Once the database
