@@ -157,6 +157,9 @@ public final class PersistenceVerticle extends VerticleBase {
     }
     Map<String, String> props = new HashMap<>(opts.getProperties());
     props.putIfAbsent("application_name", "klagg");
+    // the server cancels a statement the client has given up on (a late write could otherwise land
+    // after a newer version of the same kline); migrations lift it for themselves
+    props.putIfAbsent("statement_timeout", Long.toString(statementTimeoutMs));
     config.section("db").getJsonObject("options", new JsonObject()).forEach(e -> props.put(e.getKey(), String.valueOf(e.getValue())));
     opts.setProperties(props);
     pool = PgBuilder.pool()
@@ -238,10 +241,9 @@ public final class PersistenceVerticle extends VerticleBase {
       return;
     }
     long now = System.currentTimeMillis();
-    int n = 0;
+    received.increment(u.rows());
     for (KlineDelta d : u.deltas()) {
       for (int i = 0; i < d.size(); i++) {
-        n++;
         String name = names.get(d.symbol(i));
         if (name == null) {
           reject("unknown_symbol", "row of unknown symbol id " + d.symbol(i) + " skipped");
@@ -258,7 +260,6 @@ public final class PersistenceVerticle extends VerticleBase {
         buffer.put(new Key(name, d.interval(i), d.openTime(i)), d, i);
       }
     }
-    received.increment(n);
     if (buffer.pending() >= flushRows) {
       maybeFlush();
     }

@@ -174,7 +174,8 @@ public final class Migrations {
             }
             return Future.succeededFuture(false);
           }
-          return c.query(m.sql().replace("${schema}", q)).execute()
+          return c.query("SET LOCAL statement_timeout = 0").execute()
+              .compose(x -> c.query(m.sql().replace("${schema}", q)).execute())
               .compose(x -> c.preparedQuery("INSERT INTO " + q + ".schema_version (version, file, checksum, took_ms) "
                   + "VALUES ($1, $2, $3, $4)").execute(Tuple.of(m.version(), m.file(), m.checksum(),
                   (int) ((System.nanoTime() - t0) / 1_000_000))))
