@@ -148,20 +148,10 @@ public final class PersistenceVerticle extends VerticleBase {
   private Future<Void> connect(String url) {
     PgConnectOptions opts;
     try {
-      opts = PgConnectOptions.fromUri(url);
+      opts = connectOptions(config, url, embedded == null);
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(new KlaggConfig.ConfigException("db.url is not a valid PostgreSQL URL: " + e.getMessage()));
     }
-    if (embedded == null && !url.substring(url.indexOf("://") + 3).contains("@")) {
-      opts.setUser(config.getString("db.user")).setPassword(config.getString("db.password"));
-    }
-    Map<String, String> props = new HashMap<>(opts.getProperties());
-    props.putIfAbsent("application_name", "klagg");
-    // the server cancels a statement the client has given up on (a late write could otherwise land
-    // after a newer version of the same kline); migrations lift it for themselves
-    props.putIfAbsent("statement_timeout", Long.toString(statementTimeoutMs));
-    config.section("db").getJsonObject("options", new JsonObject()).forEach(e -> props.put(e.getKey(), String.valueOf(e.getValue())));
-    opts.setProperties(props);
     pool = PgBuilder.pool()
         .with(new PoolOptions().setMaxSize(config.getInt("db.poolSize")).setMaxWaitQueueSize(64))
         .with(new NetClientOptions().setConnectTimeout(5_000).setTcpKeepAlive(true))
@@ -170,6 +160,34 @@ public final class PersistenceVerticle extends VerticleBase {
         .build();
     String where = opts.getHost() + ":" + opts.getPort() + "/" + opts.getDatabase();
     return awaitConnection(where, System.currentTimeMillis() + config.getLong("db.connectTimeoutMs"), 0);
+  }
+
+  /**
+   * The connection options of {@code url}: credentials from {@code db.user} / {@code db.password}
+   * where an external URL has none (the client's own defaults would be "user" / "pass"), the
+   * {@code db.options} as server parameters, {@code application_name=klagg} and a server-side
+   * {@code statement_timeout} of {@code persistence.statementTimeoutMs} unless given there.
+   */
+  static PgConnectOptions connectOptions(KlaggConfig config, String url, boolean external) {
+    PgConnectOptions opts = PgConnectOptions.fromUri(url);
+    if (external) {
+      String authority = url.substring(url.indexOf("://") + 3).split("[/?]", 2)[0];
+      int at = authority.lastIndexOf('@');
+      if (at < 0) {
+        opts.setUser(config.getString("db.user"));
+      }
+      if (at < 0 || authority.substring(0, at).indexOf(':') < 0) {
+        opts.setPassword(config.getString("db.password"));
+      }
+    }
+    Map<String, String> props = new HashMap<>(opts.getProperties());
+    props.put("application_name", "klagg");
+    config.section("db").getJsonObject("options", new JsonObject()).forEach(e -> props.put(e.getKey(), String.valueOf(e.getValue())));
+    // the server cancels a statement the client has given up on (a late write could otherwise land
+    // after a newer version of the same kline); migrations lift it for themselves
+    props.putIfAbsent("statement_timeout", Long.toString(config.getLong("persistence.statementTimeoutMs")));
+    opts.setProperties(props);
+    return opts;
   }
 
   /** Retries until the server accepts a connection (it may still be starting); a server error fails at once. */

@@ -138,7 +138,8 @@ public final class Migrations {
   /** Creates the schema when missing (only then: no CREATE right is needed on the database otherwise). */
   private static Future<Void> prepare(Pool pool, String schema) {
     String q = quote(schema);
-    return pool.withTransaction(c -> lock(c, schema)
+    return pool.withTransaction(c -> c.query("SET LOCAL client_min_messages = warning").execute()
+        .compose(v -> lock(c, schema))
         .compose(v -> c.preparedQuery("SELECT 1 FROM pg_namespace WHERE nspname = $1").execute(Tuple.of(schema)))
         .compose(rs -> rs.size() > 0 ? Future.succeededFuture()
             : c.query("CREATE SCHEMA " + q).execute().onSuccess(x -> log.info("created schema {}", schema)))
