@@ -138,7 +138,8 @@ public final class PersistenceVerticle extends VerticleBase {
     if (!url.isEmpty()) {
       return Future.succeededFuture(url);
     }
-    return EmbeddedDatabase.start(vertx, Path.of(config.getString("db.dataDir")), config.getInt("db.embeddedPort"))
+    return EmbeddedDatabase.start(vertx, Path.of(config.getString("db.dataDir")), config.getInt("db.embeddedPort"),
+            stopTimeoutMs + 10_000)
         .map(db -> {
           embedded = db;
           return db.url();
