@@ -37,6 +37,18 @@ public final class Addresses {
   /** Klines to store: CycleUpdate (local). */
   public static final String PERSIST = "klagg.persist.klines";
 
+  /**
+   * Stored klines of one series: JSON {symbol, interval, startTime?, endTime?, limit?, priceDigits?,
+   * qtyDigits?} → {klines: [[t,"o","h","l","c","v",T,"q",n,"V","Q"], ...]} ascending by open time.
+   */
+  public static final String HISTORY_QUERY = "klagg.history.query";
+
+  /**
+   * The latest stored kline of every (symbol, interval), for start-up resume: JSON {} →
+   * {latest: [{symbol, interval, openTime, closed, kline: [...], firstTradeId, lastTradeId}]}.
+   */
+  public static final String HISTORY_LATEST = "klagg.history.latest";
+
   /** Ingest control: JSON {op: subscribe|unsubscribe, symbols: [{id, symbol}]}. */
   public static final String INGEST_CONTROL = "klagg.ingest.control";
 
@@ -64,18 +76,6 @@ public final class Addresses {
   /** Optional status of persistence and backfill (health, dashboard): reply JSON when deployed. */
   public static final String STATUS_PERSISTENCE = "klagg.status.persistence";
   public static final String STATUS_BACKFILL = "klagg.status.backfill";
-
-  /**
-   * Stored klines: request JSON {symbol, interval, startTime?, endTime?, limit}, reply
-   * {klines: [[t, "o", "h", "l", "c", "v", T, "q", n, "V", "Q"], ...]} ascending.
-   */
-  public static final String HISTORY_QUERY = "klagg.history.query";
-
-  /**
-   * The latest stored kline of every (symbol, interval), for start-up resume: JSON {} →
-   * {latest: [{symbol, interval, openTime, closed, kline: [...], firstTradeId, lastTradeId}]}.
-   */
-  public static final String HISTORY_LATEST = "klagg.history.latest";
 
   /** Prefix of every address event-bus clients may see. */
   public static final String OUT_PREFIX = "klagg.out.";

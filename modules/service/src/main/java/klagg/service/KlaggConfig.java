@@ -240,6 +240,40 @@ public final class KlaggConfig {
     if (tcp < 0 || tcp > 65535) {
       throw new ConfigException("bridge.tcpPort must be 0..65535, got " + tcp);
     }
+    validateStorage();
+  }
+
+  /** The {@code db} and {@code persistence} sections (see docs/persistence.md). */
+  private void validateStorage() {
+    String url = getString("db.url");
+    if (!url.isEmpty() && !url.startsWith("postgresql://") && !url.startsWith("postgres://")) {
+      throw new ConfigException("db.url must be empty (embedded PostgreSQL) or postgresql://user:pass@host:port/db, got '"
+          + url + "'");
+    }
+    if (url.isEmpty() && getString("db.dataDir").isBlank()) {
+      throw new ConfigException("db.dataDir must not be empty when db.url is empty (embedded PostgreSQL)");
+    }
+    String schema = getString("db.schema");
+    if (!schema.matches("[A-Za-z_][A-Za-z0-9_]{0,62}")) {
+      throw new ConfigException("db.schema must be a plain SQL identifier (letters, digits, _), got '" + schema + "'");
+    }
+    long embeddedPort = getLong("db.embeddedPort");
+    if (embeddedPort < 0 || embeddedPort > 65535) {
+      throw new ConfigException("db.embeddedPort must be 0..65535, got " + embeddedPort);
+    }
+    positive("db.poolSize");
+    notNegative("db.connectTimeoutMs");
+    positive("persistence.flushMs");
+    positive("persistence.flushRows");
+    positive("persistence.maxInFlight");
+    positive("persistence.maxBufferRows");
+    positive("persistence.retryBaseMs");
+    positive("persistence.retryMaxMs");
+    if (getLong("persistence.retryMaxMs") < getLong("persistence.retryBaseMs")) {
+      throw new ConfigException("persistence.retryMaxMs must not be less than persistence.retryBaseMs");
+    }
+    positive("persistence.statementTimeoutMs");
+    notNegative("persistence.stopTimeoutMs");
   }
 
   private void positive(String key) {

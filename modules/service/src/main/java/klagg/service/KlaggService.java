@@ -55,7 +55,7 @@ public final class KlaggService {
         .compose(v -> config.hasRole("workers") || config.getBool("workers.adopt")
             ? deploy(new WorkerHostVerticle(config)) : Future.<Void>succeededFuture())
         .compose(v -> when("gateway", () -> new GatewayVerticle(config)))
-        .compose(v -> when("persistence", () -> new PersistenceVerticle()))
+        .compose(v -> when("persistence", () -> new PersistenceVerticle(config)))
         .compose(v -> config.hasRole("persistence") && config.getBool("backfill.enabled")
             ? deploy(new BackfillVerticle(config)) : Future.<Void>succeededFuture())
         .compose(v -> when("ingest", () -> new IngestVerticle(config)))

@@ -84,7 +84,9 @@ class ClusterTest {
     JsonObject common = new JsonObject().put("exchange", exchange)
         .put("symbols", new JsonObject().put("quoteAssets", new JsonArray()).put("max", 0))
         .put("clock", new JsonObject().put("refreshMs", 1000)).put("repair", new JsonObject().put("delayMs", 100))
-        .put("gateway", new JsonObject().put("pullTimeoutMs", 80).put("adoptAfterMs", 2000));
+        .put("gateway", new JsonObject().put("pullTimeoutMs", 80).put("adoptAfterMs", 2000))
+        .put("db", new JsonObject().put("dataDir", tmp.resolve("pg").toString()))
+        .put("backfill", new JsonObject().put("days", 0));
     node("main", common.copy().put("roles", new JsonArray().add("ingest").add("gateway").add("persistence"))
         .put("workers", new JsonObject().put("total", 4).put("adopt", true)));
     Process workers = node("workers", common.copy().put("roles", new JsonArray().add("workers"))

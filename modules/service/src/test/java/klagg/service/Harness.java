@@ -56,7 +56,10 @@ final class Harness {
         .put("workers", new JsonObject().put("instances", 4).put("faultHooks", true))
         .put("clock", new JsonObject().put("refreshMs", 1000))
         .put("repair", new JsonObject().put("delayMs", 100))
-        .put("http", new JsonObject().put("port", 0));
+        .put("http", new JsonObject().put("port", 0))
+        // a fresh embedded PostgreSQL under target/ per test; no day-long backfill of new symbols
+        .put("db", new JsonObject().put("dataDir", "target/pg-" + java.util.UUID.randomUUID()))
+        .put("backfill", new JsonObject().put("days", 0));
   }
 
   /** every symbol ever added, by id (removed ones stay, to name their last klines) */

@@ -1,0 +1,1 @@
+CREATE TABLE ${schema}.first_table (x integer);

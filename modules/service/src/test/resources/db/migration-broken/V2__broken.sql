@@ -1,0 +1,2 @@
+CREATE TABLE ${schema}.half_done (x integer);
+SELEC 1;
