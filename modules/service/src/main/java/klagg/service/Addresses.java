@@ -28,6 +28,9 @@ public final class Addresses {
    */
   public static final String WORKERS_ADOPT = "klagg.workers.adopt";
 
+  /** The clock's current offset: request {} → {serverTime, offset}, for verticles that start between ticks. */
+  public static final String CLOCK_NOW = "klagg.clock.now";
+
   /** Published by the clock just after each whole minute of server time: JSON {serverTime, offset}. */
   public static final String TICK = "klagg.clock.tick";
 

@@ -96,7 +96,10 @@ public final class AggregatorVerticle extends VerticleBase {
         bus.<Long>consumer(Addresses.workerPull(shard), this::onPull).completion(),
         bus.<JsonObject>consumer(Addresses.workerControl(shard), this::onControl).completion(),
         bus.<JsonObject>consumer(Addresses.TICK, m -> onTick(m.body())).completion())
-        .onSuccess(v -> syncSymbols(500));
+        .onSuccess(v -> {
+          ClockVerticle.offset(vertx).onSuccess(o -> offset = o);
+          syncSymbols(500);
+        });
   }
 
   /**

@@ -43,6 +43,8 @@ public final class BackfillVerticle extends VerticleBase {
   private long lastLog;
   private long offset;
   private boolean latestLoaded;
+  /** symbols announced before the stored state was loaded */
+  private final List<JsonObject> early = new ArrayList<>();
 
   private record Task(int id, String symbol, Interval interval, long from, long to) {
     long span() {
@@ -78,13 +80,20 @@ public final class BackfillVerticle extends VerticleBase {
 
   /** The latest stored kline of every (symbol, interval), then the symbols to fill. */
   private void loadLatest(long retryMs) {
-    vertx.eventBus().<JsonObject>request(Addresses.HISTORY_LATEST, new JsonObject(), new DeliveryOptions().setSendTimeout(60_000))
+    ClockVerticle.offset(vertx).compose(o -> {
+          offset = o;
+          return vertx.eventBus().<JsonObject>request(Addresses.HISTORY_LATEST, new JsonObject(),
+              new DeliveryOptions().setSendTimeout(60_000));
+        })
         .compose(m -> {
           for (Object o : m.body().getJsonArray("latest", new JsonArray())) {
             JsonObject l = (JsonObject) o;
             latestStored.put(l.getString("symbol") + "|" + l.getString("interval"), l.getLong("openTime"));
           }
           latestLoaded = true;
+          List<JsonObject> waiting = new ArrayList<>(early);
+          early.clear();
+          waiting.forEach(this::add);
           return vertx.eventBus().<JsonObject>request(Addresses.SYMBOLS_LIST, new JsonObject(),
               new DeliveryOptions().setSendTimeout(10_000));
         })
@@ -93,7 +102,11 @@ public final class BackfillVerticle extends VerticleBase {
   }
 
   private void add(JsonObject symbol) {
-    if (!latestLoaded || !done.add(symbol.getInteger("id"))) {
+    if (!latestLoaded) {
+      early.add(symbol);
+      return;
+    }
+    if (!done.add(symbol.getInteger("id"))) {
       return;
     }
     long now = serverNow();

@@ -31,11 +31,18 @@ public final class ClockVerticle extends VerticleBase {
     Gauge.builder("klagg_clock_offset_ms", offset, AtomicLong::get)
         .description("server time minus local time").register(KlaggMetrics.of(vertx));
     vertx.setPeriodic(config.getLong("clock.refreshMs"), id -> sync());
+    vertx.eventBus().<JsonObject>consumer(Addresses.CLOCK_NOW, m -> m.reply(tickMessage(false)));
     return sync();
   }
 
   long serverNow() {
     return System.currentTimeMillis() + offset.get();
+  }
+
+  /** Asks the clock for the offset to the exchange's time (server time = local time + offset). */
+  public static Future<Long> offset(io.vertx.core.Vertx vertx) {
+    return vertx.eventBus().<JsonObject>request(Addresses.CLOCK_NOW, new JsonObject(), new DeliveryOptions().setSendTimeout(10_000))
+        .map(m -> m.body().getLong("offset"));
   }
 
   private Future<Void> sync() {

@@ -65,6 +65,7 @@ public final class GatewayVerticle extends VerticleBase {
     answered = new boolean[workers];
     java.util.Arrays.fill(lastOk, System.currentTimeMillis());
     registerMetrics();
+    ClockVerticle.offset(vertx).onSuccess(o -> offset = o);
     vertx.setPeriodic(config.getLong("gateway.pullIntervalMs"), id -> cycle());
     var bus = vertx.eventBus();
     return Future.join(

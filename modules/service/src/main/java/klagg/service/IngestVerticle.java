@@ -68,6 +68,7 @@ public final class IngestVerticle extends VerticleBase implements StreamClient.L
     client = new StreamClient(vertx, ExchangeEndpoints.fromJson(config.section("exchange")),
         StreamClientOptions.fromJson(config.section("exchange.stream")), this);
     registerMetrics();
+    ClockVerticle.offset(vertx).onSuccess(o -> offset = o);
     var bus = vertx.eventBus();
     return Future.join(
         bus.<JsonObject>consumer(Addresses.INGEST_CONTROL, this::onControl).completion(),
