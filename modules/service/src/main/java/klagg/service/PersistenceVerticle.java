@@ -123,6 +123,7 @@ public final class PersistenceVerticle extends VerticleBase {
           consumers.add(bus.<CycleUpdate>localConsumer(Addresses.PERSIST, m -> receive(m.body())));
           consumers.add(bus.<JsonObject>consumer(Addresses.HISTORY_QUERY, this::history));
           consumers.add(bus.<JsonObject>consumer(Addresses.HISTORY_LATEST, this::latest));
+          consumers.add(bus.<JsonObject>consumer(Addresses.STATUS_PERSISTENCE, m -> m.reply(status())));
           tickTimer = vertx.setPeriodic(Math.max(10, Math.min(flushMs / 5, 200)), id -> maybeFlush());
           loadSymbols(0);
           return Future.join(consumers.stream().map(MessageConsumer::completion).toList());
@@ -423,6 +424,14 @@ public final class PersistenceVerticle extends VerticleBase {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(key + " must be an integer, got '" + v + "'");
     }
+  }
+
+  /** Health and dashboard: whether writes go through, the buffer, what was written and dropped. */
+  private JsonObject status() {
+    return new JsonObject().put("ok", failures == 0).put("failures", failures).put("buffered", buffer.depth())
+        .put("pendingClosed", buffer.pendingClosed()).put("flushedRows", (long) written.count())
+        .put("statements", (long) statements.count()).put("retries", (long) retries.count())
+        .put("droppedOpen", (long) droppedOpen.count()).put("droppedClosed", (long) droppedClosed.count());
   }
 
   private void latest(Message<JsonObject> m) {
