@@ -58,8 +58,14 @@ public final class Replay {
 
   /** Reads one aggTrades CSV of {@code symbol}. */
   public void addCsv(InputStream in, String symbol) throws IOException {
+    addCsv(in, symbol, false);
+  }
+
+  /** {@link #addCsv(InputStream, String)}, optionally through the careful per-byte parser only. */
+  void addCsv(InputStream in, String symbol, boolean carefulOnly) throws IOException {
     int id = symbol(symbol);
     AggTradeCsv csv = new AggTradeCsv().maxTimeMs(maxTimeMs);
+    csv.forceSlow = carefulOnly;
     csv.read(in, id, csvSink);
     priceDigits[id] = Math.max(priceDigits[id], csv.priceDigits());
     qtyDigits[id] = Math.max(qtyDigits[id], csv.qtyDigits());
