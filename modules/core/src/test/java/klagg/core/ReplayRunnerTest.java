@@ -31,6 +31,7 @@ class ReplayRunnerTest {
   Path tmp;
 
   static final long DAY0 = 1_720_742_400_000L; // 2024-07-12T00:00:00Z
+  static final long GRACE = 30_000;
   static final List<Interval> IVS = List.of(Interval.M1, Interval.M5, Interval.H1, Interval.D1);
 
   /** Data rows of one symbol and day, with the awkward cases mixed in. */
@@ -39,7 +40,7 @@ class ReplayRunnerTest {
     long px = 20_000 + r.nextInt(5000);
     int n = 400 + r.nextInt(400);
     for (int i = 0; i < n; i++) {
-      long t = day + (long) i * 86_400_000L / n + r.nextInt(1000);
+      long t = day + (long) i * 7_200_000L / n + r.nextInt(1000); // two busy hours
       px = Math.max(1, px + r.nextInt(11) - 5);
       String price = (px / 100) + "." + String.format("%02d", px % 100) + (r.nextInt(3) == 0 ? "000000" : "");
       String qty = (r.nextInt(3)) + "." + String.format("%03d", r.nextInt(1000) + 1);
@@ -75,7 +76,7 @@ class ReplayRunnerTest {
   static String reference(List<String> symbols, List<List<List<String>>> days) throws IOException {
     List<Replay> replays = new ArrayList<>();
     for (int s = 0; s < symbols.size(); s++) {
-      Replay r = new Replay(IVS, 2000, Long.MAX_VALUE);
+      Replay r = new Replay(IVS, GRACE, Long.MAX_VALUE);
       StringBuilder all = new StringBuilder();
       for (List<String> d : days.get(s)) {
         for (String row : d) {
@@ -151,12 +152,12 @@ class ReplayRunnerTest {
     long max = System.currentTimeMillis() + 86_400_000L;
     for (int threads : new int[] {1, 2, 3}) {
       for (int chunk : new int[] {1024, 1500, 8 << 20}) {
-        ReplayRunner runner = new ReplayRunner(IVS, 2000, max).threads(threads).chunkBytes(chunk).blockRows(37);
+        ReplayRunner runner = new ReplayRunner(IVS, GRACE, max).threads(threads).chunkBytes(chunk).blockRows(37);
         assertThat(run(runner, files)).as("threads %d chunk %d", threads, chunk).isEqualTo(expected);
       }
     }
     // the default settings too
-    assertThat(run(new ReplayRunner(IVS, 2000, max), files)).isEqualTo(expected);
+    assertThat(run(new ReplayRunner(IVS, GRACE, max), files)).isEqualTo(expected);
   }
 
   @Test
@@ -173,7 +174,7 @@ class ReplayRunnerTest {
       files.add(p);
     }
     String expected = reference(List.of("XUSDT"), List.of(list));
-    ReplayRunner runner = new ReplayRunner(IVS, 2000, Long.MAX_VALUE).symbol("xusdt").threads(2).chunkBytes(2048);
+    ReplayRunner runner = new ReplayRunner(IVS, GRACE, Long.MAX_VALUE).symbol("xusdt").threads(2).chunkBytes(2048);
     assertThat(run(runner, ReplayRunner.expand(List.of(tmp.toString())))).isEqualTo(expected);
   }
 
