@@ -60,12 +60,14 @@ public final class ReplayRunner {
   private static final Pattern VISION_SYMBOL = Pattern.compile("^([A-Z0-9]+)-aggTrades-.*");
   private static final TradeBlock END = new TradeBlock(1);
 
+
   private final List<Interval> intervals;
   private final long graceMs;
   private final long maxTimeMs;
   private String symbol;
   private int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
   private int chunkBytes = 8 << 20;
+  private int piece = 1 << 20;
   private int blockRows = 16384;
   private int queueBlocks = 16;
   private PrintStream progressOut;
@@ -103,6 +105,12 @@ public final class ReplayRunner {
   /** Size of the pieces plain CSV files are cut into for parallel parsing. */
   public ReplayRunner chunkBytes(int n) {
     this.chunkBytes = Math.max(1 << 10, n);
+    return this;
+  }
+
+  /** Bytes read at a time from a plain file (tests make it small). */
+  ReplayRunner pieceBytes(int n) {
+    this.piece = Math.max(64, n);
     return this;
   }
 
@@ -506,11 +514,14 @@ public final class ReplayRunner {
 
   private void runParallel(List<Unit> units, Map<String, Replay> bookOf, int[] unitsLeft) throws IOException {
     ConcurrentLinkedQueue<TradeBlock> free = new ConcurrentLinkedQueue<>();
+    ConcurrentLinkedQueue<TradeBlock> rawFree = new ConcurrentLinkedQueue<>();
+    AggTradeCsv csv = new AggTradeCsv(64).maxTimeMs(maxTimeMs);
+    TradeBlock parsed = new TradeBlock(blockRows);
     AtomicInteger next = new AtomicInteger();
     int n = Math.min(threads, Math.max(1, units.size()));
     List<Thread> workers = new ArrayList<>();
     for (int t = 0; t < n; t++) {
-      Thread w = new Thread(() -> parseUnits(units, next, free), "klagg-replay-parser-" + t);
+      Thread w = new Thread(() -> parseUnits(units, next, free, rawFree), "klagg-replay-parser-" + t);
       w.setDaemon(true);
       workers.add(w);
       w.start();
@@ -523,10 +534,27 @@ public final class ReplayRunner {
           if (b == END) {
             break;
           }
-          r.apply(b, 0);
-          trades += b.size + b.rejected;
-          bytesDone += b.bytes;
-          free.offer(b.clear());
+          if (b.raw != null) {
+            // inflated lines: parsed here, while the inflating thread goes on
+            byte[] raw = b.raw;
+            int end = b.rawLen;
+            int p = b.rawFirst ? AggTradeCsv.skipHeader(raw, 0, end) : 0;
+            while (p < end) {
+              p = csv.parse(raw, p, end, parsed);
+              if (parsed.full() || p >= end) {
+                r.apply(parsed, 0);
+                trades += parsed.size + parsed.rejected;
+                parsed.clear();
+              }
+            }
+            bytesDone += end;
+            rawFree.offer(b.clear());
+          } else {
+            r.apply(b, 0);
+            trades += b.size + b.rejected;
+            bytesDone += b.bytes;
+            free.offer(b.clear());
+          }
           tick(false);
         }
         Throwable e = u.error;
@@ -556,13 +584,16 @@ public final class ReplayRunner {
   }
 
   /** A parser thread: takes units in order and parses each into its own queue. */
-  private void parseUnits(List<Unit> units, AtomicInteger next, ConcurrentLinkedQueue<TradeBlock> free) {
+  private void parseUnits(List<Unit> units, AtomicInteger next, ConcurrentLinkedQueue<TradeBlock> free,
+      ConcurrentLinkedQueue<TradeBlock> rawFree) {
     AggTradeCsv csv = new AggTradeCsv(4 << 20).maxTimeMs(maxTimeMs);
     byte[][] buf = {new byte[0]};
     for (int k; (k = next.getAndIncrement()) < units.size(); ) {
       Unit u = units.get(k);
       try {
-        if (u.end < 0) {
+        if (u.end < 0 && u.src.entry != null) {
+          inflate(u, rawFree);
+        } else if (u.end < 0) {
           TradeBlock first = take(free);
           try (InputStream in = u.src.open()) {
             csv.read(in, first, b -> {
@@ -589,6 +620,66 @@ public final class ReplayRunner {
     }
   }
 
+  /**
+   * A zip entry: inflates it into pieces of whole lines for the aggregating thread to parse, so
+   * inflating (here) and parsing (there) run on two cores.
+   */
+  private void inflate(Unit u, ConcurrentLinkedQueue<TradeBlock> rawFree) throws IOException {
+    boolean first = true;
+    byte[] carry = new byte[0];
+    int carryLen = 0;
+    try (InputStream in = u.src.open()) {
+      boolean eof = false;
+      while (!eof) {
+        TradeBlock rb = rawFree.poll();
+        if (rb == null) {
+          rb = new TradeBlock(1);
+          rb.raw = new byte[piece + AggTradeCsv.PAD + 1];
+        }
+        if (rb.raw.length < carryLen * 2 + AggTradeCsv.PAD + 1) {
+          rb.raw = new byte[carryLen * 2 + AggTradeCsv.PAD + 1]; // a line longer than a piece
+        }
+        byte[] b = rb.raw;
+        System.arraycopy(carry, 0, b, 0, carryLen);
+        int len = carryLen;
+        int cap = b.length - AggTradeCsv.PAD - 1;
+        while (len < cap) {
+          int n = in.read(b, len, cap - len);
+          if (n < 0) {
+            eof = true;
+            break;
+          }
+          len += n;
+        }
+        int end = len;
+        if (eof) {
+          if (len > 0 && b[len - 1] != '\n') {
+            b[len] = '\n';
+            end = len + 1;
+          }
+          carryLen = 0;
+        } else {
+          while (end > 0 && b[end - 1] != '\n') {
+            end--;
+          }
+          carryLen = len - end;
+          if (carry.length < carryLen) {
+            carry = new byte[Math.max(carryLen, 4096)];
+          }
+          System.arraycopy(b, end, carry, 0, carryLen);
+        }
+        rb.rawLen = end;
+        rb.rawFirst = first;
+        if (end > 0) {
+          first = false;
+          put(u, rb);
+        } else {
+          rawFree.offer(rb);
+        }
+      }
+    }
+  }
+
   private TradeBlock take(ConcurrentLinkedQueue<TradeBlock> free) {
     TradeBlock b = free.poll();
     return b != null ? b : new TradeBlock(blockRows);
@@ -605,71 +696,97 @@ public final class ReplayRunner {
 
   /**
    * Parses the lines of a plain file that start in {@code [u.start, u.end)}: from the first line
-   * start at or after {@code u.start} through the line that holds byte {@code u.end - 1}.
+   * start at or after {@code u.start} through the line that holds byte {@code u.end - 1}. The range
+   * is read in pieces of {@code piece} bytes (1 MiB), so what the kernel copied is still in cache when it
+   * is parsed.
    */
   private void parseRange(Unit u, AggTradeCsv csv, byte[][] bufRef, ConcurrentLinkedQueue<TradeBlock> free)
       throws IOException {
     long size = u.src.size;
-    long readFrom = Math.max(0, u.start - 1);
-    int want = (int) Math.min(size - readFrom, u.end - readFrom + (64 << 10));
     byte[] b = bufRef[0];
-    if (b.length < want + AggTradeCsv.PAD + 1) {
-      b = bufRef[0] = new byte[want + AggTradeCsv.PAD + (64 << 10)];
+    if (b.length < piece + AggTradeCsv.PAD + 1) {
+      b = bufRef[0] = new byte[piece + AggTradeCsv.PAD + 1];
     }
-    int len;
+    TradeBlock block = take(free);
     try (FileChannel ch = FileChannel.open(u.src.path, StandardOpenOption.READ)) {
-      len = readFully(ch, b, 0, want, readFrom);
-      int startIdx = 0;
+      long base = Math.max(0, u.start - 1); // file offset of b[0]
+      int len = readFully(ch, b, 0, (int) Math.min(piece, size - base), base);
+      int p = 0;
       if (u.start > 0) {
-        while (startIdx < len && b[startIdx] != '\n') {
-          startIdx++;
+        // skip to the first line start at or after u.start
+        while (true) {
+          while (p < len && b[p] != '\n') {
+            p++;
+          }
+          if (p < len || base + len >= size) {
+            break;
+          }
+          base += len; // a long line: keep looking
+          p = 0;
+          len = readFully(ch, b, 0, (int) Math.min(piece, size - base), base);
         }
-        startIdx++; // past the newline (or past the data: no line starts here)
-      }
-      // the line holding byte end - 1 ends at the first newline at or after it
-      int endIdx = (int) (u.end - 1 - readFrom);
-      while (true) {
-        while (endIdx < len && b[endIdx] != '\n') {
-          endIdx++;
-        }
-        if (endIdx < len || readFrom + len >= size) {
-          break;
-        }
-        // the line goes on past what was read: read more
-        int more = (int) Math.min(size - readFrom - len, 1 << 20);
-        if (b.length < len + more + AggTradeCsv.PAD + 1) {
-          b = bufRef[0] = java.util.Arrays.copyOf(b, (len + more) * 2 + AggTradeCsv.PAD);
-        }
-        len += readFully(ch, b, len, more, readFrom + len);
-      }
-      if (endIdx >= len) {
-        // end of file without a final newline
-        endIdx = len;
-        if (len > 0 && b[len - 1] != '\n') {
-          b[len] = '\n';
-          endIdx = len + 1;
+        p++;
+        if (base + p >= u.end || base + p > size) {
+          return; // no line starts in this range
         }
       } else {
-        endIdx++;
+        p = AggTradeCsv.skipHeader(b, 0, len);
+        block.bytes += p;
       }
-      if (startIdx >= endIdx) {
-        return;
-      }
-      int p = startIdx;
-      if (u.start == 0) {
-        p = AggTradeCsv.skipHeader(b, p, endIdx);
-      }
-      TradeBlock block = take(free);
-      block.bytes += p - startIdx;
-      while (p < endIdx) {
-        int q = csv.parse(b, p, endIdx, block);
-        block.bytes += q - p;
-        p = q;
-        if (block.full()) {
-          put(u, block);
-          block = take(free);
+      while (true) {
+        int stop;
+        boolean last = false;
+        long endRel = u.end - 1 - base; // index of byte u.end - 1 in b
+        boolean eof = base + len >= size;
+        int j;
+        if (endRel < len) {
+          j = (int) Math.max(endRel, p);
+          while (j < len && b[j] != '\n') {
+            j++;
+          }
+        } else {
+          j = len;
         }
+        if (j < len) {
+          stop = j + 1;
+          last = true;
+        } else if (eof) {
+          stop = len;
+          if (len > p && b[len - 1] != '\n') {
+            b[len] = '\n'; // the file's last line has no newline: PAD has room
+            stop = len + 1;
+          }
+          last = true;
+        } else {
+          stop = len;
+          while (stop > p && b[stop - 1] != '\n') {
+            stop--;
+          }
+        }
+        while (p < stop) {
+          int q = csv.parse(b, p, stop, block);
+          block.bytes += q - p;
+          p = q;
+          if (block.full()) {
+            put(u, block);
+            block = take(free);
+          }
+        }
+        if (last) {
+          break;
+        }
+        // keep the partial line, read the next piece after it
+        int carry = len - stop;
+        if (carry == b.length - AggTradeCsv.PAD - 1) {
+          b = bufRef[0] = java.util.Arrays.copyOf(b, b.length * 2); // a line longer than the buffer
+        }
+        System.arraycopy(b, stop, b, 0, carry);
+        base += stop;
+        p = 0;
+        int room = b.length - AggTradeCsv.PAD - 1 - carry;
+        len = carry + readFully(ch, b, carry, (int) Math.min(room, size - base - carry), base + carry);
       }
+    } finally {
       if (block.size > 0 || block.rejected > 0 || block.bytes > 0) {
         put(u, block);
       }

@@ -25,6 +25,14 @@ public final class TradeBlock {
   public int qtyDigits;
   /** Input bytes consumed by this block (for progress). */
   public long bytes;
+  /**
+   * Instead of rows: whole lines of raw CSV, {@code raw[0, rawLen)}, still to be parsed (what a
+   * zip entry's inflating thread hands on); {@code rawFirst} when they start the stream (a header
+   * may come first).
+   */
+  byte[] raw;
+  int rawLen;
+  boolean rawFirst;
 
   public TradeBlock(int capacity) {
     this.capacity = capacity;
@@ -52,6 +60,8 @@ public final class TradeBlock {
     priceDigits = 0;
     qtyDigits = 0;
     bytes = 0;
+    rawLen = 0;
+    rawFirst = false;
     return this;
   }
 

@@ -154,6 +154,8 @@ class ReplayRunnerTest {
       for (int chunk : new int[] {1024, 1500, 8 << 20}) {
         ReplayRunner runner = new ReplayRunner(IVS, GRACE, max).threads(threads).chunkBytes(chunk).blockRows(37);
         assertThat(run(runner, files)).as("threads %d chunk %d", threads, chunk).isEqualTo(expected);
+        runner.pieceBytes(100); // lines across reads, and lines longer than the buffer
+        assertThat(run(runner, files)).as("threads %d chunk %d, 100-byte reads", threads, chunk).isEqualTo(expected);
       }
     }
     // the default settings too
