@@ -24,7 +24,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -66,9 +66,9 @@ public final class ReplayRunner {
   private final long maxTimeMs;
   private String symbol;
   private int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
-  private int chunkBytes = 8 << 20;
+  private int chunkBytes = 1 << 20;
   private int piece = 1 << 20;
-  private int blockRows = 16384;
+  private int blockRows = 4096;
   private int queueBlocks = 16;
   private PrintStream progressOut;
   private long progressAfterMs = 2000;
@@ -513,8 +513,8 @@ public final class ReplayRunner {
   }
 
   private void runParallel(List<Unit> units, Map<String, Replay> bookOf, int[] unitsLeft) throws IOException {
-    ConcurrentLinkedQueue<TradeBlock> free = new ConcurrentLinkedQueue<>();
-    ConcurrentLinkedQueue<TradeBlock> rawFree = new ConcurrentLinkedQueue<>();
+    ConcurrentLinkedDeque<TradeBlock> free = new ConcurrentLinkedDeque<>();
+    ConcurrentLinkedDeque<TradeBlock> rawFree = new ConcurrentLinkedDeque<>();
     AggTradeCsv csv = new AggTradeCsv(64).maxTimeMs(maxTimeMs);
     TradeBlock parsed = new TradeBlock(blockRows);
     AtomicInteger next = new AtomicInteger();
@@ -548,12 +548,12 @@ public final class ReplayRunner {
               }
             }
             bytesDone += end;
-            rawFree.offer(b.clear());
+            rawFree.push(b.clear());
           } else {
             r.apply(b, 0);
             trades += b.size + b.rejected;
             bytesDone += b.bytes;
-            free.offer(b.clear());
+            free.push(b.clear());
           }
           tick(false);
         }
@@ -584,8 +584,8 @@ public final class ReplayRunner {
   }
 
   /** A parser thread: takes units in order and parses each into its own queue. */
-  private void parseUnits(List<Unit> units, AtomicInteger next, ConcurrentLinkedQueue<TradeBlock> free,
-      ConcurrentLinkedQueue<TradeBlock> rawFree) {
+  private void parseUnits(List<Unit> units, AtomicInteger next, ConcurrentLinkedDeque<TradeBlock> free,
+      ConcurrentLinkedDeque<TradeBlock> rawFree) {
     AggTradeCsv csv = new AggTradeCsv(4 << 20).maxTimeMs(maxTimeMs);
     byte[][] buf = {new byte[0]};
     for (int k; (k = next.getAndIncrement()) < units.size(); ) {
@@ -624,7 +624,7 @@ public final class ReplayRunner {
    * A zip entry: inflates it into pieces of whole lines for the aggregating thread to parse, so
    * inflating (here) and parsing (there) run on two cores.
    */
-  private void inflate(Unit u, ConcurrentLinkedQueue<TradeBlock> rawFree) throws IOException {
+  private void inflate(Unit u, ConcurrentLinkedDeque<TradeBlock> rawFree) throws IOException {
     boolean first = true;
     byte[] carry = new byte[0];
     int carryLen = 0;
@@ -674,13 +674,13 @@ public final class ReplayRunner {
           first = false;
           put(u, rb);
         } else {
-          rawFree.offer(rb);
+          rawFree.push(rb);
         }
       }
     }
   }
 
-  private TradeBlock take(ConcurrentLinkedQueue<TradeBlock> free) {
+  private TradeBlock take(ConcurrentLinkedDeque<TradeBlock> free) {
     TradeBlock b = free.poll();
     return b != null ? b : new TradeBlock(blockRows);
   }
@@ -700,7 +700,7 @@ public final class ReplayRunner {
    * is read in pieces of {@code piece} bytes (1 MiB), so what the kernel copied is still in cache when it
    * is parsed.
    */
-  private void parseRange(Unit u, AggTradeCsv csv, byte[][] bufRef, ConcurrentLinkedQueue<TradeBlock> free)
+  private void parseRange(Unit u, AggTradeCsv csv, byte[][] bufRef, ConcurrentLinkedDeque<TradeBlock> free)
       throws IOException {
     long size = u.src.size;
     byte[] b = bufRef[0];
