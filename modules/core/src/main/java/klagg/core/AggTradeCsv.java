@@ -35,6 +35,9 @@ public final class AggTradeCsv {
   private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
   private static final long[] POW10 = Decimals.POW10;
   private static final int TRUE_LE = 't' | 'r' << 8 | 'u' << 16 | 'e' << 24;
+  /** {@code ",true\n"} little-endian in the low 6 bytes, and the mask that lower-cases its letters. */
+  private static final long BEST_TRUE = ',' | 't' << 8 | 'r' << 16 | (long) 'u' << 24 | (long) 'e' << 32 | (long) '\n' << 40;
+  private static final long BEST_LOWER = 0x20202020L << 8;
   private static final int FALS_LE = 'f' | 'a' << 8 | 'l' << 16 | 's' << 24;
 
   private final int bufferSize;
@@ -321,8 +324,13 @@ public final class AggTradeCsv {
         }
         byte c = b[i];
         if (c == ',') {
-          while (b[++i] != '\n') {
-            // is_best_match and anything after: ignored
+          // is_best_match and anything after: ignored; ",True\n" (the usual) in one word
+          if (((long) LONG.get(b, i) | BEST_LOWER) << 16 == BEST_TRUE << 16) {
+            i += 5;
+          } else {
+            while (b[++i] != '\n') {
+              // skip
+            }
           }
         } else if (c == '\r') {
           if (b[++i] != '\n') {
