@@ -66,10 +66,10 @@ public final class ReplayRunner {
   private final long maxTimeMs;
   private String symbol;
   private int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
-  private int chunkBytes = 1 << 20;
+  private int chunkBytes = 4 << 20;
   private int piece = 1 << 20;
   private int blockRows = 4096;
-  private int queueBlocks = 16;
+  private int queueBlocks = 24;
   private PrintStream progressOut;
   private long progressAfterMs = 2000;
 

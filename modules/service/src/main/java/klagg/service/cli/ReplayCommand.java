@@ -76,7 +76,7 @@ public final class ReplayCommand {
     if (threads < 1 || threads > 256) {
       throw new Args.UsageException("--threads must be between 1 and 256");
     }
-    long chunk = args.getLong("--chunk-bytes", 1 << 20);
+    long chunk = args.getLong("--chunk-bytes", 4 << 20);
     if (chunk < 1024 || chunk > (1 << 30)) {
       throw new Args.UsageException("--chunk-bytes must be between 1024 and 1073741824");
     }
