@@ -232,204 +232,190 @@ public final class AggTradeCsv {
    */
   public int parse(byte[] b, int pos, int end, TradeBlock out) {
     this.buf = b;
-    long[] aggIds = out.aggId;
-    long[] prices = out.price;
-    byte[] pScales = out.priceScale;
-    long[] qtys = out.qty;
-    byte[] qScales = out.qtyScale;
-    long[] firsts = out.firstId;
-    long[] lasts = out.lastId;
-    long[] times = out.time;
-    boolean[] makers = out.buyerMaker;
-    int n = out.size;
     int capacity = out.capacity;
-    long maxTime = maxTimeMs;
-    int pdMax = out.priceDigits;
-    int qdMax = out.qtyDigits;
-    long nRows = 0;
     int i = pos;
-    while (i < end && n < capacity) {
-      int lineStart = i;
+    while (i < end && out.size < capacity) {
       if (b[i] == '\n') {
         i++;
         continue; // blank line
       }
-      fast:
-      if (!forceSlow) {
-        // agg_trade_id
-        long a = num(b, i);
-        if (a < 0) {
-          break fast;
-        }
-        i = fi;
-        if (b[i++] != ',') {
-          break fast;
-        }
-        // price: int digits [. frac digits]
-        long p = num(b, i);
-        if (p < 0) {
-          break fast;
-        }
-        i = fi;
-        long w;
-        int ps = 0;
-        int pd = 0;
-        if (b[i] == '.') {
-          i++;
-          w = word(b, i);
-          pd = digits(w);
-          if (pd == 0 || pd == 8 && isDigit(b[i + 8])) {
-            break fast;
-          }
-          long v = (w - 0x3030303030303030L) << ((8 - pd) << 3);
-          int tz = Long.numberOfLeadingZeros(v) >>> 3;
-          ps = pd - Math.min(tz, pd);
-          if (ps > 0) {
-            if (p >= POW10[18 - ps]) {
-              break fast; // more than 18 significant digits
-            }
-            p = p * POW10[ps] + eight(w, ps);
-          }
-          i += pd;
-        }
-        if (b[i++] != ',') {
-          break fast;
-        }
-        // quantity
-        long q = num(b, i);
-        if (q < 0) {
-          break fast;
-        }
-        i = fi;
-        int qs = 0;
-        int qd = 0;
-        if (b[i] == '.') {
-          i++;
-          w = word(b, i);
-          qd = digits(w);
-          if (qd == 0 || qd == 8 && isDigit(b[i + 8])) {
-            break fast;
-          }
-          long v = (w - 0x3030303030303030L) << ((8 - qd) << 3);
-          int tz = Long.numberOfLeadingZeros(v) >>> 3;
-          qs = qd - Math.min(tz, qd);
-          if (qs > 0) {
-            if (q >= POW10[18 - qs]) {
-              break fast; // more than 18 significant digits
-            }
-            q = q * POW10[qs] + eight(w, qs);
-          }
-          i += qd;
-        }
-        if (b[i++] != ',') {
-          break fast;
-        }
-        // first_trade_id, last_trade_id, transact_time
-        long f = num(b, i);
-        if (f < 0) {
-          break fast;
-        }
-        i = fi;
-        if (b[i++] != ',') {
-          break fast;
-        }
-        long l = num(b, i);
-        if (l < 0) {
-          break fast;
-        }
-        i = fi;
-        if (b[i++] != ',') {
-          break fast;
-        }
-        long time = num(b, i);
-        if (time < 0) {
-          break fast;
-        }
-        i = fi;
-        if (b[i++] != ',') {
-          break fast;
-        }
-        // is_buyer_maker: true/false in any case
-        int word = word4(b, i) | 0x20202020;
-        boolean m;
-        if (word == TRUE_LE) {
-          m = true;
-          i += 4;
-        } else if (word == FALS_LE && (b[i + 4] | 0x20) == 'e') {
-          m = false;
-          i += 5;
-        } else {
-          break fast;
-        }
-        byte c = b[i];
-        if (c == ',') {
-          // is_best_match and anything after: ignored; ",True\n" (the usual) in one word
-          if ((word(b, i) | BEST_LOWER) << 16 == BEST_TRUE << 16) {
-            i += 5;
-          } else {
-            while (b[++i] != '\n') {
-              // skip
-            }
-          }
-        } else if (c == '\r') {
-          if (b[++i] != '\n') {
-            break fast;
-          }
-        } else if (c != '\n') {
-          break fast;
-        }
-        i++; // past the newline
-        if (p <= 0 || q <= 0 || l < f) {
-          break fast;
-        }
-        if (time > MICROS_THRESHOLD) {
-          time /= 1000;
-          micros = true;
-        }
-        if (time < MIN_TIME_MS || time > maxTime) {
-          break fast;
-        }
-        if (pd > pdMax) {
-          pdMax = pd;
-        }
-        if (qd > qdMax) {
-          qdMax = qd;
-        }
-        nRows++;
-        aggIds[n] = a;
-        prices[n] = p;
-        pScales[n] = (byte) ps;
-        qtys[n] = q;
-        qScales[n] = (byte) qs;
-        firsts[n] = f;
-        lasts[n] = l;
-        times[n] = time;
-        makers[n] = m;
-        n++;
+      int next = forceSlow ? -1 : row(b, i, out);
+      if (next >= 0) {
+        i = next;
         continue;
       }
       // the careful path: the whole line again, byte by byte
-      i = lineStart;
+      int lineStart = i;
       while (b[i] != '\n') {
         i++;
       }
       int e = i > lineStart && b[i - 1] == '\r' ? i - 1 : i;
       i++;
-      out.size = n;
-      out.priceDigits = pdMax;
-      out.qtyDigits = qdMax;
       parseLine(lineStart, e, out);
-      n = out.size;
-      pdMax = out.priceDigits;
-      qdMax = out.qtyDigits;
     }
-    out.size = n;
-    out.priceDigits = pdMax;
-    out.qtyDigits = qdMax;
-    priceDigits = Math.max(priceDigits, pdMax);
-    qtyDigits = Math.max(qtyDigits, qdMax);
-    rows += nRows;
+    priceDigits = Math.max(priceDigits, out.priceDigits);
+    qtyDigits = Math.max(qtyDigits, out.qtyDigits);
     bytes += i - pos;
+    return i;
+  }
+
+  /**
+   * One well-formed row at {@code i} on the fast path: appended to {@code out}; returns the index
+   * after its newline, or -1 if the row needs the careful path. A method of its own (too big to be
+   * inlined) so the JIT compiles it once, not again for the loop's on-stack replacement.
+   */
+  private int row(byte[] b, int i, TradeBlock out) {
+    // agg_trade_id
+    long a = num(b, i);
+    if (a < 0) {
+      return -1;
+    }
+    i = fi;
+    if (b[i++] != ',') {
+      return -1;
+    }
+    // price: int digits [. frac digits]
+    long p = num(b, i);
+    if (p < 0) {
+      return -1;
+    }
+    i = fi;
+    long w;
+    int ps = 0;
+    int pd = 0;
+    if (b[i] == '.') {
+      i++;
+      w = word(b, i);
+      pd = digits(w);
+      if (pd == 0 || pd == 8 && isDigit(b[i + 8])) {
+        return -1;
+      }
+      long v = (w - 0x3030303030303030L) << ((8 - pd) << 3);
+      int tz = Long.numberOfLeadingZeros(v) >>> 3;
+      ps = pd - Math.min(tz, pd);
+      if (ps > 0) {
+        if (p >= POW10[18 - ps]) {
+          return -1; // more than 18 significant digits
+        }
+        p = p * POW10[ps] + eight(w, ps);
+      }
+      i += pd;
+    }
+    if (b[i++] != ',') {
+      return -1;
+    }
+    // quantity
+    long q = num(b, i);
+    if (q < 0) {
+      return -1;
+    }
+    i = fi;
+    int qs = 0;
+    int qd = 0;
+    if (b[i] == '.') {
+      i++;
+      w = word(b, i);
+      qd = digits(w);
+      if (qd == 0 || qd == 8 && isDigit(b[i + 8])) {
+        return -1;
+      }
+      long v = (w - 0x3030303030303030L) << ((8 - qd) << 3);
+      int tz = Long.numberOfLeadingZeros(v) >>> 3;
+      qs = qd - Math.min(tz, qd);
+      if (qs > 0) {
+        if (q >= POW10[18 - qs]) {
+          return -1; // more than 18 significant digits
+        }
+        q = q * POW10[qs] + eight(w, qs);
+      }
+      i += qd;
+    }
+    if (b[i++] != ',') {
+      return -1;
+    }
+    // first_trade_id, last_trade_id, transact_time
+    long f = num(b, i);
+    if (f < 0) {
+      return -1;
+    }
+    i = fi;
+    if (b[i++] != ',') {
+      return -1;
+    }
+    long l = num(b, i);
+    if (l < 0) {
+      return -1;
+    }
+    i = fi;
+    if (b[i++] != ',') {
+      return -1;
+    }
+    long time = num(b, i);
+    if (time < 0) {
+      return -1;
+    }
+    i = fi;
+    if (b[i++] != ',') {
+      return -1;
+    }
+    // is_buyer_maker: true/false in any case
+    int word = word4(b, i) | 0x20202020;
+    boolean m;
+    if (word == TRUE_LE) {
+      m = true;
+      i += 4;
+    } else if (word == FALS_LE && (b[i + 4] | 0x20) == 'e') {
+      m = false;
+      i += 5;
+    } else {
+      return -1;
+    }
+    byte c = b[i];
+    if (c == ',') {
+      // is_best_match and anything after: ignored; ",True\n" (the usual) in one word
+      if ((word(b, i) | BEST_LOWER) << 16 == BEST_TRUE << 16) {
+        i += 5;
+      } else {
+        while (b[++i] != '\n') {
+          // skip
+        }
+      }
+    } else if (c == '\r') {
+      if (b[++i] != '\n') {
+        return -1;
+      }
+    } else if (c != '\n') {
+      return -1;
+    }
+    i++; // past the newline
+    if (p <= 0 || q <= 0 || l < f) {
+      return -1;
+    }
+    if (time > MICROS_THRESHOLD) {
+      time /= 1000;
+      micros = true;
+    }
+    if (time < MIN_TIME_MS || time > maxTimeMs) {
+      return -1;
+    }
+    if (pd > out.priceDigits) {
+      out.priceDigits = pd;
+    }
+    if (qd > out.qtyDigits) {
+      out.qtyDigits = qd;
+    }
+    rows++;
+    int n = out.size;
+    out.aggId[n] = a;
+    out.price[n] = p;
+    out.priceScale[n] = (byte) ps;
+    out.qty[n] = q;
+    out.qtyScale[n] = (byte) qs;
+    out.firstId[n] = f;
+    out.lastId[n] = l;
+    out.time[n] = time;
+    out.buyerMaker[n] = m;
+    out.size = n + 1;
     return i;
   }
 
