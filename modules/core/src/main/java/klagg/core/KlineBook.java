@@ -351,12 +351,19 @@ public final class KlineBook {
    * boundary rolls the symbol's intervals at once.
    */
   public Result apply(AggTrade t) {
-    int s = slotOf(t.symbol);
+    return apply(t.symbol, t.aggId, t.price, t.priceScale, t.qty, t.qtyScale, t.firstId, t.lastId, t.time,
+        t.buyerMaker);
+  }
+
+  /** {@link #apply(AggTrade)} with the trade's fields as arguments (the block replay path). */
+  public Result apply(int symbol, long aggId, long price, int priceScale, long qty, int qtyScale,
+      long firstId, long lastId, long time, boolean buyerMaker) {
+    int s = slotOf(symbol);
     if (s < 0) {
       unknown++;
       return Result.UNKNOWN_SYMBOL;
     }
-    long a = t.aggId;
+    long a = aggId;
     long last = lastAgg[s];
     boolean fill = false;
     if (last >= 0 && a <= last) {
@@ -371,27 +378,26 @@ public final class KlineBook {
       }
       lastAgg[s] = a;
     }
-    long time = t.time;
     if (time > now) {
       now = time;
     }
 
-    long p = t.price;
-    long q = t.qty;
+    long p = price;
+    long q = qty;
     int ps = pScale[s];
     int qs = qScale[s];
-    if (t.priceScale != ps || t.qtyScale != qs) {
-      if (t.priceScale > Decimals.MAX_SCALE || t.qtyScale > Decimals.MAX_SCALE || t.priceScale < 0
-          || t.qtyScale < 0) {
+    if (priceScale != ps || qtyScale != qs) {
+      if (priceScale > Decimals.MAX_SCALE || qtyScale > Decimals.MAX_SCALE || priceScale < 0
+          || qtyScale < 0) {
         return Result.BAD_SCALE;
       }
-      if (t.priceScale > ps || t.qtyScale > qs) {
-        widen(s, Math.max(ps, t.priceScale), Math.max(qs, t.qtyScale));
+      if (priceScale > ps || qtyScale > qs) {
+        widen(s, Math.max(ps, priceScale), Math.max(qs, qtyScale));
         ps = pScale[s];
         qs = qScale[s];
       }
-      p *= POW10[ps - t.priceScale];
-      q *= POW10[qs - t.qtyScale];
+      p *= POW10[ps - priceScale];
+      q *= POW10[qs - qtyScale];
     }
 
     // pass 1: roll intervals the trade has reached; pick each interval's kline: the open one, the
@@ -424,8 +430,8 @@ public final class KlineBook {
     // pass 2: update
     long pqLo = p * q;
     long pqHi = Math.multiplyHigh(p, q);
-    long n = t.lastId - t.firstId + 1;
-    boolean taker = !t.buyerMaker;
+    long n = lastId - firstId + 1;
+    boolean taker = !buyerMaker;
     for (int iv = 0; iv < nIv; iv++) {
       int k = target[iv];
       if (k < 0) {
@@ -436,8 +442,8 @@ public final class KlineBook {
         h[k] = p;
         l[k] = p;
         c[k] = p;
-        fId[k] = t.firstId;
-        lId[k] = t.lastId;
+        fId[k] = firstId;
+        lId[k] = lastId;
       } else {
         if (p > h[k]) {
           h[k] = p;
@@ -445,12 +451,12 @@ public final class KlineBook {
         if (p < l[k]) {
           l[k] = p;
         }
-        if (t.firstId < fId[k]) {
-          fId[k] = t.firstId;
+        if (firstId < fId[k]) {
+          fId[k] = firstId;
           o[k] = p;
         }
-        if (t.lastId > lId[k]) {
-          lId[k] = t.lastId;
+        if (lastId > lId[k]) {
+          lId[k] = lastId;
           c[k] = p;
         }
       }

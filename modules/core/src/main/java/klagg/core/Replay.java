@@ -58,8 +58,14 @@ public final class Replay {
 
   /** Reads one aggTrades CSV of {@code symbol}. */
   public void addCsv(InputStream in, String symbol) throws IOException {
+    addCsv(in, symbol, false);
+  }
+
+  /** {@link #addCsv(InputStream, String)}, optionally through the careful per-byte parser only. */
+  void addCsv(InputStream in, String symbol, boolean carefulOnly) throws IOException {
     int id = symbol(symbol);
     AggTradeCsv csv = new AggTradeCsv().maxTimeMs(maxTimeMs);
+    csv.forceSlow = carefulOnly;
     csv.read(in, id, csvSink);
     priceDigits[id] = Math.max(priceDigits[id], csv.priceDigits());
     qtyDigits[id] = Math.max(qtyDigits[id], csv.qtyDigits());
@@ -70,6 +76,38 @@ public final class Replay {
     read++;
     book.apply(t);
     if (++sinceDelta >= DELTA_EVERY) {
+      collect();
+    }
+  }
+
+  /** Applies a block of parsed rows of symbol id {@code symbol}, in order, and counts its rejects. */
+  public void apply(TradeBlock b, int symbol) {
+    KlineBook bk = book;
+    long[] aggId = b.aggId;
+    long[] price = b.price;
+    byte[] ps = b.priceScale;
+    long[] qty = b.qty;
+    byte[] qs = b.qtyScale;
+    long[] first = b.firstId;
+    long[] last = b.lastId;
+    long[] time = b.time;
+    boolean[] maker = b.buyerMaker;
+    int n = b.size;
+    for (int i = 0; i < n; i++) {
+      bk.apply(symbol, aggId[i], price[i], ps[i], qty[i], qs[i], first[i], last[i], time[i], maker[i]);
+    }
+    read += n;
+    if (b.rejected > 0) {
+      for (int r = 0; r < b.rejects.length; r++) {
+        if (b.rejects[r] > 0) {
+          read += b.rejects[r];
+          rejects.merge(RejectReason.of(r), b.rejects[r], Long::sum);
+        }
+      }
+    }
+    digits(symbol, b.priceDigits, b.qtyDigits);
+    sinceDelta += n;
+    if (sinceDelta >= DELTA_EVERY) {
       collect();
     }
   }
@@ -137,16 +175,44 @@ public final class Replay {
 
   /** Writes {@link #HEADER} and one row per kline; returns the number of rows. */
   public long writeCsv(Writer w) throws IOException {
+    return writeCsv(w, List.of(this));
+  }
+
+  /**
+   * Writes {@link #HEADER} and the klines of several replays (e.g. one per symbol) as one CSV,
+   * sorted by symbol, interval and open time; returns the number of rows.
+   */
+  public static long writeCsv(Writer w, List<Replay> replays) throws IOException {
     w.write(HEADER);
     w.write('\n');
+    List<Object[]> all = new ArrayList<>();
+    for (Replay r : replays) {
+      for (Kline k : r.klines()) {
+        all.add(new Object[] {r.symbols.name(k.symbol), k, r});
+      }
+    }
+    if (replays.size() > 1) {
+      all.sort((x, y) -> {
+        int c = ((String) x[0]).compareTo((String) y[0]);
+        if (c != 0) {
+          return c;
+        }
+        Kline a = (Kline) x[1];
+        Kline b = (Kline) y[1];
+        c = Long.compare(a.interval.nominalLength(), b.interval.nominalLength());
+        return c != 0 ? c : Long.compare(a.openTime, b.openTime);
+      });
+    }
     StringBuilder sb = new StringBuilder(256);
     long n = 0;
-    for (Kline k : klines()) {
+    for (Object[] row : all) {
+      Kline k = (Kline) row[1];
+      Replay r = (Replay) row[2];
       sb.setLength(0);
-      int pd = Math.max(priceDigits[k.symbol], k.priceScale);
-      int qd = Math.max(qtyDigits[k.symbol], k.qtyScale);
+      int pd = Math.max(r.priceDigits[k.symbol], k.priceScale);
+      int qd = Math.max(r.qtyDigits[k.symbol], k.qtyScale);
       int quoteDigits = Math.min(pd + qd, 8);
-      sb.append(symbols.name(k.symbol)).append(',').append(k.interval.code()).append(',')
+      sb.append((String) row[0]).append(',').append(k.interval.code()).append(',')
           .append(k.openTime).append(',');
       Decimals.append(sb, k.open, k.priceScale, pd).append(',');
       Decimals.append(sb, k.high, k.priceScale, pd).append(',');
@@ -187,9 +253,34 @@ public final class Replay {
 
   /** A human summary for stderr. */
   public String summary() {
+    return summary(List.of(this));
+  }
+
+  /** A human summary of several replays together (sums of their counts). */
+  public static String summary(List<Replay> replays) {
+    long read = 0;
+    long accepted = 0;
+    long rejected = 0;
+    long duplicates = 0;
+    long gaps = 0;
+    long missing = 0;
+    long lateApplied = 0;
+    long lateDropped = 0;
+    EnumMap<RejectReason, Long> rejects = new EnumMap<>(RejectReason.class);
+    for (Replay r : replays) {
+      read += r.read;
+      accepted += r.accepted();
+      rejected += r.rejected();
+      r.rejects.forEach((k, v) -> rejects.merge(k, v, Long::sum));
+      duplicates += r.book.duplicates();
+      gaps += r.book.gaps();
+      missing += r.book.gapIdsMissing() - r.book.gapIdsFilled();
+      lateApplied += r.book.lateApplied();
+      lateDropped += r.book.lateDropped();
+    }
     StringBuilder sb = new StringBuilder();
-    sb.append("trades read ").append(read).append(", accepted ").append(accepted())
-        .append(", rejected ").append(rejected());
+    sb.append("trades read ").append(read).append(", accepted ").append(accepted)
+        .append(", rejected ").append(rejected);
     if (!rejects.isEmpty()) {
       sb.append(" (");
       String sep = "";
@@ -199,11 +290,11 @@ public final class Replay {
       }
       sb.append(')');
     }
-    sb.append(", duplicates ").append(book.duplicates())
-        .append(", gaps ").append(book.gaps()).append(" (").append(book.gapIdsMissing() - book.gapIdsFilled())
+    sb.append(", duplicates ").append(duplicates)
+        .append(", gaps ").append(gaps).append(" (").append(missing)
         .append(" ids still missing)")
-        .append(", late applied ").append(book.lateApplied())
-        .append(", late dropped ").append(book.lateDropped());
+        .append(", late applied ").append(lateApplied)
+        .append(", late dropped ").append(lateDropped);
     return sb.toString();
   }
 }

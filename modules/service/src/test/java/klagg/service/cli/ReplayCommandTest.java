@@ -169,10 +169,84 @@ class ReplayCommandTest {
   @Test
   void helpPrintsUsage() {
     assertThat(run("replay", "--help")).isZero();
-    assertThat(stdout()).contains("usage: java -jar klagg.jar replay", "--symbol", "--intervals", "--grace-ms", "--out");
+    assertThat(stdout()).contains("usage: java -jar klagg.jar replay", "--symbol", "--intervals", "--grace-ms", "--out",
+        "--threads", "--quiet");
     out.reset();
     assertThat(run("--help")).isZero();
     assertThat(stdout()).contains("run", "replay", "sim");
+  }
+
+  static void zip(Path zip, String entry, List<String> lines) throws IOException {
+    try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(zip))) {
+      z.putNextEntry(new ZipEntry(entry));
+      z.write((String.join("\n", lines) + "\n").getBytes(StandardCharsets.US_ASCII));
+      z.closeEntry();
+    }
+  }
+
+  String replayToString(String... args) {
+    out.reset();
+    err.reset();
+    int code = run(args);
+    assertThat(code).as(stderr()).isZero();
+    return stdout();
+  }
+
+  @Test
+  void globsDirectoriesAndZipsOfSeveralSymbolsInAnyOrderEqualEachSymbolsConcatenatedFile() throws IOException {
+    List<String> btc = Files.readAllLines(shared("usdm-BTCUSDT-2023-04-04T2359.aggTrades.csv"));
+    String header = btc.get(0);
+    btc = btc.subList(1, btc.size());
+    List<String> eth = Files.readAllLines(shared("spot-BTCUSDT-aggTrades-2026-01-01-first5000.csv"));
+    Path whole = Files.createDirectories(tmp.resolve("whole"));
+    Files.write(whole.resolve("btc.csv"), btc);
+    Files.write(whole.resolve("eth.csv"), eth);
+    String expected = replayToString("replay", "--intervals", "1m,5m", "--symbol", "BTCUSDT", whole.resolve("btc.csv").toString())
+        + replayToString("replay", "--intervals", "1m,5m", "--symbol", "ETHUSDT", whole.resolve("eth.csv").toString())
+            .lines().skip(1).map(l -> l + "\n").collect(Collectors.joining());
+
+    // BTCUSDT in three days (a header on the first), ETHUSDT in two zipped days; days named so that
+    // the command line order is wrong
+    Path dir = Files.createDirectories(tmp.resolve("data/btc"));
+    int third = btc.size() / 3;
+    List<String> d1 = new java.util.ArrayList<>(List.of(header));
+    d1.addAll(btc.subList(0, third));
+    Files.write(dir.resolve("BTCUSDT-aggTrades-2023-04-03.csv"), d1);
+    Files.write(tmp.resolve("data/BTCUSDT-aggTrades-2023-04-04.csv"), btc.subList(third, 2 * third));
+    zip(dir.resolve("BTCUSDT-aggTrades-2023-04-05.zip"), "BTCUSDT-aggTrades-2023-04-05.csv", btc.subList(2 * third, btc.size()));
+    Path zips = Files.createDirectories(tmp.resolve("zips"));
+    zip(zips.resolve("ETHUSDT-aggTrades-2026-01-02.zip"), "ETHUSDT-aggTrades-2026-01-02.csv", eth.subList(2500, eth.size()));
+    zip(zips.resolve("ETHUSDT-aggTrades-2026-01-01.zip"), "ETHUSDT-aggTrades-2026-01-01.csv", eth.subList(0, 2500));
+
+    String got = replayToString("replay", "--intervals", "5m,1m", zips + "/*.zip",
+        tmp.resolve("data/BTCUSDT-aggTrades-2023-04-04.csv").toString(), dir.toString());
+    assertThat(got).isEqualTo(expected);
+    assertThat(stderr()).contains("trades read 15729", "duplicates 0", "gaps 0");
+    // one thread, tiny chunks: the same
+    String got1 = replayToString("replay", "--intervals", "1m,5m", "--threads", "1", dir.toString(), zips.toString(),
+        tmp.resolve("data/BTCUSDT-aggTrades-2023-04-04.csv").toString());
+    assertThat(got1).isEqualTo(expected);
+    String got3 = replayToString("replay", "--intervals", "1m,5m", "--threads", "3", "--chunk-bytes", "4096",
+        tmp.resolve("data").toString(), zips.toString());
+    assertThat(got3).isEqualTo(expected);
+  }
+
+  @Test
+  void progressLineIsUpdatedInPlaceUnlessQuiet() throws IOException {
+    Path csv = shared("usdm-BTCUSDT-2023-04-04T2359.aggTrades.csv");
+    assertThat(run("replay", "--symbol", "BTCUSDT", "--intervals", "1m", "--progress-after-ms", "0", "--out",
+        tmp.resolve("a.csv").toString(), csv.toString(), csv.toString())).isZero();
+    assertThat(stderr()).startsWith("\rklagg replay: ").contains("/2 files", "trades/s", "ETA")
+        .contains("2/2 files, 21,458 trades").contains("\nklagg replay: trades read 21458");
+    err.reset();
+    assertThat(run("replay", "--symbol", "BTCUSDT", "--intervals", "1m", "--progress-after-ms", "0", "--quiet",
+        "--out", tmp.resolve("b.csv").toString(), csv.toString())).isZero();
+    assertThat(stderr()).doesNotContain("\r", "ETA").startsWith("klagg replay: trades read 10729").hasLineCount(1);
+    err.reset();
+    // the default threshold (2 s) is not reached by a small file
+    assertThat(run("replay", "--symbol", "BTCUSDT", "--intervals", "1m", "--out", tmp.resolve("c.csv").toString(),
+        csv.toString())).isZero();
+    assertThat(stderr()).doesNotContain("\r").hasLineCount(1);
   }
 
   static OutputStream nul() {

@@ -1,19 +1,15 @@
-package klagg.service.cli;
+package klagg.core;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import klagg.core.AggTrade;
-import klagg.core.AggTradeDecoder;
-import klagg.core.RejectReason;
-import klagg.core.Replay;
 
 /** WebSocket capture input for replay: one raw or combined frame per line, decoded by the core decoder. */
-final class JsonlInput {
+public final class JsonlInput {
   private JsonlInput() {}
 
-  static void read(Replay replay, InputStream in) throws IOException {
+  public static void read(Replay replay, InputStream in) throws IOException {
     AggTradeDecoder decoder = new AggTradeDecoder(replay.symbols(), System::currentTimeMillis);
     AggTrade t = new AggTrade();
     byte[] buf = new byte[1 << 16];
