@@ -38,6 +38,10 @@ public final class ReplayCommand {
       "  --intervals LIST    comma-separated intervals (default 1m,5m,15m,30m,1h,4h,1d,1w)",
       "  --grace-ms N        late trades amend the just-closed kline for N ms (default 2000)",
       "  --out FILE          write the CSV to FILE (default: standard output)",
+      "  --db URL            instead of CSV, upsert the klines into klagg's PostgreSQL table",
+      "                      (postgresql://user:pass@host:port/db; the schema is migrated first),",
+      "                      e.g. to seed a fresh install from downloaded history",
+      "  --db-schema NAME    schema of klagg's tables with --db (default public)",
       "  --threads N         parser threads (default: the number of cores; 1 = one thread does all)",
       "  --quiet             no progress line (shown on stderr for runs longer than 2 s)",
       "  --help              this text",
@@ -56,7 +60,8 @@ public final class ReplayCommand {
   /** Runs the command; returns the exit code. */
   public int run(String[] argv) {
     Args args = Args.parse(argv,
-        Set.of("--symbol", "--intervals", "--grace-ms", "--out", "--threads", "--progress-after-ms", "--chunk-bytes"),
+        Set.of("--symbol", "--intervals", "--grace-ms", "--out", "--threads", "--progress-after-ms", "--chunk-bytes",
+            "--db", "--db-schema"),
         Set.of("--help", "-h", "--quiet"));
     if (args.has("--help") || args.has("-h")) {
       out.println(USAGE);
@@ -103,6 +108,17 @@ public final class ReplayCommand {
     } catch (IOException e) {
       err.println("klagg replay: cannot read input: " + e);
       return 1;
+    }
+    String db = args.get("--db", null);
+    if (db != null) {
+      try {
+        long stored = DbOutput.store(db, args.get("--db-schema", "public"), runner.replays(), err);
+        err.println("klagg replay: " + Replay.summary(runner.replays()) + "; klines stored " + stored);
+        return 0;
+      } catch (RuntimeException e) {
+        err.println("klagg replay: cannot store into " + db + ": " + e.getMessage());
+        return 1;
+      }
     }
     String outFile = args.get("--out", null);
     long rows;

@@ -41,6 +41,17 @@ public final class KlineBuffer {
       rows = new ArrayList<>(n);
     }
 
+    /** An empty batch to fill directly (bulk writers outside the service, e.g. replay --db). */
+    public static Batch of(int capacity) {
+      return new Batch(capacity);
+    }
+
+    public Batch add(Key key, Kline row) {
+      keys.add(key);
+      rows.add(row);
+      return this;
+    }
+
     public int size() {
       return keys.size();
     }

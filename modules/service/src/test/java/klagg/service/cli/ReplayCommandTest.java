@@ -167,6 +167,42 @@ class ReplayCommandTest {
   }
 
   @Test
+  void replayStoresKlinesStraightIntoTheDatabase() throws Exception {
+    try (klagg.service.persist.TestDb db = klagg.service.persist.TestDb.create()) {
+      int code = run("replay", "--symbol", "BTCUSDT", "--intervals", "1m,5m", "--db", db.url(),
+          shared("usdm-BTCUSDT-2023-04-04T2359.aggTrades.csv").toString());
+      assertThat(code).as(stderr()).isZero();
+      assertThat(stderr()).contains("klines stored");
+      assertThat(stdout()).isEmpty();
+      // the stored 1m klines are Binance's
+      List<String> stored = new java.util.ArrayList<>();
+      db.pool().query("SELECT open_time, open, high, low, close, volume, close_time, quote_volume, trades,"
+          + " taker_buy_volume, taker_buy_quote_volume FROM klines WHERE interval = '1m' ORDER BY open_time").execute()
+          .await().forEach(r -> stored.add(String.join(",", r.getLong(0).toString(), r.getBigDecimal(1).toPlainString(),
+              r.getBigDecimal(2).toPlainString(), r.getBigDecimal(3).toPlainString(), r.getBigDecimal(4).toPlainString(),
+              r.getBigDecimal(5).toPlainString(), r.getLong(6).toString(), r.getBigDecimal(7).toPlainString(),
+              r.getLong(8).toString(), r.getBigDecimal(9).toPlainString(), r.getBigDecimal(10).toPlainString())));
+      assertThat(stored).hasSize(7);
+      List<String> binance = binanceRows();
+      for (String row : stored) {
+        String[] ours = row.split(",");
+        assertThat(binance).anySatisfy(b -> {
+          String[] theirs = b.split(",");
+          for (int i = 0; i < ours.length; i++) {
+            assertThat(new java.math.BigDecimal(ours[i])).isEqualByComparingTo(theirs[i]);
+          }
+        });
+      }
+      // a second run (re-seeding the same history) only updates
+      err.reset();
+      assertThat(run("replay", "--symbol", "BTCUSDT", "--intervals", "1m,5m", "--db", db.url(),
+          shared("usdm-BTCUSDT-2023-04-04T2359.aggTrades.csv").toString())).isZero();
+      long n = db.pool().query("SELECT count(*) FROM klines").execute().await().iterator().next().getLong(0);
+      assertThat(n).as("7 one-minute and 3 five-minute klines, stored once").isEqualTo(7 + 3);
+    }
+  }
+
+  @Test
   void helpPrintsUsage() {
     assertThat(run("replay", "--help")).isZero();
     assertThat(stdout()).contains("usage: java -jar klagg.jar replay", "--symbol", "--intervals", "--grace-ms", "--out",
