@@ -326,6 +326,10 @@ public final class ReplayRunner {
       for (int r; n < head.length && (r = in.read(head, n, head.length - n)) > 0; ) {
         n += r;
       }
+    } catch (NoSuchFileException e) {
+      throw e;
+    } catch (IOException e) {
+      throw new InputException(s.name, "cannot read: " + e.getMessage());
     }
     int i = 0;
     while (i < n && (head[i] == '\n' || head[i] == '\r' || head[i] == ' ')) {
@@ -507,6 +511,11 @@ public final class ReplayRunner {
           tick(false);
           return b.clear();
         });
+      } catch (IOException e) {
+        if (e instanceof InputException || e instanceof java.io.InterruptedIOException) {
+          throw e;
+        }
+        throw new InputException(u.src.name, "cannot read: " + e.getMessage());
       }
       applied(u, unitsLeft);
     }
@@ -559,8 +568,11 @@ public final class ReplayRunner {
         }
         Throwable e = u.error;
         if (e != null) {
-          if (e instanceof IOException) {
+          if (e instanceof InputException || e instanceof java.io.InterruptedIOException) {
             throw (IOException) e;
+          }
+          if (e instanceof IOException) {
+            throw new InputException(u.src.name, "cannot read: " + e.getMessage());
           }
           if (e instanceof RuntimeException) {
             throw (RuntimeException) e;

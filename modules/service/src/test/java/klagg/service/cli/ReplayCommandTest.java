@@ -162,6 +162,17 @@ class ReplayCommandTest {
     assertThat(run("replay", noSym.toString())).isEqualTo(1);
     assertThat(stderr()).contains("--symbol").hasLineCount(1);
     err.reset();
+    Path broken = tmp.resolve("BTCUSDT-aggTrades-2024-01-01.zip");
+    zip(broken, "BTCUSDT-aggTrades-2024-01-01.csv", List.of("1,1.0,1,1,1,1680652740070,true"));
+    byte[] z = Files.readAllBytes(broken);
+    z[30 + "BTCUSDT-aggTrades-2024-01-01.csv".length()] |= 0x06; // a deflate block of the reserved type
+    Files.write(broken, z);
+    for (String threads : new String[] {"1", "2"}) {
+      err.reset();
+      assertThat(run("replay", "--threads", threads, broken.toString())).isEqualTo(1);
+      assertThat(stderr()).startsWith("klagg replay: " + broken).hasLineCount(1);
+    }
+    err.reset();
     assertThat(run("replay")).isEqualTo(2);
     assertThat(run("nonsense")).isEqualTo(2);
   }
