@@ -47,8 +47,17 @@ class PersistPipelineTest {
     conf.put("db", new JsonObject().put("url", db.url()));
     conf.put("persistence", new JsonObject().put("flushMs", 500));
     h.start(conf).await();
-    h.await("the minute boundary plus grace and a flush", 60_000, () -> h.serverNow() > boundary + 3_500).await();
+    h.await("the minute boundary plus grace", 60_000, () -> h.serverNow() > boundary + 2_500).await();
     var names = h.names().await();
+    // the closed klines arrive within a flush or two (later when the machine is loaded: await, with a deadline)
+    long[] stored = {0};
+    h.await("every symbol's closed 1m kline stored", 30_000, () -> {
+      db.pool().preparedQuery("SELECT count(*) FROM klines WHERE interval = '1m' AND closed AND close_time = $1")
+          .execute(Tuple.of(boundary - 1)).onSuccess(rs -> stored[0] = rs.iterator().next().getLong(0));
+      return stored[0] >= names.size();
+    }).await();
+    System.out.printf("pipeline: %d closed 1m klines stored %d ms (server time) after their close%n", stored[0],
+        h.serverNow() - boundary);
     SimMarket market = h.service.simulator().market();
     List<String> diffs = new ArrayList<>();
     int compared = 0;
