@@ -115,7 +115,7 @@ class PersistWriteTest {
 
     // a closed kline is final: a later open version of it is not stored
     Kline reopened = Rows.kline(0, Interval.M1, t0, false, 4242);
-    Kline closedAgain = Rows.kline(0, Interval.H1, t0, true, 4343); // a correction of a closed kline is
+    Kline closedAgain = Rows.kline(0, Interval.H1, t0, true, 4343); // a correction of a closed kline is stored
     vertx.eventBus().send(Addresses.PERSIST, Rows.update(2, List.of(reopened, closedAgain)));
     Rows.untilAsync(vertx, "correction stored", 20_000, () -> Rows.stored(db.pool(), schema)
         .map(m -> Rows.same(closedAgain, m.get(Rows.key(closedAgain))))).await();
