@@ -47,6 +47,7 @@ public final class GatewayVerticle extends VerticleBase {
   private boolean inCycle;
   private long offset;
   private long lastCycleNanos;
+  private io.vertx.core.Promise<Void> lastCycle;
 
   public GatewayVerticle(KlaggConfig config) {
     this.config = config;
@@ -76,6 +77,17 @@ public final class GatewayVerticle extends VerticleBase {
           }
         }).completion(),
         bus.<JsonObject>consumer(Addresses.STATUS_GATEWAY, m -> m.reply(status())).completion());
+  }
+
+  /** Stopping: one last cycle, so what the workers hold reaches persistence before it flushes. */
+  @Override
+  public Future<?> stop() {
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    lastCycle = done;
+    if (!inCycle) {
+      cycle();
+    }
+    return done.future().timeout(2, java.util.concurrent.TimeUnit.SECONDS).recover(e -> Future.succeededFuture());
   }
 
   private void registerMetrics() {
@@ -154,6 +166,9 @@ public final class GatewayVerticle extends VerticleBase {
         overruns.increment();
       }
       inCycle = false;
+      if (lastCycle != null) {
+        lastCycle.tryComplete();
+      }
     });
   }
 

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Deploys the verticles of DESIGN.md in start-up order: (the in-process simulator, when configured)
- * → exchange REST → clock → workers → gateway → persistence → ingest → symbol directory, which then
+ * → exchange REST → clock → persistence (migrated) and backfill → workers → gateway → ingest → symbol
+ * directory, which then
  * seeds and subscribes every symbol → web (REST, WebSocket streams, bridges, dashboard).
  */
 public final class KlaggService {
@@ -52,12 +53,14 @@ public final class KlaggService {
     return sim
         .compose(v -> when("ingest", () -> new RestVerticle(config)))
         .compose(v -> when("ingest", () -> new ClockVerticle(config)))
-        .compose(v -> config.hasRole("workers") || config.getBool("workers.adopt")
-            ? deploy(new WorkerHostVerticle(config)) : Future.<Void>succeededFuture())
-        .compose(v -> when("gateway", () -> new GatewayVerticle(config)))
+        // persistence before the workers and the gateway: it is migrated first and, as undeploy runs
+        // in reverse, stopped after the gateway's last cycle reached it
         .compose(v -> when("persistence", () -> new PersistenceVerticle(config)))
         .compose(v -> config.hasRole("persistence") && config.getBool("backfill.enabled")
             ? deploy(new BackfillVerticle(config)) : Future.<Void>succeededFuture())
+        .compose(v -> config.hasRole("workers") || config.getBool("workers.adopt")
+            ? deploy(new WorkerHostVerticle(config)) : Future.<Void>succeededFuture())
+        .compose(v -> when("gateway", () -> new GatewayVerticle(config)))
         .compose(v -> when("ingest", () -> new IngestVerticle(config)))
         .compose(v -> when("ingest", () -> new SymbolDirectoryVerticle(config)))
         .compose(v -> when("web", () -> web = new WebVerticle(config)))
