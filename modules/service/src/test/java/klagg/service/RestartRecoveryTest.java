@@ -80,7 +80,7 @@ class RestartRecoveryTest {
   void aKilledServiceResumesWithoutHolesAndWithExactKlines() throws Exception {
     vertx = Vertx.vertx();
     long wall = System.currentTimeMillis();
-    long b1 = (wall / 60_000L + 2) * 60_000L;
+    long b1 = (wall / 300_000L + 2) * 300_000L; // a 5m boundary, so both 1m and 5m close at it
     SimConfig sc = new SimConfig();
     sc.port = 0;
     sc.symbols = 20;
