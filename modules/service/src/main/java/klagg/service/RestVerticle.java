@@ -150,13 +150,7 @@ public final class RestVerticle extends VerticleBase {
         book.current(0, fine, cur);
         List<Kline> seeds = new ArrayList<>();
         seeds.add(cur);
-        return coarser(symbol, now, seeds, 1).map(all -> {
-          JsonArray a = new JsonArray();
-          for (Kline k : all) {
-            a.add(Wire.exact(k));
-          }
-          return new JsonObject().put("lastAggId", last.aggId).put("klines", a);
-        });
+        return coarser(symbol, now, seeds, 1).map(all -> seedReply(last.aggId, all));
       });
     });
   }
@@ -174,14 +168,16 @@ public final class RestVerticle extends VerticleBase {
       Kline cur = Wire.kline(Wire.kline(list.get(0)), 0, fine, false);
       List<Kline> seeds = new ArrayList<>();
       seeds.add(cur);
-      return coarser(symbol, now, seeds, 1).map(all -> {
-        JsonArray a = new JsonArray();
-        for (Kline k : all) {
-          a.add(Wire.exact(k));
-        }
-        return empty.put("klines", a);
-      });
+      return coarser(symbol, now, seeds, 1).map(all -> seedReply(-1, all));
     });
+  }
+
+  private static JsonObject seedReply(long lastAggId, List<Kline> klines) {
+    JsonArray a = new JsonArray();
+    for (Kline k : klines) {
+      a.add(Wire.exact(k));
+    }
+    return new JsonObject().put("lastAggId", lastAggId).put("klines", a);
   }
 
   /** Pages aggTrades of a time window forward by id. */

@@ -10,6 +10,7 @@ import io.vertx.junit5.VertxTestContext;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import klagg.service.persist.TcpProxy;
 import klagg.sim.SimConfig;
 import klagg.sim.Simulator;
 import org.junit.jupiter.api.Test;
@@ -43,8 +44,8 @@ class DeadFeedPipelineTest {
         .compose(s -> {
           sim[0] = s;
           h.simulator = s;
-          proxy[0] = new TcpProxy(vertx, s.port());
-          return proxy[0].start();
+          proxy[0] = new TcpProxy(vertx, "127.0.0.1", s.port());
+          return proxy[0].open().map(v -> proxy[0].port());
         })
         .compose(proxyPort -> {
           JsonObject conf = Harness.config(boundary - 25_000, 30, 19);
@@ -55,12 +56,12 @@ class DeadFeedPipelineTest {
           return h.start(conf);
         })
         .compose(s -> h.await("symbols seeded", 30_000, () -> h.cycles > 5))
-        .compose(v -> proxy[0].cut())
+        .compose(v -> proxy[0].close())
         .compose(v -> h.await("the boundary and the grace window, feed down", 60_000, () -> h.serverNow() > boundary + 8_000))
         .compose(v -> {
           closedForMinuteWhileDown.set(h.closed.values().stream()
               .filter(k -> k.interval == klagg.core.Interval.M1 && k.openTime == minute).count());
-          return proxy[0].restore();
+          return proxy[0].open();
         })
         .compose(v -> h.await("the missed minute repaired for every symbol", 60_000,
             () -> h.closed.values().stream().filter(k -> k.interval == klagg.core.Interval.M1 && k.openTime == minute).count() >= 30))
