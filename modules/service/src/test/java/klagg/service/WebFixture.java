@@ -41,6 +41,8 @@ final class WebFixture {
     JsonObject c = Harness.config(System.currentTimeMillis(), symbols, 11);
     c.getJsonObject("workers").put("instances", 2);
     c.put("bridge", new JsonObject().put("tcpEnabled", true).put("tcpPort", 0));
+    // the web tests stand in for the database (history, status) with their own handlers
+    c.put("roles", new io.vertx.core.json.JsonArray().add("ingest").add("workers").add("gateway").add("web"));
     return c;
   }
 
