@@ -1,57 +1,91 @@
 package klagg.service;
 
-import java.util.HashMap;
-import java.util.Map;
+import java.util.Arrays;
 import klagg.core.Interval;
 import klagg.core.Kline;
 import klagg.core.KlineDelta;
 
 /**
  * The gateway's view of every symbol's latest klines, updated in place from worker deltas: per
- * (symbol, interval) the open kline and the last closed one. Owned by the gateway's event loop.
+ * (symbol, interval) the open kline and the last closed one, in a dense table indexed by symbol id
+ * and interval (ids are small and dense: no hashing, no boxing). Owned by the gateway's event loop.
  */
 public final class GlobalBook {
-  private final Map<Long, Kline[]> byKey = new HashMap<>();
+  private static final int IV = Interval.values().length;
 
-  static long key(int symbol, Interval iv) {
-    return ((long) symbol << 8) | iv.ordinal();
+  /** [2 * (symbol * IV + interval)] = open kline, [+1] = last closed; null until seen */
+  private Kline[] table = new Kline[2 * IV * 64];
+  private int size;
+
+  private int index(int symbol, Interval iv) {
+    return 2 * (symbol * IV + iv.ordinal());
+  }
+
+  private Kline slot(int i) {
+    if (i >= table.length) {
+      table = Arrays.copyOf(table, Math.max(i + 2, table.length * 2));
+    }
+    Kline k = table[i];
+    if (k == null) {
+      k = new Kline();
+      table[i] = k;
+      size++;
+    }
+    return k;
   }
 
   public void apply(KlineDelta d) {
-    for (int i = 0; i < d.size(); i++) {
-      long k = key(d.symbol(i), d.interval(i));
-      Kline[] pair = byKey.computeIfAbsent(k, x -> new Kline[] {new Kline(), new Kline()});
-      // [0] = open (latest open time), [1] = last closed
-      if (d.closed(i)) {
-        if (pair[1].interval == null || d.openTime(i) >= pair[1].openTime) {
-          d.get(i, pair[1]);
+    for (int r = 0; r < d.size(); r++) {
+      int i = index(d.symbol(r), d.interval(r));
+      long open = d.openTime(r);
+      if (d.closed(r)) {
+        Kline last = slot(i + 1);
+        if (last.interval == null || open >= last.openTime) {
+          d.get(r, last);
         }
-        if (pair[0].interval != null && pair[0].openTime <= d.openTime(i)) {
-          pair[0].interval = null; // the open one closed
+        Kline cur = i < table.length ? table[i] : null;
+        if (cur != null && cur.interval != null && cur.openTime <= open) {
+          cur.interval = null; // the open one closed
         }
-      } else if (pair[0].interval == null || d.openTime(i) >= pair[0].openTime) {
-        d.get(i, pair[0]);
+      } else {
+        Kline cur = slot(i);
+        if (cur.interval == null || open >= cur.openTime) {
+          d.get(r, cur);
+        }
       }
     }
   }
 
   /** The open kline, or null. */
   public Kline current(int symbol, Interval iv) {
-    Kline[] p = byKey.get(key(symbol, iv));
-    return p == null || p[0].interval == null ? null : p[0];
+    return get(index(symbol, iv));
   }
 
   /** The last closed kline, or null. */
   public Kline lastClosed(int symbol, Interval iv) {
-    Kline[] p = byKey.get(key(symbol, iv));
-    return p == null || p[1].interval == null ? null : p[1];
+    return get(index(symbol, iv) + 1);
   }
 
+  private Kline get(int i) {
+    Kline k = i < table.length ? table[i] : null;
+    return k == null || k.interval == null ? null : k;
+  }
+
+  /** Forgets a removed symbol (its id may be handed out again). */
   public void remove(int symbol) {
-    byKey.keySet().removeIf(k -> (k >>> 8) == symbol);
+    int from = 2 * symbol * IV;
+    if (from < table.length) {
+      for (int i = from, end = Math.min(table.length, from + 2 * IV); i < end; i++) {
+        if (table[i] != null) {
+          table[i] = null;
+          size--;
+        }
+      }
+    }
   }
 
+  /** Klines held (open and last closed). */
   public int size() {
-    return byKey.size();
+    return size;
   }
 }
