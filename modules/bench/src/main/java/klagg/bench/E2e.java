@@ -185,10 +185,11 @@ public final class E2e {
     // backfill or repair) and the first measured trades come once the service is up
     long serverStart = (now / 60_000L) * 60_000L + 60_000L;
     long offset = serverStart - now;
-    long historyStart = serverStart + 15_000L;
+    long historyStart = serverStart - 120_000L;
     JsonObject sim = new JsonObject().put("enabled", true).put("port", 0).put("symbols", symbols).put("seed", 7)
         .put("timeOffsetMs", offset).put("firehose", true).put("firehoseRate", fixed)
-        .put("historyStartMs", historyStart).put("pingIntervalMs", 5000).put("pongTimeoutMs", 120_000);
+        .put("historyStartMs", historyStart).put("pingIntervalMs", 5000).put("pongTimeoutMs", 120_000)
+        .put("weightLimitPerMinute", 100_000_000);
     Path dir = Files.createTempDirectory("klagg-e2e-");
     JsonObject dbConf = db != null ? new JsonObject().put("url", db) : new JsonObject().put("dataDir", dir.resolve("pg").toString());
     JsonObject conf = new JsonObject().put("sim", sim)
@@ -241,8 +242,14 @@ public final class E2e {
       });
       return ws;
     }));
-    // wait for the market to begin (fixed rate) or the first trades (max)
-    while (s.now() < historyStart + 2000 || ingestTrades(vertx) == 0) {
+    // wait for every symbol to be seeded and live, then for the market to begin (fixed rate) or the
+    // first trades (max)
+    long ready0 = System.currentTimeMillis();
+    while (!idle(vertx, svc.config().workers())) {
+      Thread.sleep(250);
+    }
+    System.out.println("all symbols live after " + (System.currentTimeMillis() - ready0) + " ms");
+    while (s.now() < historyStart + 3000 || ingestTrades(vertx) == 0) {
       Thread.sleep(200);
     }
     long sent0 = s.status().toCompletionStage().toCompletableFuture().get().getLong("tradesSent");
@@ -299,6 +306,17 @@ public final class E2e {
       r.put(x.getInteger("id"), x.getString("symbol"));
     }
     return r;
+  }
+
+  static boolean idle(Vertx vertx, int workers) throws Exception {
+    for (int i = 0; i < workers; i++) {
+      JsonObject b = vertx.eventBus().<JsonObject>request(Addresses.workerControl(i), new JsonObject().put("op", "status"))
+          .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).body();
+      if (b.getInteger("inFlight") != 0 || b.getInteger("notLive") != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static long ingestTrades(Vertx vertx) throws Exception {
