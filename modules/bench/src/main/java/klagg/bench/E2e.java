@@ -76,7 +76,7 @@ public final class E2e {
         .put("loadavg_start", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage())
         .put("symbols", symbols).put("duration_s", duration);
     out.put("env", env);
-    List<String> rates = rate.equals("all") ? List.of("10000", "100000", "max") : List.of(rate);
+    List<String> rates = rate.equals("all") ? List.of("10000", "100000", "max") : rate.equals("none") ? List.of() : List.of(rate);
     JsonObject runs = new JsonObject();
     for (String r : rates) {
       JsonObject res = runOnce(r);
