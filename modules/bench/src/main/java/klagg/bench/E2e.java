@@ -185,7 +185,9 @@ public final class E2e {
     // backfill or repair) and the first measured trades come once the service is up
     long serverStart = (now / 60_000L) * 60_000L + 60_000L;
     long offset = serverStart - now;
-    long historyStart = serverStart; // few trades in the open minute to seed from REST, whatever the rate
+    // fixed rate: the market starts on the run's first minute (few trades to seed from REST at any rate);
+    // max: the firehose is not the deterministic market, a short history gives every symbol a price
+    long historyStart = max ? serverStart - 120_000L : serverStart;
     JsonObject sim = new JsonObject().put("enabled", true).put("port", 0).put("symbols", symbols).put("seed", 7)
         .put("timeOffsetMs", offset).put("firehose", true).put("firehoseRate", fixed)
         .put("historyStartMs", historyStart).put("pingIntervalMs", 5000).put("pongTimeoutMs", 120_000)
