@@ -1,0 +1,417 @@
+package klagg.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import klagg.core.Interval;
+import klagg.core.Kline;
+import klagg.core.KlineDelta;
+import klagg.service.Addresses;
+import klagg.service.KlaggConfig;
+import klagg.service.KlaggService;
+import klagg.service.msg.CycleUpdate;
+import klagg.sim.SimMarket;
+import klagg.sim.SimTrade;
+import klagg.sim.Simulator;
+import klagg.sim.SymbolInfo;
+
+/**
+ * End-to-end load harness: in one JVM, the simulator in firehose mode, the whole service (embedded
+ * PostgreSQL persistence) reading it over loopback WebSockets, and a WebSocket subscriber on a few
+ * symbols' {@code @kline_1m} streams. See docs/performance.md for what each figure means.
+ *
+ * <pre>e2e [--duration S] [--json FILE] [--rate N|max|all] [--symbols N] [--db URL] [--no-baseline]</pre>
+ */
+public final class E2e {
+  int duration = 20;
+  String json;
+  String rate = "all";
+  int symbols = 1000;
+  String db;
+  boolean baseline = true;
+  int track = 3;
+
+  public static void main(String[] args) throws Exception {
+    E2e e = new E2e();
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--duration" -> e.duration = Integer.parseInt(args[++i]);
+        case "--json" -> e.json = args[++i];
+        case "--rate" -> e.rate = args[++i];
+        case "--symbols" -> e.symbols = Integer.parseInt(args[++i]);
+        case "--db" -> e.db = args[++i];
+        case "--track" -> e.track = Integer.parseInt(args[++i]);
+        case "--no-baseline" -> e.baseline = false;
+        default -> {
+          System.err.println("usage: e2e [--duration S] [--json FILE] [--rate N|max|all] [--symbols N] [--db URL] [--track N] [--no-baseline]");
+          System.exit(2);
+        }
+      }
+    }
+    e.run();
+    System.exit(0);
+  }
+
+  void run() throws Exception {
+    JsonObject out = new JsonObject();
+    JsonObject env = new JsonObject().put("nproc", Runtime.getRuntime().availableProcessors())
+        .put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"))
+        .put("gc", ManagementFactory.getGarbageCollectorMXBeans().stream().map(b -> b.getName()).toList().toString())
+        .put("maxHeapMb", Runtime.getRuntime().maxMemory() >> 20)
+        .put("loadavg_start", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage())
+        .put("symbols", symbols).put("duration_s", duration);
+    out.put("env", env);
+    List<String> rates = rate.equals("all") ? List.of("10000", "100000", "max") : rate.equals("none") ? List.of() : List.of(rate);
+    JsonObject runs = new JsonObject();
+    for (String r : rates) {
+      JsonObject res = runOnce(r);
+      runs.put(r, res);
+      System.out.println("run " + r + ": " + res.encode());
+    }
+    out.put("runs", runs);
+    JsonObject max = runs.getJsonObject("max");
+    if (max != null) {
+      out.put("sustained_trades_per_s", max.getDouble("trades_per_s"));
+      out.put("cpu_us_per_trade", max.getDouble("cpu_us_per_trade"));
+      out.put("lost_trades_max", max.getLong("lost_trades"));
+    }
+    long lost = 0;
+    for (String r : runs.fieldNames()) {
+      lost += runs.getJsonObject(r).getLong("lost_trades", 0L);
+    }
+    out.put("lost_trades", lost);
+    JsonObject r100 = runs.getJsonObject("100000");
+    if (r100 != null) {
+      out.put("p50_ms_at_100k", r100.getValue("p50_ms")).put("p99_ms_at_100k", r100.getValue("p99_ms"))
+          .put("p999_ms_at_100k", r100.getValue("p999_ms"));
+    }
+    JsonObject r10 = runs.getJsonObject("10000");
+    if (r10 != null) {
+      out.put("p50_ms_at_10k", r10.getValue("p50_ms")).put("p99_ms_at_10k", r10.getValue("p99_ms"))
+          .put("p999_ms_at_10k", r10.getValue("p999_ms"));
+    }
+    if (baseline) {
+      JsonObject b = Baseline.run(symbols, duration);
+      out.put("baseline", b);
+      out.put("baseline_trades_per_s", b.getDouble("trades_per_s"));
+      if (max != null) {
+        out.put("ratio_vs_baseline", max.getDouble("trades_per_s") / b.getDouble("trades_per_s"));
+      }
+    }
+    env.put("loadavg_end", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    printTable(out);
+    if (json != null) {
+      Files.writeString(Path.of(json), out.encodePrettily());
+    }
+  }
+
+  static void printTable(JsonObject o) {
+    System.out.println();
+    System.out.println("| figure | value |");
+    System.out.println("|---|---|");
+    for (String k : o.fieldNames()) {
+      Object v = o.getValue(k);
+      if (!(v instanceof JsonObject)) {
+        System.out.printf("| %s | %s |%n", k, v instanceof Double d ? String.format("%.2f", d) : v);
+      }
+    }
+    JsonObject runs = o.getJsonObject("runs");
+    System.out.println();
+    System.out.println("| rate | trades/s | cpu µs/trade | p50 ms | p99 ms | p99.9 ms | lost | compared klines | heap B/symbol | RSS B/symbol | load |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+    for (String r : runs.fieldNames()) {
+      JsonObject x = runs.getJsonObject(r);
+      System.out.printf("| %s | %.0f | %.2f | %s | %s | %s | %s | %s | %s | %s | %.2f |%n", r, x.getDouble("trades_per_s"),
+          x.getDouble("cpu_us_per_trade"), x.getValue("p50_ms"), x.getValue("p99_ms"), x.getValue("p999_ms"),
+          x.getValue("lost_trades"), x.getValue("compared_klines"), x.getValue("heap_bytes_per_symbol"),
+          x.getValue("rss_bytes_per_symbol"), x.getDouble("loadavg"));
+    }
+  }
+
+  static <T> T await(Future<T> f) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+  }
+
+  static long cpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  static long rssBytes() {
+    try {
+      for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (l.startsWith("VmRSS:")) {
+          return Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (Exception e) {
+      // not Linux
+    }
+    return -1;
+  }
+
+  static long usedHeapAfterGc() {
+    System.gc();
+    System.gc();
+    var m = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+    return m.getUsed();
+  }
+
+  /** One received kline update of a tracked symbol: server-clock receive time and last trade id. */
+  record Update(long recvServerMs, long openTime, long lastId, long count) {}
+
+  JsonObject runOnce(String r) throws Exception {
+    boolean max = r.equals("max");
+    double fixed = max ? 0 : Double.parseDouble(r);
+    long heap0 = usedHeapAfterGc();
+    long rss0 = rssBytes();
+    Vertx vertx = Vertx.vertx(new VertxOptions());
+    long now = System.currentTimeMillis();
+    // server clock: starts at a whole minute; no synthetic history before historyStart (so nothing to
+    // backfill or repair) and the first measured trades come once the service is up
+    long serverStart = (now / 60_000L) * 60_000L + 60_000L;
+    long offset = serverStart - now;
+    // fixed rate: the market starts on the run's first minute (few trades to seed from REST at any rate);
+    // max: the firehose is not the deterministic market, a short history gives every symbol a price
+    long historyStart = max ? serverStart - 120_000L : serverStart;
+    JsonObject sim = new JsonObject().put("enabled", true).put("port", 0).put("symbols", symbols).put("seed", 7)
+        .put("timeOffsetMs", offset).put("firehose", true).put("firehoseRate", fixed)
+        .put("historyStartMs", historyStart).put("pingIntervalMs", 5000).put("pongTimeoutMs", 120_000)
+        .put("weightLimitPerMinute", 100_000_000);
+    Path dir = Files.createTempDirectory("klagg-e2e-");
+    JsonObject dbConf = db != null ? new JsonObject().put("url", db) : new JsonObject().put("dataDir", dir.resolve("pg").toString());
+    JsonObject conf = new JsonObject().put("sim", sim)
+        .put("symbols", new JsonObject().put("quoteAssets", new JsonArray()).put("max", 0))
+        .put("http", new JsonObject().put("port", 0))
+        .put("web", new JsonObject().put("maxMessagesPerSecond", 50))
+        .put("db", dbConf)
+        .put("backfill", new JsonObject().put("days", 0));
+    Map<String, Kline> oneMinute = new ConcurrentHashMap<>();
+    vertx.eventBus().<CycleUpdate>consumer(Addresses.CYCLE, m -> {
+      for (KlineDelta d : m.body().deltas()) {
+        for (int i = 0; i < d.size(); i++) {
+          if (d.interval(i) == Interval.M1) {
+            Kline k = d.get(i, new Kline());
+            oneMinute.put(k.symbol + "|" + k.openTime, k);
+          }
+        }
+      }
+    });
+    KlaggService svc = await(KlaggService.start(vertx, KlaggConfig.of(conf, Map.of())));
+    Simulator s = svc.simulator();
+    SimMarket market = s.market();
+    List<SymbolInfo> infos = market.symbols();
+    // subscriber on a few symbols' 1m klines
+    Map<String, List<Update>> updates = new ConcurrentHashMap<>();
+    List<String> tracked = new ArrayList<>();
+    StringBuilder streams = new StringBuilder();
+    for (int i = 0; i < Math.min(track, infos.size()); i++) {
+      SymbolInfo si = infos.get(i * Math.max(1, infos.size() / track));
+      tracked.add(si.name);
+      updates.put(si.name, java.util.Collections.synchronizedList(new ArrayList<>()));
+      streams.append(streams.length() == 0 ? "" : "/").append(si.name.toLowerCase()).append("@kline_1m");
+    }
+    WebSocketClient wsc = vertx.createWebSocketClient();
+    long[] wsFrames = new long[1];
+    await(wsc.connect(svc.httpPort(), "127.0.0.1", "/stream?streams=" + streams).map(ws -> {
+      ws.textMessageHandler(t -> {
+        long recv = s.now();
+        wsFrames[0]++;
+        JsonObject o = new JsonObject(t);
+        JsonObject d = o.getJsonObject("data");
+        if (d == null || !"kline".equals(d.getString("e"))) {
+          return;
+        }
+        JsonObject k = d.getJsonObject("k");
+        List<Update> l = updates.get(d.getString("s"));
+        if (l != null) {
+          l.add(new Update(recv, k.getLong("t"), k.getLong("L"), k.getLong("n")));
+        }
+      });
+      return ws;
+    }));
+    // wait for every symbol to be seeded and live, then for the market to begin (fixed rate) or the
+    // first trades (max)
+    long ready0 = System.currentTimeMillis();
+    while (!idle(vertx, svc.config().workers())) {
+      Thread.sleep(250);
+    }
+    System.out.println("all symbols live after " + (System.currentTimeMillis() - ready0) + " ms");
+    while (s.now() < historyStart + 3000 || ingestTrades(vertx) == 0) {
+      Thread.sleep(200);
+    }
+    long sent0 = s.status().toCompletionStage().toCompletableFuture().get().getLong("tradesSent");
+    long dec0 = ingestTrades(vertx);
+    long cpu0 = cpuNanos();
+    long t0 = System.nanoTime();
+    long measureFrom = s.now();
+    Thread.sleep(duration * 1000L);
+    long dec1 = ingestTrades(vertx);
+    long cpu1 = cpuNanos();
+    long t1 = System.nanoTime();
+    long measureTo = s.now();
+    long rss1 = rssBytes();
+    await(s.applyFaults(new JsonObject().put("stallMs", 600_000)));
+    Thread.sleep(1500);
+    long sent = s.status().toCompletionStage().toCompletableFuture().get().getLong("tradesSent");
+    long decoded = ingestTrades(vertx);
+    long heap1 = usedHeapAfterGc();
+    double secs = (t1 - t0) / 1e9;
+    long trades = dec1 - dec0;
+    JsonObject res = new JsonObject().put("mode", max ? "max" : "fixed " + r)
+        .put("trades_per_s", trades / secs)
+        .put("cpu_us_per_trade", (cpu1 - cpu0) / 1e3 / Math.max(1, trades))
+        .put("cpu_cores_busy", (cpu1 - cpu0) / 1e9 / secs)
+        .put("sim_trades_sent", sent).put("ingest_trades_decoded", decoded)
+        .put("sent_minus_decoded", sent - decoded)
+        .put("heap_bytes_per_symbol", (heap1 - heap0) / symbols)
+        .put("rss_bytes_per_symbol", rss0 > 0 ? (rss1 - rss0) / symbols : -1)
+        .put("rss_mb", rss1 >> 20)
+        .put("subscriber_frames", wsFrames[0])
+        .put("loadavg", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    if (!max) {
+      verify(res, market, infos, oneMinute, names(vertx));
+      latency(res, market, tracked, updates, measureFrom, measureTo);
+    } else {
+      res.put("lost_trades", Math.max(0, sent - decoded));
+    }
+    wsc.close();
+    try {
+      await(svc.stop());
+    } catch (Exception e) {
+      System.err.println("stop: " + e);
+    }
+    await(vertx.close());
+    return res;
+  }
+
+  static Map<Integer, String> names(Vertx vertx) throws Exception {
+    JsonObject b = vertx.eventBus().<JsonObject>request(Addresses.SYMBOLS_LIST, new JsonObject())
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).body();
+    Map<Integer, String> r = new HashMap<>();
+    for (Object o : b.getJsonArray("symbols")) {
+      JsonObject x = (JsonObject) o;
+      r.put(x.getInteger("id"), x.getString("symbol"));
+    }
+    return r;
+  }
+
+  static boolean idle(Vertx vertx, int workers) throws Exception {
+    for (int i = 0; i < workers; i++) {
+      JsonObject b = vertx.eventBus().<JsonObject>request(Addresses.workerControl(i), new JsonObject().put("op", "status"))
+          .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).body();
+      if (b.getInteger("inFlight") != 0 || b.getInteger("notLive") != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  static long ingestTrades(Vertx vertx) throws Exception {
+    return vertx.eventBus().<JsonObject>request(Addresses.STATUS_INGEST, new JsonObject())
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).body().getLong("trades", 0L);
+  }
+
+  /**
+   * Loss check against the deterministic market: for every symbol, every 1m kline the service
+   * published (last version) against the simulator's trades of that window up to the service's last
+   * trade id (the firehose was stalled, so the tail the service never got is not counted as lost;
+   * sent − decoded covers that). lost = Σ their count − Σ our count; a field mismatch is counted too.
+   */
+  static void verify(JsonObject res, SimMarket market, List<SymbolInfo> infos, Map<String, Kline> ours, Map<Integer, String> names) {
+    Map<Integer, List<Kline>> bySym = new HashMap<>();
+    for (Kline k : ours.values()) {
+      bySym.computeIfAbsent(k.symbol, x -> new ArrayList<>()).add(k);
+    }
+    Map<String, SymbolInfo> byName = new HashMap<>();
+    for (SymbolInfo si : infos) {
+      byName.put(si.name, si);
+    }
+    long theirs = 0;
+    long mine = 0;
+    long compared = 0;
+    long mismatched = 0;
+    for (Map.Entry<Integer, List<Kline>> e : bySym.entrySet()) {
+      List<Kline> ks = e.getValue();
+      ks.sort((a, b) -> Long.compare(a.openTime, b.openTime));
+      SymbolInfo si = byName.get(names.get(e.getKey()));
+      if (si == null) {
+        mismatched++;
+        continue;
+      }
+      long lastL = ks.get(ks.size() - 1).lastId;
+      for (Kline k : ks) {
+        if (k.count == 0) {
+          continue;
+        }
+        lastL = Math.max(lastL, k.lastId);
+      }
+      for (Kline k : ks) {
+        long c = 0;
+        for (SimTrade t : market.trades(si, k.openTime, k.closeTime + 1)) {
+          if (t.lastId <= lastL) {
+            c += t.lastId - t.firstId + 1;
+          }
+        }
+        theirs += c;
+        mine += k.count;
+        compared++;
+        if (c != k.count) {
+          mismatched++;
+        }
+      }
+    }
+    res.put("lost_trades", theirs - mine).put("compared_klines", compared).put("mismatched_klines", mismatched)
+        .put("fills_in_klines", mine).put("fills_in_market", theirs);
+  }
+
+  /**
+   * Latency per trade of a tracked symbol: (server-clock time the subscriber received the first
+   * kline update whose last trade id L covers the trade) − (the trade's own time T). Trades of the
+   * measurement window only.
+   */
+  static void latency(JsonObject res, SimMarket market, List<String> tracked, Map<String, List<Update>> updates,
+      long from, long to) {
+    List<Long> lat = new ArrayList<>();
+    long uncovered = 0;
+    for (String name : tracked) {
+      SymbolInfo si = market.symbol(name);
+      List<Update> us;
+      synchronized (updates.get(name)) {
+        us = new ArrayList<>(updates.get(name));
+      }
+      int j = 0;
+      for (SimTrade t : market.trades(si, from, to)) {
+        while (j < us.size() && us.get(j).lastId < t.lastId) {
+          j++;
+        }
+        if (j == us.size()) {
+          uncovered++;
+          continue;
+        }
+        lat.add(us.get(j).recvServerMs - t.time);
+      }
+    }
+    long[] a = lat.stream().mapToLong(Long::longValue).toArray();
+    Arrays.sort(a);
+    res.put("latency_samples", a.length).put("latency_uncovered", uncovered);
+    if (a.length > 0) {
+      res.put("p50_ms", a[(int) (a.length * 0.50)]).put("p99_ms", a[Math.min(a.length - 1, (int) (a.length * 0.99))])
+          .put("p999_ms", a[Math.min(a.length - 1, (int) (a.length * 0.999))]).put("max_ms", a[a.length - 1]);
+    }
+  }
+}
