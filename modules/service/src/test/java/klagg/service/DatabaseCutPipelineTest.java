@@ -42,11 +42,6 @@ class DatabaseCutPipelineTest {
     db.close();
   }
 
-  private static Future<Void> after(Vertx vertx, long ms) {
-    Promise<Void> p = Promise.promise();
-    vertx.setTimer(ms, id -> p.complete());
-    return p.future();
-  }
 
   @Test
   @Timeout(value = 3, timeUnit = TimeUnit.MINUTES)
@@ -69,7 +64,7 @@ class DatabaseCutPipelineTest {
           cyclesAtCut[0] = h.cycles;
           return proxy.close(); // the database is gone
         })
-        .compose(v -> after(vertx, 20_000))
+        .compose(v -> Harness.after(vertx, 20_000))
         .compose(v -> {
           cyclesDuringCut[0] = h.cycles - cyclesAtCut[0];
           return proxy.open(); // and back

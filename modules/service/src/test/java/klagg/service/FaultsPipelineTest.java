@@ -24,11 +24,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 class FaultsPipelineTest {
 
-  private static Future<Void> after(Vertx vertx, long ms) {
-    Promise<Void> p = Promise.promise();
-    vertx.setTimer(ms, id -> p.complete());
-    return p.future();
-  }
 
   /**
    * Dropped connections, duplicated, reordered and skipped aggregate ids, malformed frames and a
@@ -43,13 +38,13 @@ class FaultsPipelineTest {
     h.start(Harness.config(boundary - 32_000, 50, 11))
         .compose(s -> h.await("symbols seeded", 30_000, () -> h.cycles > 5))
         .compose(v -> fault(h, new JsonObject().put("duplicateTrades", 40).put("reorderTrades", 40)))
-        .compose(v -> after(vertx, 2_000))
+        .compose(v -> Harness.after(vertx, 2_000))
         .compose(v -> fault(h, new JsonObject().put("skipAggIds", 15).put("malformedFrames", 5)))
-        .compose(v -> after(vertx, 2_000))
+        .compose(v -> Harness.after(vertx, 2_000))
         .compose(v -> fault(h, new JsonObject().put("dropConnections", true)))
-        .compose(v -> after(vertx, 4_000))
+        .compose(v -> Harness.after(vertx, 4_000))
         .compose(v -> fault(h, new JsonObject().put("stallMs", 3_000)))
-        .compose(v -> after(vertx, 5_000))
+        .compose(v -> Harness.after(vertx, 5_000))
         .compose(v -> fault(h, new JsonObject().put("dropConnections", true).put("skipAggIds", 10)))
         .compose(v -> h.await("the 5m boundary plus grace and repairs", 90_000, () -> h.serverNow() > boundary + 6_000))
         .compose(v -> h.settled(60_000))
@@ -131,7 +126,7 @@ class FaultsPipelineTest {
           stalling.set(true);
           return h.await("breaker of worker 0 open", 3_000, () -> breakerOpen(h, 0));
         })
-        .compose(v -> after(vertx, 1_500))
+        .compose(v -> Harness.after(vertx, 1_500))
         .compose(v -> {
           stalling.set(false);
           return h.await("breaker of worker 0 closed again", 10_000, () -> !breakerOpen(h, 0));

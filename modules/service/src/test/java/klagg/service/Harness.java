@@ -101,6 +101,13 @@ final class Harness {
     return sim().now();
   }
 
+  /** Completes after {@code ms} (a scripted pause between test steps, never a wait for a condition). */
+  static Future<Void> after(Vertx vertx, long ms) {
+    Promise<Void> p = Promise.promise();
+    vertx.setTimer(ms, id -> p.complete());
+    return p.future();
+  }
+
   /** Completes when {@code cond} holds, checked every 100 ms; fails after {@code deadlineMs}. */
   Future<Void> await(String what, long deadlineMs, BooleanSupplier cond) {
     Promise<Void> p = Promise.promise();
