@@ -132,13 +132,14 @@ public final class E2e {
     }
     JsonObject runs = o.getJsonObject("runs");
     System.out.println();
-    System.out.println("| rate | trades/s | cpu µs/trade | p50 ms | p99 ms | p99.9 ms | lost | compared klines | heap B/symbol | RSS B/symbol | load |");
-    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+    System.out.println("| rate | trades/s | cpu µs/trade | p50 ms | p99 ms | p99.9 ms | lost | compared (klines / symbols at max) | mismatched | heap B/symbol | RSS B/symbol | load |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (String r : runs.fieldNames()) {
       JsonObject x = runs.getJsonObject(r);
-      System.out.printf("| %s | %.0f | %.2f | %s | %s | %s | %s | %s | %s | %s | %.2f |%n", r, x.getDouble("trades_per_s"),
+      System.out.printf("| %s | %.0f | %.2f | %s | %s | %s | %s | %s | %s | %s | %s | %.2f |%n", r, x.getDouble("trades_per_s"),
           x.getDouble("cpu_us_per_trade"), x.getValue("p50_ms"), x.getValue("p99_ms"), x.getValue("p999_ms"),
-          x.getValue("lost_trades"), x.getValue("compared_klines"), x.getValue("heap_bytes_per_symbol"),
+          x.getValue("lost_trades"), x.getValue("compared_klines", x.getValue("compared_symbols")),
+          x.getValue("mismatched_klines", x.getValue("mismatched_symbols")), x.getValue("heap_bytes_per_symbol"),
           x.getValue("rss_bytes_per_symbol"), x.getDouble("loadavg"));
     }
   }
@@ -190,6 +191,7 @@ public final class E2e {
     long historyStart = max ? serverStart - 120_000L : serverStart;
     JsonObject sim = new JsonObject().put("enabled", true).put("port", 0).put("symbols", symbols).put("seed", 7)
         .put("timeOffsetMs", offset).put("firehose", true).put("firehoseRate", fixed)
+        .put("firehoseHold", max) // max: flood only once every symbol is live
         .put("historyStartMs", historyStart).put("pingIntervalMs", 5000).put("pongTimeoutMs", 120_000)
         .put("weightLimitPerMinute", 100_000_000);
     Path dir = Files.createTempDirectory("klagg-e2e-");
@@ -251,6 +253,7 @@ public final class E2e {
       Thread.sleep(250);
     }
     System.out.println("all symbols live after " + (System.currentTimeMillis() - ready0) + " ms");
+    await(s.holdFirehose(false));
     while (s.now() < historyStart + 3000 || ingestTrades(vertx) == 0) {
       Thread.sleep(200);
     }
@@ -287,7 +290,7 @@ public final class E2e {
       verify(res, market, infos, oneMinute, names(vertx));
       latency(res, market, tracked, updates, measureFrom, measureTo);
     } else {
-      res.put("lost_trades", Math.max(0, sent - decoded));
+      verifyFirehose(res, await(s.firehoseTally()), oneMinute, names(vertx));
     }
     wsc.close();
     try {
@@ -377,6 +380,58 @@ public final class E2e {
     }
     res.put("lost_trades", theirs - mine).put("compared_klines", compared).put("mismatched_klines", mismatched)
         .put("fills_in_klines", mine).put("fills_in_market", theirs);
+  }
+
+  /**
+   * Loss check at max rate, where the trades are the firehose's (not the deterministic market): for
+   * every symbol the firehose fed, await (10 s) the service's published 1m klines to reach the
+   * firehose's last trade id, then check their fills from the firehose's start minute on against
+   * what was sent (the market's own fills of that minute before it + the firehose's contiguous trade
+   * ids). lost = Σ sent − Σ in klines; a symbol whose klines differ either way is mismatched.
+   */
+  static void verifyFirehose(JsonObject res, JsonObject tally, Map<String, Kline> ours, Map<Integer, String> names)
+      throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 10_000;
+    Map<String, long[]> got; // name -> {fills from start minute on, max last id}
+    while (true) {
+      got = new HashMap<>();
+      for (Kline k : ours.values()) {
+        String name = names.get(k.symbol);
+        JsonObject t = name == null ? null : tally.getJsonObject(name);
+        if (t == null) {
+          continue;
+        }
+        long[] g = got.computeIfAbsent(name, x -> new long[2]);
+        if (k.openTime >= t.getLong("startMinute")) {
+          g[0] += k.count;
+        }
+        g[1] = Math.max(g[1], k.lastId);
+      }
+      boolean caughtUp = true;
+      for (String name : tally.fieldNames()) {
+        long[] g = got.get(name);
+        caughtUp &= g != null && g[1] >= tally.getJsonObject(name).getLong("lastTradeId");
+      }
+      if (caughtUp || System.currentTimeMillis() > deadline) {
+        break;
+      }
+      Thread.sleep(100);
+    }
+    long sent = 0;
+    long mine = 0;
+    long mismatched = 0;
+    for (String name : tally.fieldNames()) {
+      JsonObject t = tally.getJsonObject(name);
+      long expect = t.getLong("marketFillsBefore") + t.getLong("lastTradeId") - t.getLong("firstTradeId") + 1;
+      long[] g = got.getOrDefault(name, new long[2]);
+      sent += expect;
+      mine += g[0];
+      if (g[0] != expect || g[1] != t.getLong("lastTradeId")) {
+        mismatched++;
+      }
+    }
+    res.put("lost_trades", sent - mine).put("compared_symbols", tally.size()).put("mismatched_symbols", mismatched)
+        .put("fills_in_klines", mine).put("fills_sent", sent);
   }
 
   /**

@@ -1,7 +1,7 @@
 package klagg.sim;
 
 import io.vertx.core.Context;
-import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,10 +21,12 @@ final class Firehose {
   final WsHub hub;
   final SyntheticMarket market;
   final Context ctx;
-  final Map<SymbolInfo, long[]> ids = new HashMap<>(); // {next agg id, next trade id}
+  /** Per symbol: {next agg id, next trade id, first trade id sent, start minute, market fills before}. */
+  final Map<SymbolInfo, long[]> ids = new HashMap<>();
   final SyntheticMarket.Rng rng = new SyntheticMarket.Rng(12345);
   final StringBuilder sb = new StringBuilder(256);
   boolean scheduled;
+  boolean held;
   long bursts;
 
   Firehose(WsHub hub, SyntheticMarket market, Context ctx) {
@@ -40,20 +42,181 @@ final class Firehose {
     }
   }
 
-  private static Buffer frame(byte[] payload) {
-    Buffer b = Buffer.buffer(payload.length + 4);
-    b.appendByte((byte) 0x81);
-    if (payload.length < 126) {
-      b.appendByte((byte) payload.length);
-    } else {
-      b.appendByte((byte) 126).appendShort((short) payload.length);
+  /**
+   * A symbol's firehose continues its deterministic market: ids follow the market's last trade at
+   * or before {@code now}, so a consumer seeded from REST sees one contiguous id sequence.
+   */
+  private long[] start(SymbolInfo s, long now) {
+    long m0 = Math.floorDiv(now, 60_000L) * 60_000L;
+    List<SimTrade> before = market.trades(s, m0, now + 1);
+    long fills = 0;
+    for (SimTrade t : before) {
+      fills += t.lastId - t.firstId + 1;
     }
-    return b.appendBytes(payload);
+    long a;
+    long f;
+    if (before.isEmpty()) {
+      a = market.minuteFirstAgg(s, m0 / 60_000L);
+      f = SyntheticMarket.firstTradeId(s, a);
+    } else {
+      SimTrade last = before.get(before.size() - 1);
+      a = last.aggId + 1;
+      f = last.lastId + 1;
+    }
+    return new long[] {a, f, f, m0, fills};
+  }
+
+  /**
+   * What was sent, per symbol: {@code startMinute} (open time of the minute of its first firehose
+   * trade), {@code marketFillsBefore} (fills of the market's own trades in that minute before it),
+   * {@code firstTradeId} and {@code lastTradeId} of the firehose. A consumer that lost nothing has,
+   * over its 1m klines from {@code startMinute} on, {@code marketFillsBefore + lastTradeId -
+   * firstTradeId + 1} fills and a last trade id of {@code lastTradeId}.
+   */
+  JsonObject tally() {
+    JsonObject o = new JsonObject();
+    ids.forEach((s, id) -> o.put(s.name, new JsonObject().put("startMinute", id[3])
+        .put("marketFillsBefore", id[4]).put("firstTradeId", id[2]).put("lastTradeId", id[1] - 1)));
+    return o;
+  }
+
+  /** Holds the firehose (nothing is sent while held; e.g. until the service under test is live). */
+  void hold(boolean h) {
+    held = h;
+    if (!h) {
+      kick();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Frame encoding straight into bytes: no String, no StringBuilder, no copy per trade.
+
+  private static final byte[] E_HEAD = ascii("{\"e\":\"aggTrade\",\"E\":");
+  private static final byte[] S_KEY = ascii(",\"s\":\"");
+  private static final byte[] A_KEY = ascii("\",\"a\":");
+  private static final byte[] P_KEY = ascii(",\"p\":\"");
+  private static final byte[] Q_KEY = ascii("\",\"q\":\"");
+  private static final byte[] F_KEY = ascii("\",\"f\":");
+  private static final byte[] L_KEY = ascii(",\"l\":");
+  private static final byte[] T_KEY = ascii(",\"T\":");
+  private static final byte[] M_KEY = ascii(",\"m\":");
+  private static final byte[] TRUE_TAIL = ascii("true,\"M\":true}");
+  private static final byte[] FALSE_TAIL = ascii("false,\"M\":true}");
+  private static final int HEADER = 4; // room for the longest frame header we write (payload < 64 KiB)
+
+  private final byte[] rawBuf = new byte[1024];
+  private final byte[] wrappedBuf = new byte[1024];
+  private final Map<SymbolInfo, byte[][]> names = new HashMap<>();
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /**
+   * Encodes one aggTrade's JSON text into {@code b} from {@link #HEADER} on (room for a frame
+   * header before it); returns the end.
+   */
+  int payload(byte[] b, SymbolInfo s, boolean combined, long now, long a, long p, long q, long f, long l,
+      boolean m) {
+    byte[][] n = names.computeIfAbsent(s, x -> new byte[][] {
+        ascii("{\"stream\":\"" + x.lower + "@aggTrade\",\"data\":"), ascii(x.name)});
+    int i = HEADER;
+    if (combined) {
+      i = put(b, i, n[0]);
+    }
+    i = put(b, i, E_HEAD);
+    i = putLong(b, i, now);
+    i = put(b, i, S_KEY);
+    i = put(b, i, n[1]);
+    i = put(b, i, A_KEY);
+    i = putLong(b, i, a);
+    i = put(b, i, P_KEY);
+    i = putDecimal(b, i, p, s.priceScale, s.priceDigits);
+    i = put(b, i, Q_KEY);
+    i = putDecimal(b, i, q, s.qtyScale, s.qtyDigits);
+    i = put(b, i, F_KEY);
+    i = putLong(b, i, f);
+    i = put(b, i, L_KEY);
+    i = putLong(b, i, l);
+    i = put(b, i, T_KEY);
+    i = putLong(b, i, now);
+    i = put(b, i, M_KEY);
+    i = put(b, i, m ? TRUE_TAIL : FALSE_TAIL);
+    if (combined) {
+      b[i++] = '}';
+    }
+    return i;
+  }
+
+  /**
+   * Writes the unmasked text-frame header for the payload {@code b[HEADER, end)} right before it;
+   * returns where the frame starts.
+   */
+  static int header(byte[] b, int end) {
+    int len = end - HEADER;
+    int start;
+    if (len < 126) {
+      start = HEADER - 2;
+      b[start + 1] = (byte) len;
+    } else {
+      start = 0;
+      b[1] = 126;
+      b[2] = (byte) (len >>> 8);
+      b[3] = (byte) len;
+    }
+    b[start] = (byte) 0x81;
+    return start;
+  }
+
+  private static int put(byte[] b, int i, byte[] lit) {
+    System.arraycopy(lit, 0, b, i, lit.length);
+    return i + lit.length;
+  }
+
+  /** Non-negative {@code v} in decimal. */
+  static int putLong(byte[] b, int i, long v) {
+    int n = 1;
+    for (long t = v; t >= 10; t /= 10) {
+      n++;
+    }
+    int end = i + n;
+    for (int k = end - 1; k >= i; k--) {
+      b[k] = (byte) ('0' + v % 10);
+      v /= 10;
+    }
+    return end;
+  }
+
+  /** {@code m / 10^scale} with exactly {@code digits} decimals, as {@link Decimals#append} prints it. */
+  private int putDecimal(byte[] b, int i, long m, int scale, int digits) {
+    if (digits < scale || m < 0) {
+      sb.setLength(0);
+      Decimals.append(sb, m, scale, digits);
+      for (int k = 0; k < sb.length(); k++) {
+        b[i++] = (byte) sb.charAt(k);
+      }
+      return i;
+    }
+    long pow = Decimals.pow10(scale);
+    i = putLong(b, i, m / pow);
+    if (digits > 0) {
+      b[i++] = '.';
+      long frac = m % pow;
+      for (int k = i + scale - 1; k >= i; k--) {
+        b[k] = (byte) ('0' + frac % 10);
+        frac /= 10;
+      }
+      i += scale;
+      for (int k = scale; k < digits; k++) {
+        b[i++] = '0';
+      }
+    }
+    return i;
   }
 
   void burst() {
     scheduled = false;
-    if (hub.faults.stalled() || hub.conns.isEmpty()) {
+    if (held || hub.faults.stalled() || hub.conns.isEmpty()) {
       return;
     }
     List<SymbolInfo> syms = new ArrayList<>();
@@ -87,10 +250,10 @@ final class Firehose {
     for (int k = 0; k < BURST; k++) {
       int i = k % syms.size();
       SymbolInfo s = syms.get(i);
-      long[] id = ids.computeIfAbsent(s, x -> {
-        long a = market.minuteFirstAgg(x, Math.floorDiv(now, 60_000L));
-        return new long[] {a, 2 * a};
-      });
+      long[] id = ids.get(s);
+      if (id == null) {
+        ids.put(s, id = start(s, now));
+      }
       long a = id[0]++;
       long fills = (rng.next() & 7) == 0 ? 2 : 1;
       long f = id[1];
@@ -98,36 +261,25 @@ final class Firehose {
       long p = Math.max(1, mids[i] + rng.nextInt(5) - 2);
       long q = 1 + rng.nextInt(5000);
       boolean m = rng.nextBoolean();
-      String stream = s.lower + "@aggTrade";
-      sb.setLength(0);
-      sb.append("{\"e\":\"aggTrade\",\"E\":").append(now).append(",\"s\":\"").append(s.name)
-          .append("\",\"a\":").append(a).append(",\"p\":\"");
-      Decimals.append(sb, p, s.priceScale, s.priceDigits);
-      sb.append("\",\"q\":\"");
-      Decimals.append(sb, q, s.qtyScale, s.qtyDigits);
-      sb.append("\",\"f\":").append(f).append(",\"l\":").append(f + fills - 1).append(",\"T\":").append(now)
-          .append(",\"m\":").append(m).append(",\"M\":true}");
-      String payload = sb.toString();
-      Buffer raw = null;
-      Buffer wrapped = null;
+      long l = f + fills - 1;
+      int rawEnd = -1;
+      int wrappedEnd = -1;
       for (WsHub.Conn c : subs.get(i)) {
         if (!c.ready()) {
           continue;
         }
+        if (c.combined && wrappedEnd < 0) {
+          wrappedEnd = payload(wrappedBuf, s, true, now, a, p, q, f, l, m);
+        } else if (!c.combined && rawEnd < 0) {
+          rawEnd = payload(rawBuf, s, false, now, a, p, q, f, l, m);
+        }
+        byte[] b = c.combined ? wrappedBuf : rawBuf;
+        int end = c.combined ? wrappedEnd : rawEnd;
         if (c instanceof WsHub.RawConn r) {
-          if (c.combined) {
-            if (wrapped == null) {
-              wrapped = frame(("{\"stream\":\"" + stream + "\",\"data\":" + payload + "}").getBytes(StandardCharsets.UTF_8));
-            }
-            r.writeEncoded(wrapped);
-          } else {
-            if (raw == null) {
-              raw = frame(payload.getBytes(StandardCharsets.UTF_8));
-            }
-            r.writeEncoded(raw);
-          }
+          int start = header(b, end);
+          r.writeEncoded(b, start, end - start);
         } else {
-          c.send(c.combined ? "{\"stream\":\"" + stream + "\",\"data\":" + payload + "}" : payload);
+          c.send(new String(b, HEADER, end - HEADER, StandardCharsets.US_ASCII));
         }
       }
       hub.tradesSent.incrementAndGet();

@@ -39,6 +39,8 @@ public final class SimConfig {
   public boolean firehose = false;
   /** Firehose: trades per second (0 = as fast as possible). */
   public double firehoseRate = 0;
+  /** Firehose at max rate: start held (nothing sent until {@link Simulator#holdFirehose}(false)). */
+  public boolean firehoseHold = false;
 
   // Binance limits
   public int maxStreamsPerConnection = 1024;
@@ -141,6 +143,7 @@ public final class SimConfig {
     c.timeOffsetMs = j.getLong("timeOffsetMs", c.timeOffsetMs);
     c.firehose = j.getBoolean("firehose", c.firehose);
     c.firehoseRate = j.getDouble("firehoseRate", c.firehoseRate);
+    c.firehoseHold = j.getBoolean("firehoseHold", c.firehoseHold);
     c.maxStreamsPerConnection = j.getInteger("maxStreamsPerConnection", c.maxStreamsPerConnection);
     c.maxIncomingPerSecond = j.getInteger("maxIncomingPerSecond", c.maxIncomingPerSecond);
     c.pingIntervalMs = j.getLong("pingIntervalMs", c.pingIntervalMs);

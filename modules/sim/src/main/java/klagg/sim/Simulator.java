@@ -76,6 +76,7 @@ public final class Simulator {
         });
         if (cfg.firehoseRate <= 0 && market instanceof SyntheticMarket sm) {
           hub.firehose = new Firehose(hub, sm, context);
+          hub.firehose.held = cfg.firehoseHold;
         }
       } else {
         server.requestHandler(rest::handle);
@@ -164,6 +165,28 @@ public final class Simulator {
         p.fail(e);
       }
     });
+    return p.future();
+  }
+
+  /**
+   * Holds or releases the max-rate firehose (a load harness holds it until the service under test
+   * is live, so start-up is not measured under flood). No effect in other modes.
+   */
+  public Future<Void> holdFirehose(boolean hold) {
+    Promise<Void> p = Promise.promise();
+    context.runOnContext(v -> {
+      if (hub.firehose != null) {
+        hub.firehose.hold(hold);
+      }
+      p.complete();
+    });
+    return p.future();
+  }
+
+  /** The max-rate firehose's per-symbol tally (see {@code Firehose.tally}); empty in other modes. */
+  public Future<JsonObject> firehoseTally() {
+    Promise<JsonObject> p = Promise.promise();
+    context.runOnContext(v -> p.complete(hub.firehose != null ? hub.firehose.tally() : new JsonObject()));
     return p.future();
   }
 

@@ -225,6 +225,11 @@ final class WsHub {
       framesSent.incrementAndGet();
     }
 
+    void writeEncoded(byte[] frame, int off, int len) {
+      pending.appendBytes(frame, off, len);
+      framesSent.incrementAndGet();
+    }
+
     @Override
     void flush() {
       if (pending.length() > 0 && !closed) {

@@ -56,12 +56,57 @@ class FirehoseTest {
       }
     }
     assertThat(sol).isPositive();
+    // prices and quantities printed with the symbol's exact decimals, as Binance does
+    SymbolInfo btc = sim.market().symbols().stream().filter(x -> x.name.equals("BTCUSDT")).findFirst().orElseThrow();
+    for (JsonObject o : r.subList(0, 100)) {
+      assertThat(o.getString("p")).matches("[1-9][0-9]*\\.[0-9]{" + btc.priceDigits + "}");
+      assertThat(o.getString("q")).matches("[0-9]+\\.[0-9]{" + btc.qtyDigits + "}");
+      assertThat(o.getString("s")).isEqualTo("BTCUSDT");
+      assertThat(o.getLong("T")).isEqualTo(o.getLong("E"));
+    }
     until("a ping", 5000, () -> raw.frames().contains("PING"));
     JsonObject st = await(sim.status());
     assertThat(st.getString("firehoseMode")).isEqualTo("max");
     assertThat(st.getLong("tradesSent")).isGreaterThanOrEqualTo(40_000);
     assertThat(st.getLong("rawBytesSent")).isPositive();
     assertThat(raw.closed).isFalse();
+    await(sim.close());
+  }
+
+  @Test
+  void heldFirehoseSendsNothingUntilReleased(Vertx vertx) {
+    SimConfig c = TestSupport.cfg();
+    c.firehose = true;
+    c.firehoseHold = true;
+    c.pingIntervalMs = 300;
+    c.pongTimeoutMs = 20_000;
+    Simulator sim = await(Simulator.start(vertx, c));
+    WsCollector raw = ws(vertx, sim, "/ws/btcusdt@aggTrade");
+    until("two pings", 10_000, () -> raw.frames().stream().filter("PING"::equals).count() >= 2);
+    assertThat(raw.parsedCount()).as("trades while held").isZero();
+    assertThat(await(sim.status()).getLong("tradesSent")).isZero();
+    await(sim.holdFirehose(false));
+    until("trades after release", 10_000, () -> raw.parsedCount() >= 1_000);
+    await(sim.applyFaults(new JsonObject().put("stallMs", 60_000)));
+    JsonObject tally = await(sim.firehoseTally()).getJsonObject("BTCUSDT");
+    long lastSent = tally.getLong("lastTradeId");
+    until("every sent trade received", 10_000, () -> {
+      List<JsonObject> p = raw.parsed();
+      return p.get(p.size() - 1).getLong("l") == lastSent;
+    });
+    JsonObject first = raw.parsed().get(0);
+    assertThat(first.getLong("f")).isEqualTo(tally.getLong("firstTradeId"));
+    // the firehose continues the deterministic market's ids: nothing before it is left out
+    SymbolInfo btc = sim.market().symbol("BTCUSDT");
+    long startMinute = tally.getLong("startMinute");
+    assertThat(startMinute).isEqualTo(first.getLong("T") / 60_000 * 60_000);
+    List<SimTrade> before = sim.market().trades(btc, startMinute, first.getLong("T") + 1);
+    assertThat(before.stream().mapToLong(t -> t.lastId - t.firstId + 1).sum())
+        .isEqualTo(tally.getLong("marketFillsBefore"));
+    if (!before.isEmpty()) {
+      assertThat(before.get(before.size() - 1).aggId + 1).isEqualTo(first.getLong("a"));
+      assertThat(before.get(before.size() - 1).lastId + 1).isEqualTo(first.getLong("f"));
+    }
     await(sim.close());
   }
 
