@@ -413,6 +413,8 @@ public final class E2e {
         caughtUp &= g != null && g[1] >= tally.getJsonObject(name).getLong("lastTradeId");
       }
       if (caughtUp || System.currentTimeMillis() > deadline) {
+        System.out.println("klines " + (caughtUp ? "caught up" : "NOT caught up") + " with the firehose after "
+            + (System.currentTimeMillis() - deadline + 10_000) + " ms");
         break;
       }
       Thread.sleep(100);
@@ -427,7 +429,10 @@ public final class E2e {
       sent += expect;
       mine += g[0];
       if (g[0] != expect || g[1] != t.getLong("lastTradeId")) {
-        mismatched++;
+        if (mismatched++ < 5) {
+          System.out.printf("mismatch %s: fills sent %d, in klines %d; last trade id sent %d, in klines %d; %s%n",
+              name, expect, g[0], t.getLong("lastTradeId"), g[1], t.encode());
+        }
       }
     }
     res.put("lost_trades", sent - mine).put("compared_symbols", tally.size()).put("mismatched_symbols", mismatched)

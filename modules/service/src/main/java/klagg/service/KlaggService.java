@@ -45,6 +45,10 @@ public final class KlaggService {
         simulator = s;
         JsonObject exchange = config.section("exchange").copy().put("venue", "sim")
             .put("restBaseUrl", s.restBaseUrl()).put("wsBaseUrl", s.wsBaseUrl());
+        // the in-process simulator's own limits, not Binance's (unless set explicitly)
+        if (!exchange.containsKey("weightLimitPerMinute")) {
+          exchange.put("weightLimitPerMinute", s.config().weightLimitPerMinute);
+        }
         config = config.withSection("exchange", exchange);
         log.info("in-process simulator at {}", s.restBaseUrl());
         return null;

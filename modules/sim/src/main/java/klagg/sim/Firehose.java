@@ -80,7 +80,10 @@ final class Firehose {
     return o;
   }
 
-  /** Holds the firehose (nothing is sent while held; e.g. until the service under test is live). */
+  /**
+   * Holds the firehose (e.g. until the service under test is live); while held the ordinary market
+   * streams, and on release the firehose continues each symbol's ids after the market's last trade.
+   */
   void hold(boolean h) {
     held = h;
     if (!h) {

@@ -39,7 +39,10 @@ public final class SimConfig {
   public boolean firehose = false;
   /** Firehose: trades per second (0 = as fast as possible). */
   public double firehoseRate = 0;
-  /** Firehose at max rate: start held (nothing sent until {@link Simulator#holdFirehose}(false)). */
+  /**
+   * Firehose at max rate: start held; until {@link Simulator#holdFirehose}(false) the ordinary
+   * market streams (at {@link #rate}), then the firehose continues its ids.
+   */
   public boolean firehoseHold = false;
 
   // Binance limits

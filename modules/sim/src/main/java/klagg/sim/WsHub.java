@@ -825,7 +825,7 @@ final class WsHub {
       flushAll();
       return;
     }
-    if (firehose != null) {
+    if (firehose != null && !firehose.held) { // held: the ordinary market streams until released
       firehose.kick();
       return;
     }
