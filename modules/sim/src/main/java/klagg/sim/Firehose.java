@@ -23,6 +23,7 @@ final class Firehose {
   final Context ctx;
   /** Per symbol: {next agg id, next trade id, first trade id sent, start minute, market fills before}. */
   final Map<SymbolInfo, long[]> ids = new HashMap<>();
+  private final Map<SymbolInfo, String> streams = new HashMap<>();
   final SyntheticMarket.Rng rng = new SyntheticMarket.Rng(12345);
   final StringBuilder sb = new StringBuilder(256);
   boolean scheduled;
@@ -117,12 +118,10 @@ final class Firehose {
 
   /**
    * Encodes one aggTrade's JSON text into {@code b} from {@link #HEADER} on (room for a frame
-   * header before it); returns the end.
+   * header before it); returns the end. {@code n}: the symbol's combined-stream head and name bytes.
    */
-  int payload(byte[] b, SymbolInfo s, boolean combined, long now, long a, long p, long q, long f, long l,
-      boolean m) {
-    byte[][] n = names.computeIfAbsent(s, x -> new byte[][] {
-        ascii("{\"stream\":\"" + x.lower + "@aggTrade\",\"data\":"), ascii(x.name)});
+  int payload(byte[] b, SymbolInfo s, byte[][] n, boolean combined, long now, long a, long p, long q, long f,
+      long l, boolean m) {
     int i = HEADER;
     if (combined) {
       i = put(b, i, n[0]);
@@ -223,18 +222,18 @@ final class Firehose {
       return;
     }
     List<SymbolInfo> syms = new ArrayList<>();
-    List<Set<WsHub.Conn>> subs = new ArrayList<>();
+    List<WsHub.Conn[]> subs = new ArrayList<>();
     for (SymbolInfo s : market.symbols()) {
-      Set<WsHub.Conn> set = hub.subs.get(s.lower + "@aggTrade");
+      Set<WsHub.Conn> set = hub.subs.get(streams.computeIfAbsent(s, x -> x.lower + "@aggTrade"));
       if (set != null && !set.isEmpty() && s.trading()) {
         syms.add(s);
-        subs.add(set);
+        subs.add(set.toArray(new WsHub.Conn[0]));
       }
     }
     if (syms.isEmpty()) {
       return;
     }
-    for (Set<WsHub.Conn> set : subs) {
+    for (WsHub.Conn[] set : subs) {
       for (WsHub.Conn c : set) {
         if (c.writeQueueFull()) {
           if (c instanceof WsHub.RawConn r) {
@@ -245,18 +244,26 @@ final class Firehose {
       }
     }
     long now = hub.clock.now();
-    long[] mids = new long[syms.size()];
-    for (int i = 0; i < syms.size(); i++) {
+    int n = syms.size();
+    long[] mids = new long[n];
+    long[][] symIds = new long[n][];
+    byte[][][] symNames = new byte[n][][];
+    for (int i = 0; i < n; i++) {
       SymbolInfo s = syms.get(i);
       mids[i] = Math.max(1, Math.round(market.mid(s, now) * Decimals.pow10(s.priceScale)));
-    }
-    for (int k = 0; k < BURST; k++) {
-      int i = k % syms.size();
-      SymbolInfo s = syms.get(i);
-      long[] id = ids.get(s);
-      if (id == null) {
-        ids.put(s, id = start(s, now));
+      symNames[i] = names.computeIfAbsent(s, x -> new byte[][] {
+          ascii("{\"stream\":\"" + x.lower + "@aggTrade\",\"data\":"), ascii(x.name)});
+      symIds[i] = ids.get(s);
+      if (symIds[i] == null) {
+        ids.put(s, symIds[i] = start(s, now));
       }
+    }
+    // at least a few trades per symbol per burst, so the per-burst set-up above stays off the per-trade cost
+    int burst = Math.max(BURST, 8 * n);
+    for (int k = 0; k < burst; k++) {
+      int i = k % n;
+      SymbolInfo s = syms.get(i);
+      long[] id = symIds[i];
       long a = id[0]++;
       long fills = (rng.next() & 7) == 0 ? 2 : 1;
       long f = id[1];
@@ -272,9 +279,9 @@ final class Firehose {
           continue;
         }
         if (c.combined && wrappedEnd < 0) {
-          wrappedEnd = payload(wrappedBuf, s, true, now, a, p, q, f, l, m);
+          wrappedEnd = payload(wrappedBuf, s, symNames[i], true, now, a, p, q, f, l, m);
         } else if (!c.combined && rawEnd < 0) {
-          rawEnd = payload(rawBuf, s, false, now, a, p, q, f, l, m);
+          rawEnd = payload(rawBuf, s, symNames[i], false, now, a, p, q, f, l, m);
         }
         byte[] b = c.combined ? wrappedBuf : rawBuf;
         int end = c.combined ? wrappedEnd : rawEnd;

@@ -1,7 +1,6 @@
 package klagg.service.web;
 
-import java.util.HashMap;
-import java.util.Map;
+import java.util.Arrays;
 import klagg.core.Interval;
 import klagg.core.Kline;
 import klagg.core.KlineDelta;
@@ -99,37 +98,66 @@ final class KlineCache {
     }
   }
 
+  private static final Interval[] INTERVALS = Interval.values();
+
   private final int capacity;
-  private final Map<Long, Ring> rings = new HashMap<>();
+  /** Dense by symbol id, then interval ordinal (symbol ids are small and dense). */
+  private Ring[][] rings = new Ring[64][];
+  private int keys;
 
   KlineCache(int capacity) {
     this.capacity = capacity;
   }
 
-  static long key(int symbol, Interval iv) {
-    return ((long) symbol << 8) | iv.ordinal();
-  }
-
   void apply(KlineDelta d, int r) {
-    rings.computeIfAbsent(key(d.symbol(r), d.interval(r)), k -> new Ring(capacity)).upsert(d, r);
+    int symbol = d.symbol(r);
+    if (symbol < 0) {
+      return;
+    }
+    if (symbol >= rings.length) {
+      rings = Arrays.copyOf(rings, Math.max(symbol + 1, rings.length * 2));
+    }
+    Ring[] bySymbol = rings[symbol];
+    if (bySymbol == null) {
+      bySymbol = rings[symbol] = new Ring[INTERVALS.length];
+    }
+    int iv = d.interval(r).ordinal();
+    Ring ring = bySymbol[iv];
+    if (ring == null) {
+      ring = bySymbol[iv] = new Ring(capacity);
+      keys++;
+    }
+    ring.upsert(d, r);
   }
 
   Ring ring(int symbol, Interval iv) {
-    return rings.get(key(symbol, iv));
+    Ring[] bySymbol = symbol >= 0 && symbol < rings.length ? rings[symbol] : null;
+    return bySymbol == null ? null : bySymbol[iv.ordinal()];
   }
 
   void remove(int symbol) {
-    rings.keySet().removeIf(k -> (k >>> 8) == symbol);
+    if (symbol >= 0 && symbol < rings.length && rings[symbol] != null) {
+      for (Ring r : rings[symbol]) {
+        if (r != null) {
+          keys--;
+        }
+      }
+      rings[symbol] = null;
+    }
   }
 
   int keys() {
-    return rings.size();
+    return keys;
   }
 
   long klines() {
     long n = 0;
-    for (Ring r : rings.values()) {
-      n += r.size();
+    for (Ring[] bySymbol : rings) {
+      if (bySymbol != null) {
+        for (Ring r : bySymbol) {
+          n += r == null ? 0 : r.size();
+        }
+      }
     }
     return n;
   }
