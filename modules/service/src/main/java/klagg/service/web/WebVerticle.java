@@ -147,23 +147,39 @@ public final class WebVerticle extends VerticleBase {
   private void onCycle(CycleUpdate u) {
     cycles++;
     var bus = vertx.eventBus();
-    JsonArray snapshot = new JsonArray();
+    // first the WebSocket subscribers (few streams, latency-sensitive), then the event-bus fan-out
+    // and the dashboard snapshot of every changed kline
+    List<JsonObject> events = new ArrayList<>();
     for (KlineDelta d : u.deltas()) {
       for (int r = 0; r < d.size(); r++) {
         rowsSeen++;
         cache.apply(d, r);
         Symbols.Info info = symbols.byId(d.symbol(r));
+        JsonObject event = null;
+        if (info != null) {
+          String stream = StreamHub.streamName(info.lower, d.interval(r));
+          if (hub.hasSubscribers(stream)) {
+            event = StreamEvents.event(d.get(r, scratch), info.symbol, u.serverTime());
+            hub.publish(stream, d.openTime(r), event.encode());
+          }
+        }
+        events.add(event);
+      }
+    }
+    JsonArray snapshot = new JsonArray();
+    int e = 0;
+    for (KlineDelta d : u.deltas()) {
+      for (int r = 0; r < d.size(); r++, e++) {
+        Symbols.Info info = symbols.byId(d.symbol(r));
         if (info == null) {
           continue;
         }
-        Interval iv = d.interval(r);
-        JsonObject event = StreamEvents.event(d.get(r, scratch), info.symbol, u.serverTime());
-        snapshot.add(event);
-        String stream = StreamHub.streamName(info.lower, iv);
-        if (hub.hasSubscribers(stream)) {
-          hub.publish(stream, d.openTime(r), event.encode());
+        JsonObject event = events.get(e);
+        if (event == null) {
+          event = StreamEvents.event(d.get(r, scratch), info.symbol, u.serverTime());
         }
-        bus.publish(Addresses.klineOut(info.symbol, iv.code()), event);
+        snapshot.add(event);
+        bus.publish(Addresses.klineOut(info.symbol, d.interval(r).code()), event);
       }
     }
     if (!snapshot.isEmpty()) {
