@@ -12,23 +12,48 @@ import klagg.core.Decimals;
 
 /**
  * Firehose at maximal rate: aggTrades for every subscribed aggTrade stream, generated and encoded
- * once per trade, written as pre-built frames in bursts (one socket write per burst and
- * connection), paced only by the slowest subscriber's write queue. Ids are contiguous per symbol;
- * these trades are not part of the deterministic market (REST does not know them).
+ * straight into bytes once per trade, written in bursts (one socket write per burst and
+ * connection), paced only by the slowest subscriber's write queue. Ids are contiguous per symbol
+ * and continue the deterministic market's; the firehose's own trades are not part of the market
+ * (REST does not know them). Every connection is a {@link WsHub.RawConn} in firehose mode.
  */
 final class Firehose {
   static final int BURST = 2048;
   final WsHub hub;
   final SyntheticMarket market;
   final Context ctx;
-  /** Per symbol: {next agg id, next trade id, first trade id sent, start minute, market fills before}. */
-  final Map<SymbolInfo, long[]> ids = new HashMap<>();
-  private final Map<SymbolInfo, String> streams = new HashMap<>();
+  final Map<SymbolInfo, Feed> feeds = new HashMap<>();
   final SyntheticMarket.Rng rng = new SyntheticMarket.Rng(12345);
-  final StringBuilder sb = new StringBuilder(256);
+  final StringBuilder sb = new StringBuilder(64); // putDecimal's rare fallback
+  private final byte[] buf = new byte[1024];
   boolean scheduled;
   boolean held;
-  long bursts;
+
+  /** One symbol's firehose: its stream, encoded name bytes, and what it has sent. */
+  static final class Feed {
+    final String stream;
+    /** {@code {"stream":"<stream>","data":} */
+    final byte[] head;
+    final byte[] name;
+    long nextAgg;
+    long nextTrade;
+    /** The first trade id the firehose sent, and the open of that trade's minute. */
+    final long firstTrade;
+    final long startMinute;
+    /** Fills of the market's own trades in {@code startMinute} before the firehose took over. */
+    final long marketFillsBefore;
+
+    Feed(SymbolInfo s, long nextAgg, long nextTrade, long startMinute, long marketFillsBefore) {
+      this.stream = s.lower + "@aggTrade";
+      this.head = ascii("{\"stream\":\"" + stream + "\",\"data\":");
+      this.name = ascii(s.name);
+      this.nextAgg = nextAgg;
+      this.nextTrade = nextTrade;
+      this.firstTrade = nextTrade;
+      this.startMinute = startMinute;
+      this.marketFillsBefore = marketFillsBefore;
+    }
+  }
 
   Firehose(WsHub hub, SyntheticMarket market, Context ctx) {
     this.hub = hub;
@@ -47,24 +72,19 @@ final class Firehose {
    * A symbol's firehose continues its deterministic market: ids follow the market's last trade at
    * or before {@code now}, so a consumer seeded from REST sees one contiguous id sequence.
    */
-  private long[] start(SymbolInfo s, long now) {
+  private Feed start(SymbolInfo s, long now) {
     long m0 = Math.floorDiv(now, 60_000L) * 60_000L;
     List<SimTrade> before = market.trades(s, m0, now + 1);
     long fills = 0;
     for (SimTrade t : before) {
       fills += t.lastId - t.firstId + 1;
     }
-    long a;
-    long f;
     if (before.isEmpty()) {
-      a = market.minuteFirstAgg(s, m0 / 60_000L);
-      f = SyntheticMarket.firstTradeId(s, a);
-    } else {
-      SimTrade last = before.get(before.size() - 1);
-      a = last.aggId + 1;
-      f = last.lastId + 1;
+      long a = market.minuteFirstAgg(s, m0 / 60_000L);
+      return new Feed(s, a, SyntheticMarket.firstTradeId(s, a), m0, fills);
     }
-    return new long[] {a, f, f, m0, fills};
+    SimTrade last = before.get(before.size() - 1);
+    return new Feed(s, last.aggId + 1, last.lastId + 1, m0, fills);
   }
 
   /**
@@ -76,8 +96,9 @@ final class Firehose {
    */
   JsonObject tally() {
     JsonObject o = new JsonObject();
-    ids.forEach((s, id) -> o.put(s.name, new JsonObject().put("startMinute", id[3])
-        .put("marketFillsBefore", id[4]).put("firstTradeId", id[2]).put("lastTradeId", id[1] - 1)));
+    feeds.forEach((s, f) -> o.put(s.name, new JsonObject().put("startMinute", f.startMinute)
+        .put("marketFillsBefore", f.marketFillsBefore).put("firstTradeId", f.firstTrade)
+        .put("lastTradeId", f.nextTrade - 1)));
     return o;
   }
 
@@ -93,7 +114,7 @@ final class Firehose {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Frame encoding straight into bytes: no String, no StringBuilder, no copy per trade.
+  // Encoding straight into bytes: no String, no StringBuilder, no copy per trade.
 
   private static final byte[] E_HEAD = ascii("{\"e\":\"aggTrade\",\"E\":");
   private static final byte[] S_KEY = ascii(",\"s\":\"");
@@ -106,30 +127,23 @@ final class Firehose {
   private static final byte[] M_KEY = ascii(",\"m\":");
   private static final byte[] TRUE_TAIL = ascii("true,\"M\":true}");
   private static final byte[] FALSE_TAIL = ascii("false,\"M\":true}");
-  private static final int HEADER = 4; // room for the longest frame header we write (payload < 64 KiB)
-
-  private final byte[] rawBuf = new byte[1024];
-  private final byte[] wrappedBuf = new byte[1024];
-  private final Map<SymbolInfo, byte[][]> names = new HashMap<>();
 
   private static byte[] ascii(String s) {
     return s.getBytes(StandardCharsets.US_ASCII);
   }
 
   /**
-   * Encodes one aggTrade's JSON text into {@code b} from {@link #HEADER} on (room for a frame
-   * header before it); returns the end. {@code n}: the symbol's combined-stream head and name bytes.
+   * Encodes one aggTrade in its combined-stream form ({@code {"stream":...,"data":<payload>}}) into
+   * {@code b} from 0; returns the end. The raw payload is {@code b[feed.head.length, end - 1)}. Same
+   * text as {@link WsHub#encodeAgg} with event time = trade time.
    */
-  int payload(byte[] b, SymbolInfo s, byte[][] n, boolean combined, long now, long a, long p, long q, long f,
-      long l, boolean m) {
-    int i = HEADER;
-    if (combined) {
-      i = put(b, i, n[0]);
-    }
+  int encode(byte[] b, SymbolInfo s, Feed feed, long now, long a, long p, long q, long f, long l,
+      boolean m) {
+    int i = put(b, 0, feed.head);
     i = put(b, i, E_HEAD);
     i = putLong(b, i, now);
     i = put(b, i, S_KEY);
-    i = put(b, i, n[1]);
+    i = put(b, i, feed.name);
     i = put(b, i, A_KEY);
     i = putLong(b, i, a);
     i = put(b, i, P_KEY);
@@ -144,30 +158,8 @@ final class Firehose {
     i = putLong(b, i, now);
     i = put(b, i, M_KEY);
     i = put(b, i, m ? TRUE_TAIL : FALSE_TAIL);
-    if (combined) {
-      b[i++] = '}';
-    }
+    b[i++] = '}';
     return i;
-  }
-
-  /**
-   * Writes the unmasked text-frame header for the payload {@code b[HEADER, end)} right before it;
-   * returns where the frame starts.
-   */
-  static int header(byte[] b, int end) {
-    int len = end - HEADER;
-    int start;
-    if (len < 126) {
-      start = HEADER - 2;
-      b[start + 1] = (byte) len;
-    } else {
-      start = 0;
-      b[1] = 126;
-      b[2] = (byte) (len >>> 8);
-      b[3] = (byte) len;
-    }
-    b[start] = (byte) 0x81;
-    return start;
   }
 
   private static int put(byte[] b, int i, byte[] lit) {
@@ -216,24 +208,26 @@ final class Firehose {
     return i;
   }
 
+  // ---------------------------------------------------------------------------------------------
+
   void burst() {
     scheduled = false;
     if (held || hub.faults.stalled() || hub.conns.isEmpty()) {
       return;
     }
+    // symbols with at least one subscriber ready for data (a raw connection waits 100 ms after the
+    // upgrade): ids are only spent on trades someone receives
     List<SymbolInfo> syms = new ArrayList<>();
-    List<WsHub.Conn[]> subs = new ArrayList<>();
+    List<Feed> symFeeds = new ArrayList<>();
+    List<WsHub.RawConn[]> subs = new ArrayList<>();
+    long now = hub.clock.now();
     for (SymbolInfo s : market.symbols()) {
-      Set<WsHub.Conn> set = hub.subs.get(streams.computeIfAbsent(s, x -> x.lower + "@aggTrade"));
-      if (set != null && !set.isEmpty() && s.trading()) {
-        syms.add(s);
-        subs.add(set.toArray(new WsHub.Conn[0]));
+      Feed feed = feeds.get(s);
+      Set<WsHub.Conn> set = hub.subs.get(feed != null ? feed.stream : s.lower + "@aggTrade");
+      if (set == null || set.isEmpty() || !s.trading()) {
+        continue;
       }
-    }
-    if (syms.isEmpty()) {
-      return;
-    }
-    for (WsHub.Conn[] set : subs) {
+      List<WsHub.RawConn> ready = new ArrayList<>(set.size());
       for (WsHub.Conn c : set) {
         if (c.writeQueueFull()) {
           if (c instanceof WsHub.RawConn r) {
@@ -241,60 +235,55 @@ final class Firehose {
           }
           return; // paced by the slowest subscriber; drain (or the next tick) resumes
         }
+        if (c.ready() && c instanceof WsHub.RawConn r) {
+          ready.add(r);
+        }
       }
+      if (ready.isEmpty()) {
+        continue;
+      }
+      if (feed == null) {
+        feeds.put(s, feed = start(s, now));
+      }
+      syms.add(s);
+      symFeeds.add(feed);
+      subs.add(ready.toArray(new WsHub.RawConn[0]));
     }
-    long now = hub.clock.now();
     int n = syms.size();
+    if (n == 0) {
+      return;
+    }
     long[] mids = new long[n];
-    long[][] symIds = new long[n][];
-    byte[][][] symNames = new byte[n][][];
     for (int i = 0; i < n; i++) {
       SymbolInfo s = syms.get(i);
       mids[i] = Math.max(1, Math.round(market.mid(s, now) * Decimals.pow10(s.priceScale)));
-      symNames[i] = names.computeIfAbsent(s, x -> new byte[][] {
-          ascii("{\"stream\":\"" + x.lower + "@aggTrade\",\"data\":"), ascii(x.name)});
-      symIds[i] = ids.get(s);
-      if (symIds[i] == null) {
-        ids.put(s, symIds[i] = start(s, now));
-      }
     }
     // at least a few trades per symbol per burst, so the per-burst set-up above stays off the per-trade cost
     int burst = Math.max(BURST, 8 * n);
+    long frames = 0;
     for (int k = 0; k < burst; k++) {
       int i = k % n;
       SymbolInfo s = syms.get(i);
-      long[] id = symIds[i];
-      long a = id[0]++;
+      Feed feed = symFeeds.get(i);
+      long a = feed.nextAgg++;
       long fills = (rng.next() & 7) == 0 ? 2 : 1;
-      long f = id[1];
-      id[1] += fills;
+      long f = feed.nextTrade;
+      feed.nextTrade += fills;
       long p = Math.max(1, mids[i] + rng.nextInt(5) - 2);
       long q = 1 + rng.nextInt(5000);
       boolean m = rng.nextBoolean();
-      long l = f + fills - 1;
-      int rawEnd = -1;
-      int wrappedEnd = -1;
-      for (WsHub.Conn c : subs.get(i)) {
-        if (!c.ready()) {
-          continue;
-        }
-        if (c.combined && wrappedEnd < 0) {
-          wrappedEnd = payload(wrappedBuf, s, symNames[i], true, now, a, p, q, f, l, m);
-        } else if (!c.combined && rawEnd < 0) {
-          rawEnd = payload(rawBuf, s, symNames[i], false, now, a, p, q, f, l, m);
-        }
-        byte[] b = c.combined ? wrappedBuf : rawBuf;
-        int end = c.combined ? wrappedEnd : rawEnd;
-        if (c instanceof WsHub.RawConn r) {
-          int start = header(b, end);
-          r.writeEncoded(b, start, end - start);
+      int end = encode(buf, s, feed, now, a, p, q, f, f + fills - 1, m);
+      for (WsHub.RawConn c : subs.get(i)) {
+        if (c.combined) {
+          c.frame(1, buf, 0, end);
         } else {
-          c.send(new String(b, HEADER, end - HEADER, StandardCharsets.US_ASCII));
+          c.frame(1, buf, feed.head.length, end - 1 - feed.head.length);
         }
       }
-      hub.tradesSent.incrementAndGet();
+      frames += subs.get(i).length;
     }
-    bursts++;
+    hub.tradesSent.addAndGet(burst);
+    hub.framesSent.addAndGet(frames);
     hub.flushAll();
     kick();
   }

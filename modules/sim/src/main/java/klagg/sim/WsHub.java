@@ -191,7 +191,6 @@ final class WsHub {
     final io.vertx.core.net.NetSocket so;
     Buffer pending = Buffer.buffer(64 * 1024);
     Buffer in = Buffer.buffer();
-    long bytesOut;
 
     RawConn(io.vertx.core.net.NetSocket so, boolean combined) {
       super(combined);
@@ -199,8 +198,12 @@ final class WsHub {
     }
 
     void frame(int opcode, byte[] payload) {
+      frame(opcode, payload, 0, payload.length);
+    }
+
+    /** Appends an unmasked frame of {@code b[off, off+n)} to the pending burst. */
+    void frame(int opcode, byte[] b, int off, int n) {
       pending.appendByte((byte) (0x80 | opcode));
-      int n = payload.length;
       if (n < 126) {
         pending.appendByte((byte) n);
       } else if (n < 65536) {
@@ -208,7 +211,7 @@ final class WsHub {
       } else {
         pending.appendByte((byte) 127).appendLong(n);
       }
-      pending.appendBytes(payload);
+      pending.appendBytes(b, off, n);
     }
 
     @Override
@@ -219,21 +222,15 @@ final class WsHub {
       }
     }
 
-    /** Appends an already encoded frame. */
-    void writeEncoded(Buffer frame) {
-      pending.appendBuffer(frame);
-      framesSent.incrementAndGet();
-    }
-
-    void writeEncoded(byte[] frame, int off, int len) {
-      pending.appendBytes(frame, off, len);
-      framesSent.incrementAndGet();
-    }
-
     @Override
     void flush() {
-      if (pending.length() > 0 && !closed) {
-        bytesOut += pending.length();
+      if (!closed) {
+        writePending();
+      }
+    }
+
+    private void writePending() {
+      if (pending.length() > 0) {
         rawBytesSent.addAndGet(pending.length());
         so.write(pending);
         pending = Buffer.buffer(64 * 1024);
@@ -267,9 +264,7 @@ final class WsHub {
       p[1] = (byte) code;
       System.arraycopy(r, 0, p, 2, r.length);
       frame(8, p);
-      bytesOut += pending.length();
-      so.write(pending);
-      pending = Buffer.buffer();
+      writePending();
       so.close();
     }
 

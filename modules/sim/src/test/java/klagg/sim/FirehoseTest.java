@@ -7,6 +7,7 @@ import static klagg.sim.TestSupport.ws;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
+import klagg.core.Decimals;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
@@ -113,7 +114,38 @@ class FirehoseTest {
       assertThat(before.get(before.size() - 1).aggId + 1).isEqualTo(first.getLong("a"));
       assertThat(before.get(before.size() - 1).lastId + 1).isEqualTo(first.getLong("f"));
     }
+    // from the first firehose trade on: contiguous ids, every fill accounted for in the tally, and
+    // each frame exactly the text the ordinary stream writes for the same trade
+    List<String> texts = raw.texts();
+    int from = firstIndexOf(texts, "\"f\":" + tally.getLong("firstTradeId") + ",");
+    long fills = 0;
+    JsonObject prev = null;
+    for (String text : texts.subList(from, texts.size())) {
+      JsonObject o = new JsonObject(text);
+      if (prev != null) {
+        assertThat(o.getLong("a")).isEqualTo(prev.getLong("a") + 1);
+        assertThat(o.getLong("f")).isEqualTo(prev.getLong("l") + 1);
+      }
+      fills += o.getLong("l") - o.getLong("f") + 1;
+      int[] ps = new int[1];
+      int[] qs = new int[1];
+      long p = Decimals.rescale(Decimals.parse(o.getString("p"), ps), ps[0], btc.priceScale);
+      long q = Decimals.rescale(Decimals.parse(o.getString("q"), qs), qs[0], btc.qtyScale);
+      assertThat(text).isEqualTo(sim.hub.encodeAgg(btc, o.getLong("E"), o.getLong("a"), p, q, o.getLong("f"),
+          o.getLong("l"), o.getLong("T"), o.getBoolean("m")));
+      prev = o;
+    }
+    assertThat(fills).isEqualTo(lastSent - tally.getLong("firstTradeId") + 1);
     await(sim.close());
+  }
+
+  private static int firstIndexOf(List<String> texts, String part) {
+    for (int i = 0; i < texts.size(); i++) {
+      if (texts.get(i).contains(part)) {
+        return i;
+      }
+    }
+    throw new AssertionError("no frame with " + part);
   }
 
   @Test
