@@ -96,10 +96,8 @@ public final class AggregatorVerticle extends VerticleBase {
         bus.<Long>consumer(Addresses.workerPull(shard), this::onPull).completion(),
         bus.<JsonObject>consumer(Addresses.workerControl(shard), this::onControl).completion(),
         bus.<JsonObject>consumer(Addresses.TICK, m -> onTick(m.body())).completion())
-        .onSuccess(v -> {
-          ClockVerticle.offset(vertx).onSuccess(o -> offset = o);
-          syncSymbols(500);
-        });
+        // the server-time offset first: a replacement's repairs judge open vs final by server time
+        .onSuccess(v -> ClockVerticle.offset(vertx).onSuccess(o -> offset = o).onComplete(x -> syncSymbols(500)));
   }
 
   /**

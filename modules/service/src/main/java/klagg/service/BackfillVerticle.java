@@ -6,13 +6,13 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 import klagg.core.Interval;
 import klagg.core.KlineDelta;
@@ -32,7 +32,8 @@ public final class BackfillVerticle extends VerticleBase {
 
   private final KlaggConfig config;
   private final List<Interval> intervals;
-  private final ArrayDeque<Task> queue = new ArrayDeque<>();
+  /** Largest gaps first. */
+  private final PriorityQueue<Task> queue = new PriorityQueue<>(Comparator.comparingLong(Task::span).reversed());
   private final Set<Integer> done = new HashSet<>();
   private final Map<String, Long> latestStored = new HashMap<>();
   private int running;
@@ -122,11 +123,7 @@ public final class BackfillVerticle extends VerticleBase {
       }
     }
     total += tasks.size();
-    List<Task> all = new ArrayList<>(queue);
-    all.addAll(tasks);
-    all.sort(Comparator.comparingLong(Task::span).reversed());
-    queue.clear();
-    queue.addAll(all);
+    queue.addAll(tasks);
     if (startedAt == 0 && !tasks.isEmpty()) {
       startedAt = System.currentTimeMillis();
       log.info("backfill: filling {} series from the exchange", total);

@@ -301,9 +301,11 @@ public final class PersistenceVerticle extends VerticleBase {
     return null;
   }
 
+  private final Map<String, Counter> rejected = new HashMap<>();
+
   private void reject(String reason, String message) {
-    Counter.builder("klagg_persist_rows_rejected").description("rows not stored because they are invalid")
-        .tag("reason", reason).register(registry).increment();
+    rejected.computeIfAbsent(reason, r -> Counter.builder("klagg_persist_rows_rejected")
+        .description("rows not stored because they are invalid").tag("reason", r).register(registry)).increment();
     rateLimited.warn(reason, message);
   }
 

@@ -119,10 +119,6 @@ public final class RestVerticle extends VerticleBase {
    * of the next finer interval it is aligned to, plus that interval's current kline.
    */
   Future<JsonObject> seed(String symbol) {
-    return seed(symbol, 0);
-  }
-
-  private Future<JsonObject> seed(String symbol, int attempt) {
     Interval fine = intervals.get(0);
     return rest.serverTime().compose(now -> {
       long open = fine.openOf(now);
@@ -136,7 +132,7 @@ public final class RestVerticle extends VerticleBase {
             ? List.<RestAggTrade>of() : l);
       }).compose(trades -> {
         if (trades.isEmpty()) {
-          return seedWithoutTrades(symbol, now, fine, attempt);
+          return seedWithoutTrades(symbol, now, fine);
         }
         KlineBook book = new KlineBook(List.of(fine), 0, 1);
         AggTrade t = new AggTrade();
@@ -163,7 +159,7 @@ public final class RestVerticle extends VerticleBase {
    * A symbol that never traded (a new listing): the exchange's own current kline (flat at the
    * listing price) seeds the finest interval, so it has klines from its first minute.
    */
-  private Future<JsonObject> seedWithoutTrades(String symbol, long now, Interval fine, int attempt) {
+  private Future<JsonObject> seedWithoutTrades(String symbol, long now, Interval fine) {
     return rest.klines(symbol, fine, null, null, 1).compose(list -> {
       JsonObject empty = new JsonObject().put("lastAggId", -1L).put("klines", new JsonArray());
       if (list.isEmpty() || list.get(0).openTime != fine.openOf(now)) {
@@ -171,9 +167,9 @@ public final class RestVerticle extends VerticleBase {
       }
       if (list.get(0).trades > 0) {
         // it traded since the trade query: seeding from this kline would not know the trade's id
-        // (its first streamed successor would then hide it); seed again from the trades
-        return attempt < 3 ? seed(symbol, attempt + 1)
-            : Future.failedFuture("seeding " + symbol + ": trades keep arriving between requests");
+        // (its first streamed successor would then hide it); fail, and the worker's seed retry
+        // (with backoff) seeds it from its trades
+        return Future.failedFuture("seeding " + symbol + ": it traded between two requests");
       }
       Kline cur = Wire.kline(Wire.kline(list.get(0)), 0, fine, false);
       List<Kline> seeds = new ArrayList<>();

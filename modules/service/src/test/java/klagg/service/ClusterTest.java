@@ -2,7 +2,6 @@ package klagg.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -165,7 +164,4 @@ class ClusterTest {
     return s != null && s.getJsonArray("workers").stream().anyMatch(o -> "open".equals(((JsonObject) o).getString("breaker")));
   }
 
-  static Future<Void> none() {
-    return Future.succeededFuture();
-  }
 }

@@ -2,15 +2,12 @@ package klagg.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import io.vertx.sqlclient.Row;
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -129,7 +126,4 @@ class DatabaseCutPipelineTest {
     return STORED.get();
   }
 
-  static BigDecimal none() {
-    return BigDecimal.ZERO;
-  }
 }

@@ -7,7 +7,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import klagg.service.persist.TcpProxy;
@@ -74,7 +73,4 @@ class DeadFeedPipelineTest {
         })));
   }
 
-  static Map<String, Object> none() {
-    return Map.of();
-  }
 }

@@ -2,7 +2,6 @@ package klagg.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
@@ -91,7 +90,4 @@ class ListingsPipelineTest {
     return TRACKED.getOrDefault(symbol, false);
   }
 
-  static Future<Void> none() {
-    return Future.succeededFuture();
-  }
 }

@@ -20,13 +20,11 @@ public final class EmbeddedDatabase {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedDatabase.class);
 
   private final EmbeddedPostgres pg;
-  private final Path dataDir;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Thread hook;
 
-  private EmbeddedDatabase(EmbeddedPostgres pg, Path dataDir, long graceMs) {
+  private EmbeddedDatabase(EmbeddedPostgres pg, long graceMs) {
     this.pg = pg;
-    this.dataDir = dataDir;
     // On Ctrl-C the service's own shutdown hook undeploys (writing what is buffered) while this one
     // runs: give it graceMs to stop the server in order, then stop it anyway so no server outlives
     // the JVM.
@@ -69,16 +67,8 @@ public final class EmbeddedDatabase {
       }
       log.info("embedded PostgreSQL {} on 127.0.0.1:{}, data in {} ({} ms)", fresh ? "initialized and started" : "started",
           pg.getPort(), dir, (System.nanoTime() - t0) / 1_000_000);
-      return new EmbeddedDatabase(pg, dir, graceMs);
+      return new EmbeddedDatabase(pg, graceMs);
     }, false);
-  }
-
-  public int port() {
-    return pg.getPort();
-  }
-
-  public Path dataDir() {
-    return dataDir;
   }
 
   /** The connection URL (user postgres, trust authentication on loopback, database postgres). */

@@ -79,10 +79,6 @@ public final class KlineBuffer {
     return closed.size();
   }
 
-  public int inFlight() {
-    return inFlight.size();
-  }
-
   /** Pending + in flight: the buffer depth the bound applies to. */
   public int depth() {
     return pending() + inFlight.size();

@@ -146,40 +146,33 @@ public final class WebVerticle extends VerticleBase {
   /** One gateway cycle: cache, then one encoding per changed kline shared by every subscriber. */
   private void onCycle(CycleUpdate u) {
     cycles++;
-    var bus = vertx.eventBus();
-    // first the WebSocket subscribers (few streams, latency-sensitive), then the event-bus fan-out
-    // and the dashboard snapshot of every changed kline
-    List<JsonObject> events = new ArrayList<>();
+    // first the cache and the WebSocket subscribers (few streams, latency-sensitive), then the
+    // event-bus fan-out and the dashboard snapshot of every changed kline
+    boolean anyWs = hub.connections() > 0;
     for (KlineDelta d : u.deltas()) {
       for (int r = 0; r < d.size(); r++) {
         rowsSeen++;
         cache.apply(d, r);
-        Symbols.Info info = symbols.byId(d.symbol(r));
-        JsonObject event = null;
+        Symbols.Info info = anyWs ? symbols.byId(d.symbol(r)) : null;
         if (info != null) {
           String stream = StreamHub.streamName(info.lower, d.interval(r));
           if (hub.hasSubscribers(stream)) {
-            event = StreamEvents.event(d.get(r, scratch), info.symbol, u.serverTime());
-            hub.publish(stream, d.openTime(r), event.encode());
+            hub.publish(stream, d.openTime(r),
+                StreamEvents.event(d.get(r, scratch), info.symbol, u.serverTime()).encode());
           }
         }
-        events.add(event);
       }
     }
+    var bus = vertx.eventBus();
     JsonArray snapshot = new JsonArray();
-    int e = 0;
     for (KlineDelta d : u.deltas()) {
-      for (int r = 0; r < d.size(); r++, e++) {
+      for (int r = 0; r < d.size(); r++) {
         Symbols.Info info = symbols.byId(d.symbol(r));
-        if (info == null) {
-          continue;
+        if (info != null) {
+          JsonObject event = StreamEvents.event(d.get(r, scratch), info.symbol, u.serverTime());
+          snapshot.add(event);
+          bus.publish(Addresses.klineOut(info.symbol, d.interval(r).code()), event);
         }
-        JsonObject event = events.get(e);
-        if (event == null) {
-          event = StreamEvents.event(d.get(r, scratch), info.symbol, u.serverTime());
-        }
-        snapshot.add(event);
-        bus.publish(Addresses.klineOut(info.symbol, d.interval(r).code()), event);
       }
     }
     if (!snapshot.isEmpty()) {
