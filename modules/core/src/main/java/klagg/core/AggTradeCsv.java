@@ -87,6 +87,8 @@ public final class AggTradeCsv {
   private long rows;
   private long bytes;
   private boolean micros;
+  /** Lines the fast path gave up on (tests: real data must never need the careful path). */
+  long carefulLines;
   boolean forceSlow;
 
   private int fi; // fast-path cursor after num()
@@ -245,6 +247,7 @@ public final class AggTradeCsv {
         continue;
       }
       // the careful path: the whole line again, byte by byte
+      carefulLines++;
       int lineStart = i;
       while (b[i] != '\n') {
         i++;
@@ -420,8 +423,8 @@ public final class AggTradeCsv {
   }
 
   /**
-   * A run of 1..16 ASCII digits at {@code i} not followed by another digit: its value, the index
-   * after it in {@link #fi}; -1 if the run is empty or longer.
+   * A run of 1..18 ASCII digits at {@code i} not followed by another digit: its value, the index
+   * after it in {@link #fi}; -1 if the run is empty or longer (the careful path then decides).
    */
   private long num(byte[] b, int i) {
     long w = word(b, i);
@@ -434,12 +437,20 @@ public final class AggTradeCsv {
     if (d == 8) {
       w = word(b, i);
       d = digits(w);
-      if (d == 8) {
-        return -1;
-      }
       if (d > 0) {
         v = v * POW10[d] + eight(w, d);
         i += d;
+      }
+      if (d == 8) { // 16 digits or more (microsecond times): at most 2 more, 18 in all
+        w = word(b, i);
+        d = digits(w);
+        if (d > 2) {
+          return -1;
+        }
+        if (d > 0) {
+          v = v * POW10[d] + eight(w, d);
+          i += d;
+        }
       }
     }
     fi = i;

@@ -59,6 +59,7 @@ class ReplayRunnerTest {
         rows.add("x" + row); // a bad row
       }
     }
+    rows.add(rows.size() / 2, "x".repeat(300) + rows.get(0)); // a bad row longer than a 100-byte read
     // reorder: neighbours swapped (some across a minute boundary: late within grace), and a few
     // trades moved far back (late beyond grace: dropped)
     for (int k = 0; k < n / 20; k++) {

@@ -79,9 +79,8 @@ class WireFormTest {
     assertThat(e.epoch()).isEqualTo(d.epoch());
     assertThat(e.size()).isEqualTo(d.size()).isGreaterThan(100);
     for (int i = 0; i < d.size(); i++) {
-      assertThat(e.get(i, new Kline()).toString()).isEqualTo(d.get(i, new Kline()).toString());
+      assertThat(e.get(i, new Kline())).usingRecursiveComparison().isEqualTo(d.get(i, new Kline()));
       assertThat(e.closed(i)).isEqualTo(d.closed(i));
     }
-    assertThat(List.of(e.interval(0))).isNotEmpty();
   }
 }
