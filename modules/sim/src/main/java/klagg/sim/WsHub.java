@@ -750,6 +750,7 @@ final class WsHub {
 
   private SymbolInfo cur;
   private String curStream;
+  private final Map<SymbolInfo, SyntheticMarket.LiveSlot> liveSlots = new HashMap<>();
   private long curNow;
   private final TradeVisitor emitVisitor = this::onTrade;
 
@@ -838,10 +839,15 @@ final class WsHub {
       return;
     }
     curNow = now;
+    SyntheticMarket synthetic = market instanceof SyntheticMarket sm ? sm : null;
     for (SymbolInfo s : market.symbols()) {
       cur = s;
       curStream = s.lower + "@aggTrade";
-      market.scan(s, lastEmit, to, emitVisitor);
+      if (synthetic != null) {
+        synthetic.scanLive(s, lastEmit, to, emitVisitor, liveSlots.computeIfAbsent(s, x -> new SyntheticMarket.LiveSlot()));
+      } else {
+        market.scan(s, lastEmit, to, emitVisitor);
+      }
     }
     lastEmit = to;
     flushHeld();
