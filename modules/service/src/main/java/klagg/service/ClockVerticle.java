@@ -6,6 +6,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.atomic.AtomicLong;
+import klagg.core.ClockOffset;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,16 +47,13 @@ public final class ClockVerticle extends VerticleBase {
   }
 
   private Future<Void> sync() {
-    return vertx.eventBus().<JsonObject>request(Addresses.REST_TIME, new JsonObject(),
-            new DeliveryOptions().setSendTimeout(10_000))
-        .map(m -> {
-          JsonObject s = m.body();
-          long sent = s.getLong("sent");
-          long received = s.getLong("received");
-          long newOffset = s.getLong("serverTime") - (sent + received) / 2;
+    return sample(new ClockOffset(), config.getInt("clock.samples"))
+        .map(c -> {
+          long newOffset = c.offset();
           long jump = Math.abs(newOffset - offset.get());
           if (synced && jump >= config.getLong("clock.jumpLogMs")) {
-            log.warn("server time offset jumped by {} ms to {} ms (round trip {} ms)", jump, newOffset, received - sent);
+            log.warn("server time offset jumped by {} ms to {} ms (best round trip {} ms of {})", jump, newOffset,
+                c.roundTrip(), c.samples());
           }
           offset.set(newOffset);
           if (!synced || jump > 0) {
@@ -72,6 +70,19 @@ public final class ClockVerticle extends VerticleBase {
           }
           return Future.succeededFuture();
         });
+  }
+
+  /** {@code n} server-time requests one after another into {@code c}; fails only if none answered. */
+  private Future<ClockOffset> sample(ClockOffset c, int n) {
+    return vertx.eventBus().<JsonObject>request(Addresses.REST_TIME, new JsonObject(),
+            new DeliveryOptions().setSendTimeout(10_000))
+        .map(m -> {
+          JsonObject s = m.body();
+          c.add(s.getLong("sent"), s.getLong("serverTime"), s.getLong("received"));
+          return c;
+        })
+        .recover(e -> c.samples() > 0 ? Future.succeededFuture(c) : Future.failedFuture(e))
+        .compose(x -> n > 1 ? sample(c, n - 1) : Future.succeededFuture(c));
   }
 
   private JsonObject tickMessage(boolean boundary) {

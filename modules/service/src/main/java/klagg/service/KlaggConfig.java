@@ -215,6 +215,7 @@ public final class KlaggConfig {
     positive("gateway.breakerThreshold");
     positive("gateway.breakerProbeMs");
     positive("clock.refreshMs");
+    positive("clock.samples");
     notNegative("clock.tickMarginMs");
     notNegative("graceMs");
     notNegative("workers.instances");
