@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The kline state of one worker: symbols x intervals as struct-of-arrays, exact integer sums, and a
+ * The kline state of one worker: symbols x intervals as one array of 16-long cells, exact integer sums, and a
  * dirty set from which deltas are taken under an epoch.
  *
  * <p>Every (symbol, interval) has two cells: the open kline ({@code cur}) and the one just closed
@@ -38,6 +38,23 @@ public final class KlineBook {
   private static final byte OPEN = 1;
   private static final byte CLOSED = 2;
   private static final long[] POW10 = Decimals.POW10;
+  private static final int CELL_SHIFT = 4;
+  private static final int CELL_LONGS = 1 << CELL_SHIFT;
+  private static final int F_OPEN_T = 0;
+  private static final int F_NEXT_OPEN = 1;
+  private static final int F_O = 2;
+  private static final int F_H = 3;
+  private static final int F_L = 4;
+  private static final int F_C = 5;
+  private static final int F_VOL = 6;
+  private static final int F_TBV = 7;
+  private static final int F_Q_HI = 8;
+  private static final int F_Q_LO = 9;
+  private static final int F_TQ_HI = 10;
+  private static final int F_TQ_LO = 11;
+  private static final int F_CNT = 12;
+  private static final int F_FIRST_ID = 13;
+  private static final int F_LAST_ID = 14;
 
   private final Interval[] ivs;
   private final int nIv;
@@ -58,21 +75,9 @@ public final class KlineBook {
   private int[] slotOfSymbol = new int[0];
 
   // per cell: ((slot * nIv) + iv) * 2 + (0 = cur, 1 = prev)
-  private long[] openT;
-  private long[] nextOpen;
-  private long[] o;
-  private long[] h;
-  private long[] l;
-  private long[] c;
-  private long[] vol;
-  private long[] tbv;
-  private long[] qHi;
-  private long[] qLo;
-  private long[] tqHi;
-  private long[] tqLo;
-  private long[] cnt;
-  private long[] fId;
-  private long[] lId;
+  // per cell, array of structs: CELL_LONGS longs from cell << CELL_SHIFT, fields at F_* (a trade
+  // touches 8 open cells: 16 cache lines, where a column per field touched ~40)
+  private long[] v;
   private byte[] state;
   private long[] pending;
   private long[] inflight;
@@ -166,11 +171,11 @@ public final class KlineBook {
       return;
     }
     int cell = cell(s, iv);
-    openT[cell] = k.openTime;
-    nextOpen[cell] = ivs[iv].nextOpen(k.openTime);
+    v[(cell << CELL_SHIFT) + F_OPEN_T] = k.openTime;
+    v[(cell << CELL_SHIFT) + F_NEXT_OPEN] = ivs[iv].nextOpen(k.openTime);
     writeValues(s, cell, k, true);
     state[cell] = OPEN;
-    minNextOpen[iv] = Math.min(minNextOpen[iv], nextOpen[cell]);
+    minNextOpen[iv] = Math.min(minNextOpen[iv], v[(cell << CELL_SHIFT) + F_NEXT_OPEN]);
   }
 
   /** A kline's values into a cell, at the symbol's scales (widened first if the kline is finer). */
@@ -180,18 +185,18 @@ public final class KlineBook {
     }
     int dp = pScale[s] - k.priceScale;
     int dq = qScale[s] - k.qtyScale;
-    o[cell] = k.open * POW10[dp];
-    h[cell] = k.high * POW10[dp];
-    l[cell] = k.low * POW10[dp];
-    c[cell] = k.close * POW10[dp];
-    vol[cell] = k.volume * POW10[dq];
-    tbv[cell] = k.takerBuyVolume * POW10[dq];
+    v[(cell << CELL_SHIFT) + F_O] = k.open * POW10[dp];
+    v[(cell << CELL_SHIFT) + F_H] = k.high * POW10[dp];
+    v[(cell << CELL_SHIFT) + F_L] = k.low * POW10[dp];
+    v[(cell << CELL_SHIFT) + F_C] = k.close * POW10[dp];
+    v[(cell << CELL_SHIFT) + F_VOL] = k.volume * POW10[dq];
+    v[(cell << CELL_SHIFT) + F_TBV] = k.takerBuyVolume * POW10[dq];
     set128(cell, k.quoteHi, k.quoteLo, dp + dq, false);
     set128(cell, k.takerBuyQuoteHi, k.takerBuyQuoteLo, dp + dq, true);
-    cnt[cell] = k.count;
+    v[(cell << CELL_SHIFT) + F_CNT] = k.count;
     if (ids) {
-      fId[cell] = k.firstId;
-      lId[cell] = k.lastId;
+      v[(cell << CELL_SHIFT) + F_FIRST_ID] = k.firstId;
+      v[(cell << CELL_SHIFT) + F_LAST_ID] = k.lastId;
     }
   }
 
@@ -298,21 +303,7 @@ public final class KlineBook {
     qScale = qScale == null ? new byte[n] : Arrays.copyOf(qScale, n);
     lastAgg = grow(lastAgg, n);
     suspended = suspended == null ? new boolean[n] : Arrays.copyOf(suspended, n);
-    openT = grow(openT, cells);
-    nextOpen = grow(nextOpen, cells);
-    o = grow(o, cells);
-    h = grow(h, cells);
-    l = grow(l, cells);
-    c = grow(c, cells);
-    vol = grow(vol, cells);
-    tbv = grow(tbv, cells);
-    qHi = grow(qHi, cells);
-    qLo = grow(qLo, cells);
-    tqHi = grow(tqHi, cells);
-    tqLo = grow(tqLo, cells);
-    cnt = grow(cnt, cells);
-    fId = grow(fId, cells);
-    lId = grow(lId, cells);
+    v = grow(v, cells << CELL_SHIFT);
     state = state == null ? new byte[cells] : Arrays.copyOf(state, cells);
     int words = (cells + 63) >>> 6;
     pending = grow(pending, words);
@@ -410,15 +401,15 @@ public final class KlineBook {
       if (state[cell] == EMPTY) {
         long open = ivs[iv].openOf(time);
         flat(cell, iv, open, p);
-        cnt[cell] = 0;
-      } else if (time >= nextOpen[cell]) {
+        v[(cell << CELL_SHIFT) + F_CNT] = 0;
+      } else if (time >= v[(cell << CELL_SHIFT) + F_NEXT_OPEN]) {
         roll(cell, iv, time);
       }
-      if (time >= openT[cell]) {
+      if (time >= v[(cell << CELL_SHIFT) + F_OPEN_T]) {
         target[iv] = cell;
       } else {
         int prev = cell + 1;
-        if (state[prev] == EMPTY || time < openT[prev] || now >= nextOpen[prev] + graceMs) {
+        if (state[prev] == EMPTY || time < v[(prev << CELL_SHIFT) + F_OPEN_T] || now >= v[(prev << CELL_SHIFT) + F_NEXT_OPEN] + graceMs) {
           target[iv] = -1;
           dropped = true;
         } else {
@@ -437,39 +428,40 @@ public final class KlineBook {
       if (k < 0) {
         continue;
       }
-      if (cnt[k] == 0) {
-        o[k] = p;
-        h[k] = p;
-        l[k] = p;
-        c[k] = p;
-        fId[k] = firstId;
-        lId[k] = lastId;
+      int x = k << CELL_SHIFT;
+      if (v[x + F_CNT] == 0) {
+        v[x + F_O] = p;
+        v[x + F_H] = p;
+        v[x + F_L] = p;
+        v[x + F_C] = p;
+        v[x + F_FIRST_ID] = firstId;
+        v[x + F_LAST_ID] = lastId;
       } else {
-        if (p > h[k]) {
-          h[k] = p;
+        if (p > v[x + F_H]) {
+          v[x + F_H] = p;
         }
-        if (p < l[k]) {
-          l[k] = p;
+        if (p < v[x + F_L]) {
+          v[x + F_L] = p;
         }
-        if (firstId < fId[k]) {
-          fId[k] = firstId;
-          o[k] = p;
+        if (firstId < v[x + F_FIRST_ID]) {
+          v[x + F_FIRST_ID] = firstId;
+          v[x + F_O] = p;
         }
-        if (lastId > lId[k]) {
-          lId[k] = lastId;
-          c[k] = p;
+        if (lastId > v[x + F_LAST_ID]) {
+          v[x + F_LAST_ID] = lastId;
+          v[x + F_C] = p;
         }
       }
-      cnt[k] += n;
-      vol[k] += q;
-      long lo = qLo[k] + pqLo;
-      qHi[k] += pqHi + (Long.compareUnsigned(lo, pqLo) < 0 ? 1 : 0);
-      qLo[k] = lo;
+      v[x + F_CNT] += n;
+      v[x + F_VOL] += q;
+      long lo = v[x + F_Q_LO] + pqLo;
+      v[x + F_Q_HI] += pqHi + (Long.compareUnsigned(lo, pqLo) < 0 ? 1 : 0);
+      v[x + F_Q_LO] = lo;
       if (taker) {
-        tbv[k] += q;
-        long tlo = tqLo[k] + pqLo;
-        tqHi[k] += pqHi + (Long.compareUnsigned(tlo, pqLo) < 0 ? 1 : 0);
-        tqLo[k] = tlo;
+        v[x + F_TBV] += q;
+        long tlo = v[x + F_TQ_LO] + pqLo;
+        v[x + F_TQ_HI] += pqHi + (Long.compareUnsigned(tlo, pqLo) < 0 ? 1 : 0);
+        v[x + F_TQ_LO] = tlo;
       }
       pending[k >>> 6] |= 1L << k;
     }
@@ -508,10 +500,10 @@ public final class KlineBook {
         if (state[cell] == EMPTY) {
           continue;
         }
-        if (nextOpen[cell] <= now && !suspended[s]) {
+        if (v[(cell << CELL_SHIFT) + F_NEXT_OPEN] <= now && !suspended[s]) {
           roll(cell, iv, now);
         }
-        min = Math.min(min, nextOpen[cell]);
+        min = Math.min(min, v[(cell << CELL_SHIFT) + F_NEXT_OPEN]);
       }
       minNextOpen[iv] = min;
     }
@@ -530,63 +522,63 @@ public final class KlineBook {
 
   private void roll(int cell, int iv, long time) {
     int prev = cell + 1;
-    while (nextOpen[cell] <= time) {
+    while (v[(cell << CELL_SHIFT) + F_NEXT_OPEN] <= time) {
       evict(prev);
       copyCell(cell, prev);
       state[prev] = CLOSED;
       mark(pending, prev);
-      flat(cell, iv, nextOpen[cell], c[cell]);
+      flat(cell, iv, v[(cell << CELL_SHIFT) + F_NEXT_OPEN], v[(cell << CELL_SHIFT) + F_C]);
       mark(pending, cell);
     }
-    if (nextOpen[cell] < minNextOpen[iv]) {
-      minNextOpen[iv] = nextOpen[cell];
+    if (v[(cell << CELL_SHIFT) + F_NEXT_OPEN] < minNextOpen[iv]) {
+      minNextOpen[iv] = v[(cell << CELL_SHIFT) + F_NEXT_OPEN];
     }
   }
 
   private void flat(int cell, int iv, long open, long price) {
-    openT[cell] = open;
-    nextOpen[cell] = ivs[iv].nextOpen(open);
-    o[cell] = price;
-    h[cell] = price;
-    l[cell] = price;
-    c[cell] = price;
-    vol[cell] = 0;
-    tbv[cell] = 0;
-    qHi[cell] = 0;
-    qLo[cell] = 0;
-    tqHi[cell] = 0;
-    tqLo[cell] = 0;
-    cnt[cell] = 0;
-    fId[cell] = -1;
-    lId[cell] = -1;
+    v[(cell << CELL_SHIFT) + F_OPEN_T] = open;
+    v[(cell << CELL_SHIFT) + F_NEXT_OPEN] = ivs[iv].nextOpen(open);
+    v[(cell << CELL_SHIFT) + F_O] = price;
+    v[(cell << CELL_SHIFT) + F_H] = price;
+    v[(cell << CELL_SHIFT) + F_L] = price;
+    v[(cell << CELL_SHIFT) + F_C] = price;
+    v[(cell << CELL_SHIFT) + F_VOL] = 0;
+    v[(cell << CELL_SHIFT) + F_TBV] = 0;
+    v[(cell << CELL_SHIFT) + F_Q_HI] = 0;
+    v[(cell << CELL_SHIFT) + F_Q_LO] = 0;
+    v[(cell << CELL_SHIFT) + F_TQ_HI] = 0;
+    v[(cell << CELL_SHIFT) + F_TQ_LO] = 0;
+    v[(cell << CELL_SHIFT) + F_CNT] = 0;
+    v[(cell << CELL_SHIFT) + F_FIRST_ID] = -1;
+    v[(cell << CELL_SHIFT) + F_LAST_ID] = -1;
     state[cell] = OPEN;
-    if (nextOpen[cell] < minNextOpen[iv]) {
-      minNextOpen[iv] = nextOpen[cell];
+    if (v[(cell << CELL_SHIFT) + F_NEXT_OPEN] < minNextOpen[iv]) {
+      minNextOpen[iv] = v[(cell << CELL_SHIFT) + F_NEXT_OPEN];
     }
   }
 
   private void copyCell(int from, int to) {
-    openT[to] = openT[from];
-    nextOpen[to] = nextOpen[from];
-    o[to] = o[from];
-    h[to] = h[from];
-    l[to] = l[from];
-    c[to] = c[from];
-    vol[to] = vol[from];
-    tbv[to] = tbv[from];
-    qHi[to] = qHi[from];
-    qLo[to] = qLo[from];
-    tqHi[to] = tqHi[from];
-    tqLo[to] = tqLo[from];
-    cnt[to] = cnt[from];
-    fId[to] = fId[from];
-    lId[to] = lId[from];
+    v[(to << CELL_SHIFT) + F_OPEN_T] = v[(from << CELL_SHIFT) + F_OPEN_T];
+    v[(to << CELL_SHIFT) + F_NEXT_OPEN] = v[(from << CELL_SHIFT) + F_NEXT_OPEN];
+    v[(to << CELL_SHIFT) + F_O] = v[(from << CELL_SHIFT) + F_O];
+    v[(to << CELL_SHIFT) + F_H] = v[(from << CELL_SHIFT) + F_H];
+    v[(to << CELL_SHIFT) + F_L] = v[(from << CELL_SHIFT) + F_L];
+    v[(to << CELL_SHIFT) + F_C] = v[(from << CELL_SHIFT) + F_C];
+    v[(to << CELL_SHIFT) + F_VOL] = v[(from << CELL_SHIFT) + F_VOL];
+    v[(to << CELL_SHIFT) + F_TBV] = v[(from << CELL_SHIFT) + F_TBV];
+    v[(to << CELL_SHIFT) + F_Q_HI] = v[(from << CELL_SHIFT) + F_Q_HI];
+    v[(to << CELL_SHIFT) + F_Q_LO] = v[(from << CELL_SHIFT) + F_Q_LO];
+    v[(to << CELL_SHIFT) + F_TQ_HI] = v[(from << CELL_SHIFT) + F_TQ_HI];
+    v[(to << CELL_SHIFT) + F_TQ_LO] = v[(from << CELL_SHIFT) + F_TQ_LO];
+    v[(to << CELL_SHIFT) + F_CNT] = v[(from << CELL_SHIFT) + F_CNT];
+    v[(to << CELL_SHIFT) + F_FIRST_ID] = v[(from << CELL_SHIFT) + F_FIRST_ID];
+    v[(to << CELL_SHIFT) + F_LAST_ID] = v[(from << CELL_SHIFT) + F_LAST_ID];
     state[to] = state[from];
   }
 
   private void clearCell(int cell) {
     state[cell] = EMPTY;
-    cnt[cell] = 0;
+    v[(cell << CELL_SHIFT) + F_CNT] = 0;
     unmark(pending, cell);
     unmark(inflight, cell);
   }
@@ -614,23 +606,23 @@ public final class KlineBook {
     int iv = (cell >>> 1) % nIv;
     k.symbol = slotSymbol[s];
     k.interval = ivs[iv];
-    k.openTime = openT[cell];
-    k.closeTime = nextOpen[cell] - 1;
-    k.open = o[cell];
-    k.high = h[cell];
-    k.low = l[cell];
-    k.close = c[cell];
+    k.openTime = v[(cell << CELL_SHIFT) + F_OPEN_T];
+    k.closeTime = v[(cell << CELL_SHIFT) + F_NEXT_OPEN] - 1;
+    k.open = v[(cell << CELL_SHIFT) + F_O];
+    k.high = v[(cell << CELL_SHIFT) + F_H];
+    k.low = v[(cell << CELL_SHIFT) + F_L];
+    k.close = v[(cell << CELL_SHIFT) + F_C];
     k.priceScale = pScale[s];
-    k.volume = vol[cell];
-    k.takerBuyVolume = tbv[cell];
+    k.volume = v[(cell << CELL_SHIFT) + F_VOL];
+    k.takerBuyVolume = v[(cell << CELL_SHIFT) + F_TBV];
     k.qtyScale = qScale[s];
-    k.quoteHi = qHi[cell];
-    k.quoteLo = qLo[cell];
-    k.takerBuyQuoteHi = tqHi[cell];
-    k.takerBuyQuoteLo = tqLo[cell];
-    k.count = cnt[cell];
-    k.firstId = fId[cell];
-    k.lastId = lId[cell];
+    k.quoteHi = v[(cell << CELL_SHIFT) + F_Q_HI];
+    k.quoteLo = v[(cell << CELL_SHIFT) + F_Q_LO];
+    k.takerBuyQuoteHi = v[(cell << CELL_SHIFT) + F_TQ_HI];
+    k.takerBuyQuoteLo = v[(cell << CELL_SHIFT) + F_TQ_LO];
+    k.count = v[(cell << CELL_SHIFT) + F_CNT];
+    k.firstId = v[(cell << CELL_SHIFT) + F_FIRST_ID];
+    k.lastId = v[(cell << CELL_SHIFT) + F_LAST_ID];
     k.closed = state[cell] == CLOSED;
     return k;
   }
@@ -646,14 +638,14 @@ public final class KlineBook {
         if (state[k] == EMPTY) {
           continue;
         }
-        o[k] = Math.multiplyExact(o[k], fp);
-        h[k] = Math.multiplyExact(h[k], fp);
-        l[k] = Math.multiplyExact(l[k], fp);
-        c[k] = Math.multiplyExact(c[k], fp);
-        vol[k] = Math.multiplyExact(vol[k], fq);
-        tbv[k] = Math.multiplyExact(tbv[k], fq);
-        set128(k, qHi[k], qLo[k], dp + dq, false);
-        set128(k, tqHi[k], tqLo[k], dp + dq, true);
+        v[(k << CELL_SHIFT) + F_O] = Math.multiplyExact(v[(k << CELL_SHIFT) + F_O], fp);
+        v[(k << CELL_SHIFT) + F_H] = Math.multiplyExact(v[(k << CELL_SHIFT) + F_H], fp);
+        v[(k << CELL_SHIFT) + F_L] = Math.multiplyExact(v[(k << CELL_SHIFT) + F_L], fp);
+        v[(k << CELL_SHIFT) + F_C] = Math.multiplyExact(v[(k << CELL_SHIFT) + F_C], fp);
+        v[(k << CELL_SHIFT) + F_VOL] = Math.multiplyExact(v[(k << CELL_SHIFT) + F_VOL], fq);
+        v[(k << CELL_SHIFT) + F_TBV] = Math.multiplyExact(v[(k << CELL_SHIFT) + F_TBV], fq);
+        set128(k, v[(k << CELL_SHIFT) + F_Q_HI], v[(k << CELL_SHIFT) + F_Q_LO], dp + dq, false);
+        set128(k, v[(k << CELL_SHIFT) + F_TQ_HI], v[(k << CELL_SHIFT) + F_TQ_LO], dp + dq, true);
       }
     }
     pScale[s] = (byte) newP;
@@ -661,17 +653,13 @@ public final class KlineBook {
   }
 
   private void set128(int cell, long hi, long lo, int shiftDecimals, boolean taker) {
-    BigInteger v = Decimals.toBigInteger(hi, lo).multiply(BigInteger.TEN.pow(shiftDecimals));
-    if (v.bitLength() > 126) {
+    BigInteger big = Decimals.toBigInteger(hi, lo).multiply(BigInteger.TEN.pow(shiftDecimals));
+    if (big.bitLength() > 126) {
       throw new ArithmeticException("quote volume overflow");
     }
-    if (taker) {
-      tqHi[cell] = Decimals.hi(v);
-      tqLo[cell] = Decimals.lo(v);
-    } else {
-      qHi[cell] = Decimals.hi(v);
-      qLo[cell] = Decimals.lo(v);
-    }
+    int b = cell << CELL_SHIFT;
+    v[b + (taker ? F_TQ_HI : F_Q_HI)] = Decimals.hi(big);
+    v[b + (taker ? F_TQ_LO : F_Q_LO)] = Decimals.lo(big);
   }
 
   // ---------------------------------------------------------------- gaps
@@ -783,7 +771,7 @@ public final class KlineBook {
     advanceNow(nowMs);
     for (int iv = 0; iv < nIv; iv++) {
       int cell = cell(s, iv);
-      if (state[cell] != EMPTY && nextOpen[cell] <= now) {
+      if (state[cell] != EMPTY && v[(cell << CELL_SHIFT) + F_NEXT_OPEN] <= now) {
         roll(cell, iv, now);
       }
     }
@@ -805,8 +793,8 @@ public final class KlineBook {
       return;
     }
     int cur = cell(s, iv);
-    int target = state[cur] != EMPTY && openT[cur] == k.openTime ? cur
-        : state[cur + 1] != EMPTY && openT[cur + 1] == k.openTime ? cur + 1 : -1;
+    int target = state[cur] != EMPTY && v[(cur << CELL_SHIFT) + F_OPEN_T] == k.openTime ? cur
+        : state[cur + 1] != EMPTY && v[((cur + 1) << CELL_SHIFT) + F_OPEN_T] == k.openTime ? cur + 1 : -1;
     if (target < 0) {
       int r = overflow.size();
       overflow.add(k);
