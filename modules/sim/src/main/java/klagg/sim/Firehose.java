@@ -2,7 +2,6 @@ package klagg.sim;
 
 import io.vertx.core.Context;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,7 +23,7 @@ final class Firehose {
   final Context ctx;
   final Map<SymbolInfo, Feed> feeds = new HashMap<>();
   final SyntheticMarket.Rng rng = new SyntheticMarket.Rng(12345);
-  final StringBuilder sb = new StringBuilder(64); // putDecimal's rare fallback
+  private final AggFrames frames = new AggFrames();
   private final byte[] buf = new byte[1024];
   boolean scheduled;
   boolean held;
@@ -45,8 +44,8 @@ final class Firehose {
 
     Feed(SymbolInfo s, long nextAgg, long nextTrade, long startMinute, long marketFillsBefore) {
       this.stream = s.lower + "@aggTrade";
-      this.head = ascii("{\"stream\":\"" + stream + "\",\"data\":");
-      this.name = ascii(s.name);
+      this.head = AggFrames.head(stream);
+      this.name = AggFrames.ascii(s.name);
       this.nextAgg = nextAgg;
       this.nextTrade = nextTrade;
       this.firstTrade = nextTrade;
@@ -113,99 +112,9 @@ final class Firehose {
     }
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // Encoding straight into bytes: no String, no StringBuilder, no copy per trade.
-
-  private static final byte[] E_HEAD = ascii("{\"e\":\"aggTrade\",\"E\":");
-  private static final byte[] S_KEY = ascii(",\"s\":\"");
-  private static final byte[] A_KEY = ascii("\",\"a\":");
-  private static final byte[] P_KEY = ascii(",\"p\":\"");
-  private static final byte[] Q_KEY = ascii("\",\"q\":\"");
-  private static final byte[] F_KEY = ascii("\",\"f\":");
-  private static final byte[] L_KEY = ascii(",\"l\":");
-  private static final byte[] T_KEY = ascii(",\"T\":");
-  private static final byte[] M_KEY = ascii(",\"m\":");
-  private static final byte[] TRUE_TAIL = ascii("true,\"M\":true}");
-  private static final byte[] FALSE_TAIL = ascii("false,\"M\":true}");
-
-  private static byte[] ascii(String s) {
-    return s.getBytes(StandardCharsets.US_ASCII);
-  }
-
-  /**
-   * Encodes one aggTrade in its combined-stream form ({@code {"stream":...,"data":<payload>}}) into
-   * {@code b} from 0; returns the end. The raw payload is {@code b[feed.head.length, end - 1)}. Same
-   * text as {@link WsHub#encodeAgg} with event time = trade time.
-   */
-  int encode(byte[] b, SymbolInfo s, Feed feed, long now, long a, long p, long q, long f, long l,
-      boolean m) {
-    int i = put(b, 0, feed.head);
-    i = put(b, i, E_HEAD);
-    i = putLong(b, i, now);
-    i = put(b, i, S_KEY);
-    i = put(b, i, feed.name);
-    i = put(b, i, A_KEY);
-    i = putLong(b, i, a);
-    i = put(b, i, P_KEY);
-    i = putDecimal(b, i, p, s.priceScale, s.priceDigits);
-    i = put(b, i, Q_KEY);
-    i = putDecimal(b, i, q, s.qtyScale, s.qtyDigits);
-    i = put(b, i, F_KEY);
-    i = putLong(b, i, f);
-    i = put(b, i, L_KEY);
-    i = putLong(b, i, l);
-    i = put(b, i, T_KEY);
-    i = putLong(b, i, now);
-    i = put(b, i, M_KEY);
-    i = put(b, i, m ? TRUE_TAIL : FALSE_TAIL);
-    b[i++] = '}';
-    return i;
-  }
-
-  private static int put(byte[] b, int i, byte[] lit) {
-    System.arraycopy(lit, 0, b, i, lit.length);
-    return i + lit.length;
-  }
-
-  /** Non-negative {@code v} in decimal. */
-  static int putLong(byte[] b, int i, long v) {
-    int n = 1;
-    for (long t = v; t >= 10; t /= 10) {
-      n++;
-    }
-    int end = i + n;
-    for (int k = end - 1; k >= i; k--) {
-      b[k] = (byte) ('0' + v % 10);
-      v /= 10;
-    }
-    return end;
-  }
-
-  /** {@code m / 10^scale} with exactly {@code digits} decimals, as {@link Decimals#append} prints it. */
-  private int putDecimal(byte[] b, int i, long m, int scale, int digits) {
-    if (digits < scale || m < 0) {
-      sb.setLength(0);
-      Decimals.append(sb, m, scale, digits);
-      for (int k = 0; k < sb.length(); k++) {
-        b[i++] = (byte) sb.charAt(k);
-      }
-      return i;
-    }
-    long pow = Decimals.pow10(scale);
-    i = putLong(b, i, m / pow);
-    if (digits > 0) {
-      b[i++] = '.';
-      long frac = m % pow;
-      for (int k = i + scale - 1; k >= i; k--) {
-        b[k] = (byte) ('0' + frac % 10);
-        frac /= 10;
-      }
-      i += scale;
-      for (int k = scale; k < digits; k++) {
-        b[i++] = '0';
-      }
-    }
-    return i;
+  /** One trade's combined-stream form into {@code b} from 0 (see {@link AggFrames#encode}); returns the end. */
+  int encode(byte[] b, SymbolInfo s, Feed feed, long now, long a, long p, long q, long f, long l, boolean m) {
+    return frames.encode(b, s, feed.head, feed.name, now, a, p, q, f, l, now, m);
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -776,6 +776,10 @@ final class WsHub {
       faults.skippedTotal++;
       return true;
     }
+    if (faults.reorderTrades == 0 && faults.duplicateTrades == 0 && held.isEmpty() && allRaw(set)) {
+      sendRaw(s, set, a, p, q, f, l, t, m);
+      return true;
+    }
     String payload = encodeAgg(s, curNow, a, p, q, f, l, t, m);
     if (faults.reorderTrades > 0) {
       String[] h = held.remove(s);
@@ -796,6 +800,47 @@ final class WsHub {
       sendTrade(curStream, payload);
     }
     return true;
+  }
+
+  private static boolean allRaw(Set<Conn> set) {
+    for (Conn c : set) {
+      if (!(c instanceof RawConn)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The stream's ASCII head and the symbol's name, for {@link AggFrames#encode}. */
+  private record RawHead(byte[] head, byte[] name) {}
+
+  private final Map<SymbolInfo, RawHead> rawHeads = new HashMap<>();
+  private final AggFrames aggFrames = new AggFrames();
+  private final byte[] rawBuf = new byte[1024];
+
+  /** {@link #sendTrade} for hand-served WebSockets: the same text, encoded once into bytes. */
+  private void sendRaw(SymbolInfo s, Set<Conn> set, long a, long p, long q, long f, long l, long t, boolean m) {
+    RawHead h = rawHeads.computeIfAbsent(s, x -> new RawHead(AggFrames.head(curStream), AggFrames.ascii(x.name)));
+    int end = aggFrames.encode(rawBuf, s, h.head, h.name, curNow, a, p, q, f, l, t, m);
+    tradesSent.incrementAndGet();
+    if (faults.stalled()) {
+      return;
+    }
+    for (Conn c : set) {
+      if (!c.ready() || c.closed) {
+        continue;
+      }
+      RawConn r = (RawConn) c;
+      if (r.combined) {
+        r.frame(1, rawBuf, 0, end);
+      } else {
+        r.frame(1, rawBuf, h.head.length, end - 1 - h.head.length);
+      }
+      framesSent.incrementAndGet();
+      if (r.pending.length() >= 256 * 1024) {
+        r.flush();
+      }
+    }
   }
 
   private void sendTrade(String stream, String payload) {

@@ -155,8 +155,29 @@ class FirehoseTest {
     c.firehoseRate = 5000;
     Simulator sim = await(Simulator.start(vertx, c));
     WsCollector w = ws(vertx, sim, "/ws/btcusdt@aggTrade");
-    until("500 trades", 20_000, () -> w.parsedCount() >= 500);
+    WsCollector combined = ws(vertx, sim, "/stream?streams=btcusdt@aggTrade");
+    until("500 trades", 20_000, () -> w.parsedCount() >= 500 && combined.texts().size() >= 500);
     List<JsonObject> ts = w.parsed().subList(0, 500);
+    // frames are encoded straight into bytes: exactly the text the ordinary stream writes, raw and combined
+    SymbolInfo btc = sim.market().symbol("BTCUSDT");
+    List<String> raw = w.texts();
+    for (int i = 0; i < 500; i++) {
+      JsonObject o = new JsonObject(raw.get(i));
+      int[] ps = new int[1];
+      int[] qs = new int[1];
+      long p = Decimals.rescale(Decimals.parse(o.getString("p"), ps), ps[0], btc.priceScale);
+      long q = Decimals.rescale(Decimals.parse(o.getString("q"), qs), qs[0], btc.qtyScale);
+      assertThat(raw.get(i)).isEqualTo(sim.hub.encodeAgg(btc, o.getLong("E"), o.getLong("a"), p, q, o.getLong("f"),
+          o.getLong("l"), o.getLong("T"), o.getBoolean("m")));
+    }
+    long firstCombined = new JsonObject(combined.texts().get(0)).getJsonObject("data").getLong("a");
+    int at = 0;
+    while (new JsonObject(raw.get(at)).getLong("a") != firstCombined) {
+      at++;
+    }
+    for (int i = 0; i < 100; i++) {
+      assertThat(combined.texts().get(i)).isEqualTo("{\"stream\":\"btcusdt@aggTrade\",\"data\":" + raw.get(at + i) + "}");
+    }
     for (int i = 1; i < ts.size(); i++) {
       assertThat(ts.get(i).getLong("a")).isEqualTo(ts.get(i - 1).getLong("a") + 1);
     }
