@@ -410,7 +410,11 @@ final class WsHub {
     this.market = market;
     this.clock = clock;
     this.faults = faults;
+    this.rawOnly = cfg.firehose;
   }
+
+  /** Firehose mode: every WebSocket is served by hand ({@link RawConn}). */
+  private final boolean rawOnly;
 
   // ------------------------------------------------------------------ connections
 
@@ -751,6 +755,7 @@ final class WsHub {
   private SymbolInfo cur;
   private String curStream;
   private final Map<SymbolInfo, SyntheticMarket.LiveSlot> liveSlots = new HashMap<>();
+  private final Map<SymbolInfo, String> aggStreams = new HashMap<>();
   private long curNow;
   private final TradeVisitor emitVisitor = this::onTrade;
 
@@ -802,7 +807,10 @@ final class WsHub {
     return true;
   }
 
-  private static boolean allRaw(Set<Conn> set) {
+  private boolean allRaw(Set<Conn> set) {
+    if (rawOnly) { // firehose mode: every connection is served by hand
+      return true;
+    }
     for (Conn c : set) {
       if (!(c instanceof RawConn)) {
         return false;
@@ -887,7 +895,7 @@ final class WsHub {
     SyntheticMarket synthetic = market instanceof SyntheticMarket sm ? sm : null;
     for (SymbolInfo s : market.symbols()) {
       cur = s;
-      curStream = s.lower + "@aggTrade";
+      curStream = aggStreams.computeIfAbsent(s, x -> x.lower + "@aggTrade");
       if (synthetic != null) {
         synthetic.scanLive(s, lastEmit, to, emitVisitor, liveSlots.computeIfAbsent(s, x -> new SyntheticMarket.LiveSlot()));
       } else {
