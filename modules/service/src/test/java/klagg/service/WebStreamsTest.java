@@ -250,6 +250,82 @@ class WebStreamsTest {
     })));
   }
 
+  /** klagg_web_* meters from /metrics, by name. */
+  static Future<java.util.Map<String, Double>> webMeters() {
+    return fx.get("/metrics").map(r -> {
+      java.util.Map<String, Double> m = new java.util.HashMap<>();
+      for (String line : r.body().toString().split("\n")) {
+        if (line.startsWith("klagg_web_")) {
+          String[] kv = line.split(" ");
+          m.put(kv[0].replaceAll("\\{.*}", ""), Double.parseDouble(kv[kv.length - 1]));
+        }
+      }
+      return m;
+    });
+  }
+
+  /** The meters once {@code p} holds of them (checked every 100 ms), failing after {@code ms}. */
+  static Future<java.util.Map<String, Double>> metersWhen(Vertx vertx, String what, long ms,
+      java.util.function.Predicate<java.util.Map<String, Double>> p) {
+    long end = System.currentTimeMillis() + ms;
+    return webMeters().compose(m -> {
+      if (p.test(m)) {
+        return Future.succeededFuture(m);
+      }
+      if (System.currentTimeMillis() > end) {
+        return Future.failedFuture(new AssertionError(what + " not reached in " + ms + " ms: " + m));
+      }
+      return Harness.after(vertx, 100).compose(v -> metersWhen(vertx, what, end - System.currentTimeMillis(), p));
+    });
+  }
+
+  private static double cycles(java.util.Map<String, Double> m) {
+    return m.getOrDefault("klagg_web_cycles_total", 0.0);
+  }
+
+  private static double events(java.util.Map<String, Double> m) {
+    return m.getOrDefault("klagg_web_bus_events_total", 0.0);
+  }
+
+  private static double registrations(java.util.Map<String, Double> m) {
+    return m.getOrDefault("klagg_web_bridge_registrations", -1.0);
+  }
+
+  @Test
+  void klineEventsAreBuiltOnlyWhileABridgeClientListens(Vertx vertx, VertxTestContext ctx) {
+    WebMessages<JsonObject> got = new WebMessages<>(vertx);
+    String kline = Addresses.klineOut(symbol, "1m");
+    double[] before = new double[3];
+    metersWhen(vertx, "no bridge registrations", 20_000, m -> registrations(m) == 0)
+        .compose(m0 -> {
+          before[0] = events(m0);
+          return metersWhen(vertx, "5 cycles", 20_000, m -> cycles(m) >= cycles(m0) + 5);
+        })
+        .compose(m1 -> {
+          ctx.verify(() -> assertThat(events(m1)).as("events built with nobody listening").isEqualTo(before[0]));
+          before[1] = events(m1);
+          return connect("/eventbus/websocket", got);
+        })
+        .compose(ws -> {
+          ws.writeTextMessage(new JsonObject().put("type", "register").put("address", kline).encode());
+          return got.next("kline", 20_000, m -> kline.equals(m.getString("address")))
+              .compose(k -> metersWhen(vertx, "one registration", 10_000, m -> registrations(m) == 1))
+              .compose(m2 -> {
+                ctx.verify(() -> assertThat(events(m2)).as("events for a listener").isGreaterThan(before[1]));
+                return ws.close();
+              });
+        })
+        .compose(v -> metersWhen(vertx, "registration gone with its socket", 20_000, m -> registrations(m) == 0))
+        .compose(m3 -> {
+          before[2] = events(m3);
+          return metersWhen(vertx, "5 more cycles", 20_000, m -> cycles(m) >= cycles(m3) + 5);
+        })
+        .onComplete(ctx.succeeding(m4 -> ctx.verify(() -> {
+          assertThat(events(m4)).as("events after the listener left").isEqualTo(before[2]);
+          ctx.completeNow();
+        })));
+  }
+
   @Test
   void tcpBridgeDeliversPermittedAddressesOnly(Vertx vertx, VertxTestContext ctx) {
     WebMessages<JsonObject> got = new WebMessages<>(vertx);

@@ -35,6 +35,17 @@ final class Symbols {
       this.tickSize = e.getString("tickSize");
       this.stepSize = e.getString("stepSize");
     }
+
+    private final String[] klineOut = new String[klagg.core.Interval.values().length];
+
+    /** {@code klagg.out.kline.<SYMBOL>.<interval>}, built once. */
+    String klineOut(klagg.core.Interval iv) {
+      String a = klineOut[iv.ordinal()];
+      if (a == null) {
+        a = klineOut[iv.ordinal()] = klagg.service.Addresses.klineOut(symbol, iv.code());
+      }
+      return a;
+    }
   }
 
   private final Map<Integer, Info> byId = new HashMap<>();

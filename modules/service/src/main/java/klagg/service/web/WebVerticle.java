@@ -14,6 +14,8 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.ext.bridge.BaseBridgeEvent;
 import io.vertx.ext.bridge.BridgeOptions;
 import io.vertx.ext.bridge.PermittedOptions;
 import io.vertx.ext.eventbus.bridge.tcp.TcpEventBusBridge;
@@ -60,6 +62,9 @@ public final class WebVerticle extends VerticleBase {
   private long cycles;
   private long rowsSeen;
   private final Kline scratch = new Kline();
+  private final BridgeInterest interest = new BridgeInterest();
+  private boolean publishAll;
+  private long busEvents;
 
   public WebVerticle(KlaggConfig config) {
     this.config = config;
@@ -79,6 +84,7 @@ public final class WebVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     cache = new KlineCache(config.getInt("web.cacheKlines"));
+    publishAll = config.getBool("bridge.publishAll");
     hub = new StreamHub(new StreamHub.Limits(config.getInt("web.maxConnections"), config.getInt("web.maxStreams"),
         config.getInt("web.maxMessagesPerSecond"), config.getLong("web.stuckClientMs")), served);
     status = new StatusSampler(vertx, config.getLong("web.statusTimeoutMs"), () -> new JsonObject()
@@ -132,6 +138,9 @@ public final class WebVerticle extends VerticleBase {
     Gauge.builder("klagg_web_ws_connections", this, w -> w.hub.connections()).register(reg);
     Gauge.builder("klagg_web_cache_klines", this, w -> w.cache.klines()).register(reg);
     FunctionCounter.builder("klagg_web_cycles", this, w -> w.cycles).register(reg);
+    FunctionCounter.builder("klagg_web_bus_events", this, w -> w.busEvents)
+        .description("kline events built for event-bus bridge clients").register(reg);
+    Gauge.builder("klagg_web_bridge_registrations", this, w -> w.interest.registrations()).register(reg);
   }
 
   // ---------------------------------------------------------------- live updates
@@ -163,19 +172,36 @@ public final class WebVerticle extends VerticleBase {
         }
       }
     }
+    // event-bus fan-out: only for addresses a bridge client listens on (or all, bridge.publishAll)
+    boolean all = publishAll;
+    boolean snap = all || interest.has(Addresses.SNAPSHOT_OUT);
+    if (!all && interest.isEmpty()) {
+      hub.afterCycle();
+      return;
+    }
     var bus = vertx.eventBus();
-    JsonArray snapshot = new JsonArray();
+    JsonArray snapshot = snap ? new JsonArray() : null;
     for (KlineDelta d : u.deltas()) {
       for (int r = 0; r < d.size(); r++) {
         Symbols.Info info = symbols.byId(d.symbol(r));
-        if (info != null) {
+        if (info == null) {
+          continue;
+        }
+        String address = info.klineOut(d.interval(r));
+        boolean wanted = all || interest.has(address);
+        if (wanted || snap) {
           JsonObject event = StreamEvents.event(d.get(r, scratch), info.symbol, u.serverTime());
-          snapshot.add(event);
-          bus.publish(Addresses.klineOut(info.symbol, d.interval(r).code()), event);
+          busEvents++;
+          if (snap) {
+            snapshot.add(event);
+          }
+          if (wanted) {
+            bus.publish(address, event);
+          }
         }
       }
     }
-    if (!snapshot.isEmpty()) {
+    if (snap && !snapshot.isEmpty()) {
       bus.publish(Addresses.SNAPSHOT_OUT, new JsonObject().put("E", u.serverTime()).put("cycle", u.cycle())
           .put("klines", snapshot));
     }
@@ -197,7 +223,8 @@ public final class WebVerticle extends VerticleBase {
         .end(KlaggMetrics.prometheus(vertx).scrape()));
     router.routeWithRegex("^/(ws|stream)(/.*)?$").handler(this::webSocket);
     if (config.getBool("bridge.sockjs")) {
-      router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(sockJsOptions()));
+      router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(sockJsOptions(),
+          e -> onBridgeEvent(e, e.socket())));
     }
     router.route("/api/*").handler(ctx -> json(ctx, 404, new JsonObject().put("code", -1000)
         .put("msg", "Unknown endpoint " + ctx.request().path()).encode()));
@@ -443,6 +470,27 @@ public final class WebVerticle extends VerticleBase {
     return o;
   }
 
+  /** Tracks outbound registrations of bridge clients; lets every event through (permissions are the options'). */
+  private void onBridgeEvent(BaseBridgeEvent e, Object socket) {
+    JsonObject raw = e.getRawMessage();
+    String address = raw == null ? null : raw.getString("address");
+    switch (e.type()) {
+      case REGISTER -> {
+        if (address != null && address.startsWith(Addresses.OUT_PREFIX)) {
+          interest.register(socket, address);
+        }
+      }
+      case UNREGISTER -> {
+        if (address != null) {
+          interest.unregister(socket, address);
+        }
+      }
+      case SOCKET_CLOSED -> interest.closed(socket);
+      default -> { }
+    }
+    e.complete(true);
+  }
+
   private SockJSBridgeOptions sockJsOptions() {
     return permitted(new SockJSBridgeOptions()).setReplyTimeout(config.getLong("web.historyTimeoutMs") + 1000);
   }
@@ -451,7 +499,8 @@ public final class WebVerticle extends VerticleBase {
     if (!config.getBool("bridge.tcpEnabled")) {
       return Future.succeededFuture();
     }
-    TcpEventBusBridge b = TcpEventBusBridge.create(vertx, permitted(new BridgeOptions()));
+    TcpEventBusBridge b = TcpEventBusBridge.create(vertx, permitted(new BridgeOptions()), new NetServerOptions(),
+        e -> onBridgeEvent(e, e.socket()));
     return b.listen(config.getInt("bridge.tcpPort"), config.getString("bridge.tcpHost")).map(x -> {
       tcpBridge = b;
       tcpPort = actualPort(b, config.getInt("bridge.tcpPort"));
