@@ -471,6 +471,25 @@ public final class SyntheticMarket extends SimMarket {
     }
   }
 
+  /**
+   * How many trades {@code s} has in {@code [from, to)} (whole seconds, trading windows and history
+   * start aside), from the per-second counts alone: cheap enough to compare many candidate windows.
+   */
+  public long countIn(SymbolInfo s, long from, long to) {
+    long n = 0;
+    for (long k = Math.floorDiv(from, 1000); k * 1000 < to; k++) {
+      long minute = Math.floorDiv(k, 60);
+      long[] sc = minuteCum(s, minute);
+      if (sc[60] == 0) {
+        k = minute * 60 + 59;
+        continue;
+      }
+      int j = (int) (k - minute * 60);
+      n += sc[j + 1] - sc[j];
+    }
+    return n;
+  }
+
   /** {@link #scan}, for live emission of short consecutive windows, through the symbol's {@link LiveSlot}. */
   public void scanLive(SymbolInfo s, long from, long to, TradeVisitor v, LiveSlot c) {
     from = Math.max(from, firstTradeTime(s));
