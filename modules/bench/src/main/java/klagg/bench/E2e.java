@@ -186,7 +186,9 @@ public final class E2e {
     double fixed = max ? 0 : Double.parseDouble(r);
     long heap0 = usedHeapAfterGc();
     long rss0 = rssBytes();
-    Vertx vertx = Vertx.vertx(new VertxOptions());
+    // as `klagg run` sizes it (eventLoops 0 = auto); -Dklagg.eventLoops=N to compare
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(
+        Integer.getInteger("klagg.eventLoops", KlaggConfig.autoEventLoops())));
     long now = System.currentTimeMillis();
     // server clock: starts at a whole minute; no synthetic history before historyStart (so nothing to
     // backfill or repair) and the first measured trades come once the service is up
@@ -319,7 +321,14 @@ public final class E2e {
       }
       res.put("offered_trades_per_s", offered * 1000.0 / Math.max(1, measureTo - measureFrom));
     } else {
-      verifyFirehose(res, await(s.firehoseTally()), oneMinute, names(vertx));
+      verifyFirehose(res, await(s.firehoseTally()), oneMinute, names(vertx), market);
+    }
+    if (res.getLong("lost_trades", 0L) != 0 || res.getLong("mismatched_symbols", res.getLong("mismatched_klines", 0L)) != 0) {
+      // what the workers did: repairs, late drops, gaps (a clue to where a difference came from)
+      for (int i = 0; i < svc.config().workers(); i++) {
+        System.out.println("worker " + i + " status: " + vertx.eventBus().<JsonObject>request(Addresses.workerControl(i),
+            new JsonObject().put("op", "status")).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).body().encode());
+      }
     }
     wsc.close();
     try {
@@ -455,8 +464,8 @@ public final class E2e {
    * what was sent (the market's own fills of that minute before it + the firehose's contiguous trade
    * ids). lost = Σ sent − Σ in klines; a symbol whose klines differ either way is mismatched.
    */
-  static void verifyFirehose(JsonObject res, JsonObject tally, Map<String, Kline> ours, Map<Integer, String> names)
-      throws InterruptedException {
+  static void verifyFirehose(JsonObject res, JsonObject tally, Map<String, Kline> ours, Map<Integer, String> names,
+      SimMarket market) throws InterruptedException {
     long deadline = System.currentTimeMillis() + 10_000;
     Map<String, long[]> got; // name -> {fills from start minute on, max last id}
     while (true) {
@@ -498,6 +507,15 @@ public final class E2e {
         if (mismatched++ < 5) {
           System.out.printf("mismatch %s: fills sent %d, in klines %d; last trade id sent %d, in klines %d; %s%n",
               name, expect, g[0], t.getLong("lastTradeId"), g[1], t.encode());
+          long m0 = t.getLong("startMinute");
+          ours.values().stream().filter(k -> name.equals(names.get(k.symbol)) && k.openTime >= m0 - 60_000L)
+              .sorted(java.util.Comparator.comparingLong(k -> k.openTime)).limit(3)
+              .forEach(k -> System.out.printf("  ours 1m %d: n=%d ids %d..%d%n", k.openTime, k.count, k.firstId, k.lastId));
+          for (SimTrade x : market.trades(market.symbol(name), m0 - 60_000L, m0 + 60_000L)) {
+            if (x.lastId < t.getLong("firstTradeId")) {
+              System.out.printf("  market a=%d T=%d ids %d..%d%n", x.aggId, x.time, x.firstId, x.lastId);
+            }
+          }
         }
       }
     }

@@ -30,7 +30,10 @@ public final class Clustering {
   }
 
   public static Vertx start(String host, Path file) throws Exception {
-    VertxOptions options = new VertxOptions();
+    return start(host, file, new VertxOptions());
+  }
+
+  public static Vertx start(String host, Path file, VertxOptions options) throws Exception {
     options.getEventBusOptions().setHost(host).setClusterPublicHost(host);
     return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hazelcast(host, file)))
         .buildClustered().toCompletionStage().toCompletableFuture().get(2, TimeUnit.MINUTES);

@@ -1,6 +1,7 @@
 package klagg.service;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -52,7 +53,8 @@ final class RunCommand {
     String hzFile = args.get("-cluster-config", args.get("--cluster-config", null));
     Vertx vertx;
     try {
-      vertx = cluster ? Clustering.start(host, hzFile == null ? null : Paths.get(hzFile)) : Vertx.vertx();
+      VertxOptions options = new VertxOptions().setEventLoopPoolSize(config.eventLoopPoolSize());
+      vertx = cluster ? Clustering.start(host, hzFile == null ? null : Paths.get(hzFile), options) : Vertx.vertx(options);
     } catch (Exception e) {
       Throwable c = e.getCause() != null ? e.getCause() : e;
       err.println("klagg run: cannot join the cluster: " + c.getMessage());

@@ -61,6 +61,18 @@ class KlaggConfigTest {
   }
 
   @Test
+  void eventLoopsAreFourPerCoreUnlessSetAndClockSamplesArePositive() {
+    int cores = Runtime.getRuntime().availableProcessors();
+    assertThat(KlaggConfig.of(new JsonObject(), Map.of()).eventLoopPoolSize()).isEqualTo(Math.max(8, 4 * cores));
+    assertThat(KlaggConfig.of(new JsonObject().put("eventLoops", 3), Map.of()).eventLoopPoolSize()).isEqualTo(3);
+    assertThat(KlaggConfig.of(new JsonObject(), Map.of("KLAGG_EVENTLOOPS", "5")).eventLoopPoolSize()).isEqualTo(5);
+    assertThatThrownBy(() -> KlaggConfig.of(new JsonObject().put("eventLoops", -1), Map.of()))
+        .hasMessageContaining("eventLoops");
+    assertThatThrownBy(() -> KlaggConfig.of(new JsonObject().put("clock", new JsonObject().put("samples", 0)), Map.of()))
+        .hasMessageContaining("clock.samples");
+  }
+
+  @Test
   void badFilesAreClearErrors() throws Exception {
     assertThatThrownBy(() -> KlaggConfig.load(tmp.resolve("missing.json"), Map.of()))
         .hasMessageContaining("cannot read config file");
