@@ -323,13 +323,23 @@ public final class E2e {
     } else {
       verifyFirehose(res, await(s.firehoseTally()), oneMinute, names(vertx), market);
     }
-    if (res.getLong("lost_trades", 0L) != 0 || res.getLong("mismatched_symbols", res.getLong("mismatched_klines", 0L)) != 0) {
-      // what the workers did: repairs, late drops, gaps (a clue to where a difference came from)
-      for (int i = 0; i < svc.config().workers(); i++) {
-        System.out.println("worker " + i + " status: " + vertx.eventBus().<JsonObject>request(Addresses.workerControl(i),
-            new JsonObject().put("op", "status")).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).body().encode());
+    // what the workers did: stream gaps, repairs, late trades (a clue to where a difference came from)
+    boolean differs = res.getLong("lost_trades", 0L) != 0
+        || res.getLong("mismatched_symbols", res.getLong("mismatched_klines", 0L)) != 0;
+    long gaps = 0;
+    long repairs = 0;
+    long late = 0;
+    for (int i = 0; i < svc.config().workers(); i++) {
+      JsonObject st = vertx.eventBus().<JsonObject>request(Addresses.workerControl(i), new JsonObject().put("op", "status"))
+          .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).body();
+      gaps += st.getLong("gapsFromStream", 0L);
+      repairs += st.getLong("repairsTrades", 0L) + st.getLong("repairsKlines", 0L);
+      late += st.getLong("lateApplied", 0L) + st.getLong("lateDropped", 0L);
+      if (differs) {
+        System.out.println("worker " + i + " status: " + st.encode());
       }
     }
+    res.put("worker_stream_gaps", gaps).put("worker_repairs", repairs).put("worker_late_trades", late);
     wsc.close();
     try {
       await(svc.stop());

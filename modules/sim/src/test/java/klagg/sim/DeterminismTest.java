@@ -165,4 +165,19 @@ class DeterminismTest {
       assertThat(m.countIn(s, from, from + 95_000L)).as(s.name).isEqualTo(m.trades(s, from, from + 95_000L).size());
     }
   }
+  /** REST aggTrades by fromId scans from the time of that id: never after the trade (a gap repair asks by id). */
+  @Test
+  void timeOfAnAggIdIsNeverAfterItsTrade() {
+    long now = System.currentTimeMillis();
+    long hs = now - 2 * 3_600_000L;
+    SyntheticMarket m = new SyntheticMarket(new SimClock(1, 0), 7, 200, 2_000, hs);
+    int checked = 0;
+    for (SymbolInfo s : m.symbols().subList(0, 8)) {
+      for (SimTrade t : m.trades(s, now - 3_600_000L, now - 1000)) {
+        assertThat(m.timeOfAggId(s, t.aggId)).as("%s %d", s.name, t.aggId).isLessThanOrEqualTo(t.time);
+        checked++;
+      }
+    }
+    assertThat(checked).isGreaterThan(1000);
+  }
 }
