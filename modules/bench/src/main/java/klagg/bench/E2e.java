@@ -330,8 +330,7 @@ public final class E2e {
     long repairs = 0;
     long late = 0;
     for (int i = 0; i < svc.config().workers(); i++) {
-      JsonObject st = vertx.eventBus().<JsonObject>request(Addresses.workerControl(i), new JsonObject().put("op", "status"))
-          .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).body();
+      JsonObject st = workerStatus(vertx, i);
       gaps += st.getLong("gapsFromStream", 0L);
       repairs += st.getLong("repairsTrades", 0L) + st.getLong("repairsKlines", 0L);
       late += st.getLong("lateApplied", 0L) + st.getLong("lateDropped", 0L);
@@ -396,10 +395,19 @@ public final class E2e {
 
   static final long SEED = 7;
 
+  /** The {@code q} quantile of sorted {@code a}. */
+  static long pct(long[] a, double q) {
+    return a[Math.min(a.length - 1, (int) (a.length * q))];
+  }
+
+  static JsonObject workerStatus(Vertx vertx, int worker) throws Exception {
+    return vertx.eventBus().<JsonObject>request(Addresses.workerControl(worker), new JsonObject().put("op", "status"))
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).body();
+  }
+
   static boolean idle(Vertx vertx, int workers) throws Exception {
     for (int i = 0; i < workers; i++) {
-      JsonObject b = vertx.eventBus().<JsonObject>request(Addresses.workerControl(i), new JsonObject().put("op", "status"))
-          .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).body();
+      JsonObject b = workerStatus(vertx, i);
       // not inFlight: it also counts repairs scheduled for when a still-open kline closes (a week
       // away for 1w), which a seeding gap under load schedules
       if (b.getInteger("notLive") != 0) {
@@ -571,8 +579,7 @@ public final class E2e {
     Arrays.sort(a);
     res.put("latency_samples", a.length).put("latency_uncovered", uncovered);
     if (a.length > 0) {
-      res.put("p50_ms", a[(int) (a.length * 0.50)]).put("p99_ms", a[Math.min(a.length - 1, (int) (a.length * 0.99))])
-          .put("p999_ms", a[Math.min(a.length - 1, (int) (a.length * 0.999))]).put("max_ms", a[a.length - 1]);
+      res.put("p50_ms", pct(a, 0.50)).put("p99_ms", pct(a, 0.99)).put("p999_ms", pct(a, 0.999)).put("max_ms", a[a.length - 1]);
       // where the time goes: trade time -> the gateway cycle that published it ("E" of the event),
       // and that cycle -> the subscriber's receive
       for (var part : List.of(Map.entry("to_cycle", toCycle), Map.entry("cycle_to_subscriber", toSubscriber))) {
@@ -581,8 +588,7 @@ public final class E2e {
           continue;
         }
         Arrays.sort(b);
-        res.put(part.getKey() + "_p50_ms", b[(int) (b.length * 0.50)])
-            .put(part.getKey() + "_p99_ms", b[Math.min(b.length - 1, (int) (b.length * 0.99))]);
+        res.put(part.getKey() + "_p50_ms", pct(b, 0.50)).put(part.getKey() + "_p99_ms", pct(b, 0.99));
       }
     }
   }

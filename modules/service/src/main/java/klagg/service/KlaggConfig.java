@@ -393,18 +393,18 @@ public final class KlaggConfig {
     return Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
   }
 
-  private static int eventLoops() {
+  private static int twoPerCore() {
     return Math.max(1, 2 * Runtime.getRuntime().availableProcessors());
   }
 
   /**
    * Worker shards in the whole service (the symbol → shard routing uses this):
-   * {@code workers.total}, else {@code workers.instances}, else one per event loop.
+   * {@code workers.total}, else {@code workers.instances}, else 2 x cores.
    */
   public int workers() {
     int total = getInt("workers.total");
     int n = getInt("workers.instances");
-    return total > 0 ? total : n > 0 ? n : eventLoops();
+    return total > 0 ? total : n > 0 ? n : twoPerCore();
   }
 
   /** Shards this node runs: {@code [workers.first, workers.first + localWorkers())}. */

@@ -28,12 +28,9 @@ final class Firehose {
   boolean scheduled;
   boolean held;
 
-  /** One symbol's firehose: its stream, encoded name bytes, and what it has sent. */
+  /** One symbol's firehose: its stream and frame head ({@link WsHub.Emit}), and what it has sent. */
   static final class Feed {
-    final String stream;
-    /** {@code {"stream":"<stream>","data":} */
-    final byte[] head;
-    final byte[] name;
+    final WsHub.Emit emit;
     long nextAgg;
     long nextTrade;
     /** The first trade id the firehose sent, and the open of that trade's minute. */
@@ -42,10 +39,8 @@ final class Firehose {
     /** Fills of the market's own trades in {@code startMinute} before the firehose took over. */
     final long marketFillsBefore;
 
-    Feed(SymbolInfo s, long nextAgg, long nextTrade, long startMinute, long marketFillsBefore) {
-      this.stream = s.lower + "@aggTrade";
-      this.head = AggFrames.head(stream);
-      this.name = AggFrames.ascii(s.name);
+    Feed(WsHub.Emit emit, long nextAgg, long nextTrade, long startMinute, long marketFillsBefore) {
+      this.emit = emit;
       this.nextAgg = nextAgg;
       this.nextTrade = nextTrade;
       this.firstTrade = nextTrade;
@@ -80,10 +75,10 @@ final class Firehose {
     }
     if (before.isEmpty()) {
       long a = market.minuteFirstAgg(s, m0 / 60_000L);
-      return new Feed(s, a, SyntheticMarket.firstTradeId(s, a), m0, fills);
+      return new Feed(hub.emitOf(s), a, SyntheticMarket.firstTradeId(s, a), m0, fills);
     }
     SimTrade last = before.get(before.size() - 1);
-    return new Feed(s, last.aggId + 1, last.lastId + 1, m0, fills);
+    return new Feed(hub.emitOf(s), last.aggId + 1, last.lastId + 1, m0, fills);
   }
 
   /**
@@ -114,7 +109,7 @@ final class Firehose {
 
   /** One trade's combined-stream form into {@code b} from 0 (see {@link AggFrames#encode}); returns the end. */
   int encode(byte[] b, SymbolInfo s, Feed feed, long now, long a, long p, long q, long f, long l, boolean m) {
-    return frames.encode(b, s, feed.head, feed.name, now, a, p, q, f, l, now, m);
+    return frames.encode(b, s, feed.emit.head, feed.emit.name, now, a, p, q, f, l, now, m);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -132,7 +127,7 @@ final class Firehose {
     long now = hub.clock.now();
     for (SymbolInfo s : market.symbols()) {
       Feed feed = feeds.get(s);
-      Set<WsHub.Conn> set = hub.subs.get(feed != null ? feed.stream : s.lower + "@aggTrade");
+      Set<WsHub.Conn> set = hub.subs.get(hub.emitOf(s).stream);
       if (set == null || set.isEmpty() || !s.trading()) {
         continue;
       }
@@ -183,11 +178,7 @@ final class Firehose {
       boolean m = rng.nextBoolean();
       int end = encode(buf, s, feed, now, a, p, q, f, f + fills - 1, m);
       for (WsHub.RawConn c : subs.get(i)) {
-        if (c.combined) {
-          c.frame(1, buf, 0, end);
-        } else {
-          c.frame(1, buf, feed.head.length, end - 1 - feed.head.length);
-        }
+        c.frameTrade(buf, feed.emit.head.length, end);
       }
       frames += subs.get(i).length;
     }

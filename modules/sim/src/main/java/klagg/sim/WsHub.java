@@ -201,6 +201,18 @@ final class WsHub {
       frame(opcode, payload, 0, payload.length);
     }
 
+    /**
+     * One trade from {@link AggFrames#encode} ({@code b[0, end)}, combined form after a head of
+     * {@code headLen} bytes): as it is on a combined stream, its payload alone on a raw one.
+     */
+    void frameTrade(byte[] b, int headLen, int end) {
+      if (combined) {
+        frame(1, b, 0, end);
+      } else {
+        frame(1, b, headLen, end - 1 - headLen);
+      }
+    }
+
     /** Appends an unmasked frame of {@code b[off, off+n)} to the pending burst. */
     void frame(int opcode, byte[] b, int off, int n) {
       pending.appendByte((byte) (0x80 | opcode));
@@ -413,7 +425,7 @@ final class WsHub {
     this.rawOnly = cfg.firehose;
   }
 
-  /** Firehose mode: every WebSocket is served by hand ({@link RawConn}). */
+  /** Firehose mode: every WebSocket is served by hand ({@link RawConn}); never otherwise. */
   private final boolean rawOnly;
 
   // ------------------------------------------------------------------ connections
@@ -752,10 +764,32 @@ final class WsHub {
     return sb.toString();
   }
 
+  /**
+   * One symbol's live-emission state, made once: its aggTrade stream, the stream's frame head and
+   * the symbol's name as ASCII (for {@link AggFrames#encode}), and its one-second slot of trades.
+   */
+  static final class Emit {
+    final String stream;
+    /** {@code {"stream":"<stream>","data":} */
+    final byte[] head;
+    final byte[] name;
+    final SyntheticMarket.LiveSlot slot = new SyntheticMarket.LiveSlot();
+
+    Emit(SymbolInfo s) {
+      this.stream = s.lower + "@aggTrade";
+      this.head = AggFrames.head(stream);
+      this.name = AggFrames.ascii(s.name);
+    }
+  }
+
+  private final Map<SymbolInfo, Emit> emits = new HashMap<>();
+
+  Emit emitOf(SymbolInfo s) {
+    return emits.computeIfAbsent(s, Emit::new);
+  }
+
   private SymbolInfo cur;
-  private String curStream;
-  private final Map<SymbolInfo, SyntheticMarket.LiveSlot> liveSlots = new HashMap<>();
-  private final Map<SymbolInfo, String> aggStreams = new HashMap<>();
+  private Emit curEmit;
   private long curNow;
   private final TradeVisitor emitVisitor = this::onTrade;
 
@@ -772,7 +806,7 @@ final class WsHub {
       mini.bucketHour[bi] = hour;
     }
     mini.buckets[bi].trade(a, p, q, f, l, t, m);
-    Set<Conn> set = subs.get(curStream);
+    Set<Conn> set = subs.get(curEmit.stream);
     if (set == null || set.isEmpty()) {
       return true;
     }
@@ -781,7 +815,7 @@ final class WsHub {
       faults.skippedTotal++;
       return true;
     }
-    if (faults.reorderTrades == 0 && faults.duplicateTrades == 0 && held.isEmpty() && allRaw(set)) {
+    if (rawOnly && faults.reorderTrades == 0 && faults.duplicateTrades == 0 && held.isEmpty()) {
       sendRaw(s, set, a, p, q, f, l, t, m);
       return true;
     }
@@ -789,47 +823,31 @@ final class WsHub {
     if (faults.reorderTrades > 0) {
       String[] h = held.remove(s);
       if (h == null) {
-        held.put(s, new String[] {curStream, payload});
+        held.put(s, new String[] {curEmit.stream, payload});
         return true;
       }
       faults.reorderTrades--;
       faults.reorderedTotal++;
-      sendTrade(curStream, payload);
+      sendTrade(curEmit.stream, payload);
       sendTrade(h[0], h[1]);
       return true;
     }
-    sendTrade(curStream, payload);
+    sendTrade(curEmit.stream, payload);
     if (faults.duplicateTrades > 0) {
       faults.duplicateTrades--;
       faults.duplicatedTotal++;
-      sendTrade(curStream, payload);
+      sendTrade(curEmit.stream, payload);
     }
     return true;
   }
 
-  private boolean allRaw(Set<Conn> set) {
-    if (rawOnly) { // firehose mode: every connection is served by hand
-      return true;
-    }
-    for (Conn c : set) {
-      if (!(c instanceof RawConn)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** The stream's ASCII head and the symbol's name, for {@link AggFrames#encode}. */
-  private record RawHead(byte[] head, byte[] name) {}
-
-  private final Map<SymbolInfo, RawHead> rawHeads = new HashMap<>();
   private final AggFrames aggFrames = new AggFrames();
   private final byte[] rawBuf = new byte[1024];
 
   /** {@link #sendTrade} for hand-served WebSockets: the same text, encoded once into bytes. */
   private void sendRaw(SymbolInfo s, Set<Conn> set, long a, long p, long q, long f, long l, long t, boolean m) {
-    RawHead h = rawHeads.computeIfAbsent(s, x -> new RawHead(AggFrames.head(curStream), AggFrames.ascii(x.name)));
-    int end = aggFrames.encode(rawBuf, s, h.head, h.name, curNow, a, p, q, f, l, t, m);
+    Emit e = curEmit;
+    int end = aggFrames.encode(rawBuf, s, e.head, e.name, curNow, a, p, q, f, l, t, m);
     tradesSent.incrementAndGet();
     if (faults.stalled()) {
       return;
@@ -839,11 +857,7 @@ final class WsHub {
         continue;
       }
       RawConn r = (RawConn) c;
-      if (r.combined) {
-        r.frame(1, rawBuf, 0, end);
-      } else {
-        r.frame(1, rawBuf, h.head.length, end - 1 - h.head.length);
-      }
+      r.frameTrade(rawBuf, e.head.length, end);
       framesSent.incrementAndGet();
       if (r.pending.length() >= 256 * 1024) {
         r.flush();
@@ -895,9 +909,9 @@ final class WsHub {
     SyntheticMarket synthetic = market instanceof SyntheticMarket sm ? sm : null;
     for (SymbolInfo s : market.symbols()) {
       cur = s;
-      curStream = aggStreams.computeIfAbsent(s, x -> x.lower + "@aggTrade");
+      curEmit = emitOf(s);
       if (synthetic != null) {
-        synthetic.scanLive(s, lastEmit, to, emitVisitor, liveSlots.computeIfAbsent(s, x -> new SyntheticMarket.LiveSlot()));
+        synthetic.scanLive(s, lastEmit, to, emitVisitor, curEmit.slot);
       } else {
         market.scan(s, lastEmit, to, emitVisitor);
       }
@@ -923,7 +937,7 @@ final class WsHub {
     }
     int end = Math.min(r.n, replayNext + 20_000);
     cur = r.sym;
-    curStream = r.sym.lower + "@aggTrade";
+    curEmit = emitOf(r.sym);
     curNow = clock.now();
     for (int i = replayNext; i < end; i++) {
       r.visit(i, emitVisitor);

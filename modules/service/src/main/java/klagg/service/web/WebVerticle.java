@@ -173,9 +173,8 @@ public final class WebVerticle extends VerticleBase {
       }
     }
     // event-bus fan-out: only for addresses a bridge client listens on (or all, bridge.publishAll)
-    boolean all = publishAll;
-    boolean snap = all || interest.has(Addresses.SNAPSHOT_OUT);
-    if (!all && interest.isEmpty()) {
+    boolean snap = publishAll || interest.has(Addresses.SNAPSHOT_OUT);
+    if (!publishAll && interest.isEmpty()) {
       hub.afterCycle();
       return;
     }
@@ -188,7 +187,7 @@ public final class WebVerticle extends VerticleBase {
           continue;
         }
         String address = info.klineOut(d.interval(r));
-        boolean wanted = all || interest.has(address);
+        boolean wanted = publishAll || interest.has(address);
         if (wanted || snap) {
           JsonObject event = StreamEvents.event(d.get(r, scratch), info.symbol, u.serverTime());
           busEvents++;
