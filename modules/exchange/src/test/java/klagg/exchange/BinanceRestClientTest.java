@@ -303,6 +303,9 @@ class BinanceRestClientTest {
     AtomicInteger reported = new AtomicInteger(0);
     ExchangeEndpoints ep = start(vertx, req -> json(req, 200, "{\"serverTime\":1}", reported.get()));
     client = new BinanceRestClient(vertx, ep, new RestClientOptions().setWeightBudget(5).setWeightWindowMs(1000));
+    // windows are whole wall-clock seconds and the server bins by arrival: start early in one, so the
+    // first five do not arrive in the next second together with the next window's five
+    TestSupport.awaitUntil("a fresh window", 3000, () -> System.currentTimeMillis() % 1000 < 300);
     List<Future<Long>> fs = new ArrayList<>();
     for (int i = 0; i < 12; i++) {
       fs.add(client.serverTime());
