@@ -49,6 +49,8 @@ public final class AggregatorVerticle extends VerticleBase {
   private boolean[] feedDown = new boolean[64];
   private boolean[] needResume = new boolean[64];
   private boolean[] resumePending = new boolean[64];
+  /** Seeded as never traded: trades before its first streamed one may have been missed (unknown start). */
+  private boolean[] unknownStart = new boolean[64];
   private long[] lateFrom = filled(64, Long.MAX_VALUE);
   private long[] lateTo = filled(64, Long.MIN_VALUE);
   private String[] names = new String[64];
@@ -180,6 +182,11 @@ public final class AggregatorVerticle extends VerticleBase {
           waitForGap(sym, last + 1, t.aggId - 1);
           continue;
         }
+        if (last < 0 && unknownStart[sym]) {
+          buffer(sym, t);
+          repairFirst(sym, t.aggId);
+          continue;
+        }
         KlineBook.Result r = book.apply(t);
         results[r.ordinal()]++;
         if (r == KlineBook.Result.LATE_DROPPED) {
@@ -250,7 +257,30 @@ public final class AggregatorVerticle extends VerticleBase {
     return ids.length == to - from + 1;
   }
 
+  /**
+   * The first trade of a symbol seeded as never traded: it may have traded between the seed's REST
+   * query and its stream subscription taking effect, and nothing would show the jump. Every trade
+   * before this one is such a trade, so REST fills ids up to it (a fresh listing has few).
+   */
+  private void repairFirst(int sym, long firstStreamed) {
+    unknownStart[sym] = false;
+    if (firstStreamed <= 0) {
+      drain(sym);
+      return;
+    }
+    long from = Math.max(0, firstStreamed - config.getLong("repair.maxTrades"));
+    repairTrades(sym, from, firstStreamed - 1, false);
+  }
+
   private void repairTrades(int sym, long from, long to) {
+    repairTrades(sym, from, to, true);
+  }
+
+  /**
+   * Fetches ids {@code from..to} from REST and applies them. With {@code allExist} false the range
+   * is an upper bound (ids below a symbol's first trade do not exist) and a short answer is fine.
+   */
+  private void repairTrades(int sym, long from, long to, boolean allExist) {
     phase[sym] = REPAIRING;
     String symbol = names[sym];
     if (to - from + 1 > config.getLong("repair.maxTrades")) {
@@ -275,7 +305,13 @@ public final class AggregatorVerticle extends VerticleBase {
               lateDropped(sym, x.time);
             }
           }
-          if (book.lastAggId(sym) < to) {
+          if (!allExist && from > 0 && trades.size() == to - from + 1) {
+            // a never-traded symbol missed more than repair.maxTrades: the earliest cannot be had
+            log.warn("worker {}: {} missed more than {} trades before its first streamed one: repairing its klines",
+                shard, symbol, trades.size());
+            repairKlines(sym, trades.getJsonArray(0).getLong(5), serverNow(), true);
+          }
+          if (allExist && book.lastAggId(sym) < to) {
             // REST did not have them all (yet): the ids stay a known gap; the klines get repaired
             log.warn("worker {}: REST returned {} of {} missed trades of {}", shard, trades.size(), to - from + 1, symbol);
           }
@@ -380,6 +416,10 @@ public final class AggregatorVerticle extends VerticleBase {
         long last = book.lastAggId(sym);
         if (last >= 0 && x.aggId > last + 1) {
           break;
+        }
+        if (last < 0 && unknownStart[sym]) {
+          repairFirst(sym, x.aggId);
+          return;
         }
         KlineBook.Result res = book.apply(x);
         results[res.ordinal()]++;
@@ -517,6 +557,7 @@ public final class AggregatorVerticle extends VerticleBase {
     feedDown[id] = false;
     needResume[id] = false;
     resumePending[id] = false;
+    unknownStart[id] = false;
     book.addSymbol(id, priceScale, qtyScale);
     seed(id, symbol, 500);
   }
@@ -535,6 +576,7 @@ public final class AggregatorVerticle extends VerticleBase {
           if (last >= 0) {
             book.setLastAggId(id, last);
           }
+          unknownStart[id] = last < 0;
           drain(id);
         })
         .onFailure(e -> {
@@ -565,6 +607,7 @@ public final class AggregatorVerticle extends VerticleBase {
       feedDown = Arrays.copyOf(feedDown, n);
       needResume = Arrays.copyOf(needResume, n);
       resumePending = Arrays.copyOf(resumePending, n);
+      unknownStart = Arrays.copyOf(unknownStart, n);
       int old = lateFrom.length;
       lateFrom = Arrays.copyOf(lateFrom, n);
       lateTo = Arrays.copyOf(lateTo, n);

@@ -13,6 +13,8 @@ public final class Faults {
   int duplicateTrades;
   int reorderTrades;
   int skipAggIds;
+  /** Per-symbol skips (symbol name → trades still to withhold from the stream). */
+  final java.util.Map<String, Integer> skipBySymbol = new java.util.HashMap<>();
   int restStatus;
   int restRemaining;
   long skippedTotal;
@@ -21,6 +23,21 @@ public final class Faults {
   long malformedTotal;
   long restFaultsTotal;
   long drops;
+
+  /** Withholds one trade of {@code symbol} from the stream if a per-symbol skip is pending. */
+  boolean skipOne(String symbol) {
+    Integer n = skipBySymbol.get(symbol);
+    if (n == null) {
+      return false;
+    }
+    if (n <= 1) {
+      skipBySymbol.remove(symbol);
+    } else {
+      skipBySymbol.put(symbol, n - 1);
+    }
+    skippedTotal++;
+    return true;
+  }
 
   boolean stalled() {
     return stallUntil != 0 && System.currentTimeMillis() < stallUntil;
@@ -33,7 +50,7 @@ public final class Faults {
         .put("malformedPending", malformedFrames)
         .put("duplicatePending", duplicateTrades)
         .put("reorderPending", reorderTrades)
-        .put("skipPending", skipAggIds)
+        .put("skipPending", skipAggIds + skipBySymbol.values().stream().mapToInt(Integer::intValue).sum())
         .put("restStatus", restStatus)
         .put("restPending", restRemaining)
         .put("skippedTotal", skippedTotal)
@@ -50,6 +67,7 @@ public final class Faults {
     duplicateTrades = 0;
     reorderTrades = 0;
     skipAggIds = 0;
+    skipBySymbol.clear();
     restStatus = 0;
     restRemaining = 0;
   }

@@ -223,7 +223,17 @@ public final class Simulator {
         case "malformedFrames" -> faults.malformedFrames += (int) num(cmd, k);
         case "duplicateTrades" -> faults.duplicateTrades += (int) num(cmd, k);
         case "reorderTrades" -> faults.reorderTrades += (int) num(cmd, k);
-        case "skipAggIds" -> faults.skipAggIds += (int) num(cmd, k);
+        case "skipAggIds" -> {
+          if (cmd.getValue(k) instanceof JsonObject o) {
+            String sym = o.getString("symbol", "").toUpperCase();
+            if (market.symbol(sym) == null) {
+              throw new IllegalArgumentException("skipAggIds: unknown symbol '" + o.getString("symbol") + "'");
+            }
+            faults.skipBySymbol.merge(sym, Math.max(0, o.getInteger("count", 1)), Integer::sum);
+          } else {
+            faults.skipAggIds += (int) num(cmd, k);
+          }
+        }
         case "restErrors" -> {
           JsonObject r = cmd.getJsonObject(k);
           int status = r.getInteger("status", 503);
@@ -240,7 +250,9 @@ public final class Simulator {
           String name = v instanceof JsonObject o ? o.getString("symbol") : String.valueOf(v);
           Double price = v instanceof JsonObject o && o.getValue("price") != null
               ? Double.valueOf(String.valueOf(o.getValue("price"))) : null;
-          if (market.list(name.toUpperCase(), price, now) == null) {
+          // listed now, trading from opensInMs later (a new listing's first trades come after it appears)
+          long opensIn = v instanceof JsonObject o ? Math.max(0, o.getLong("opensInMs", 0L)) : 0;
+          if (market.list(name.toUpperCase(), price, now + opensIn) == null) {
             throw new IllegalArgumentException("listing not supported in " + market.mode() + " mode");
           }
         }

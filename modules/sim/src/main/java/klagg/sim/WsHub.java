@@ -815,6 +815,9 @@ final class WsHub {
       faults.skippedTotal++;
       return true;
     }
+    if (!faults.skipBySymbol.isEmpty() && faults.skipOne(s.name)) {
+      return true;
+    }
     if (rawOnly && faults.reorderTrades == 0 && faults.duplicateTrades == 0 && held.isEmpty()) {
       sendRaw(s, set, a, p, q, f, l, t, m);
       return true;
