@@ -23,7 +23,11 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * The per-trade hot path on one thread: apply into a {@link KlineBook} of 1,000 symbols x the 8
  * default intervals, and decode + apply from combined-stream frame bytes. Throughput is trades/s
- * (one op = one trade).
+ * (one op = one trade). {@link #applyAndPull} and {@link #decodeAndApply} end each invocation with a
+ * worker's pull ({@code takeDelta}): it merges the fold cells and extracts every changed kline, so
+ * their cost is counted as in a worker (which pulls every 100 ms). The pull allocates its delta
+ * (one per invocation, 10 simulated minutes of klines), so the per-trade allocation is read from
+ * {@link #apply} and {@link #decode}, whose only allocation is the per-invocation book.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -56,15 +60,28 @@ public class BookBench {
     }
   }
 
+  /** Apply only: its {@code -prof gc} figure is the per-trade allocation (the book is per invocation). */
   @Benchmark
   @OperationsPerInvocation(TRADES)
   public long apply() {
+    applyAll();
+    return book.applied();
+  }
+
+  /** Apply, then one pull: what a worker does, fold merges and delta extraction included. */
+  @Benchmark
+  @OperationsPerInvocation(TRADES)
+  public long applyAndPull() {
+    applyAll();
+    return book.takeDelta(book.epoch()).size() + book.applied();
+  }
+
+  private void applyAll() {
     SyntheticTrades d = data;
     for (int i = 0; i < d.n; i++) {
       t.set(d.symbol[i], d.aggId[i], d.price[i], 2, d.qty[i], 3, d.firstId[i], d.lastId[i], d.time[i], d.buyerMaker[i]);
       book.apply(t);
     }
-    return book.applied();
   }
 
   /** Decode only, same frames: with {@link #apply} it splits {@link #decodeAndApply}'s cost. */
@@ -92,6 +109,6 @@ public class BookBench {
         book.apply(t);
       }
     }
-    return book.applied();
+    return book.takeDelta(book.epoch()).size() + book.applied();
   }
 }

@@ -466,9 +466,16 @@ public final class AggTradeDecoder {
       if (fn == 0 || fn > MAX_DIGITS) {
         return -1;
       }
-      int sig = fn; // fraction digits up to the last non-zero one
-      while (sig > 0 && b[i + sig - 1] == '0') {
-        sig--;
+      int sig; // fraction digits up to the last non-zero one
+      if (fn <= 8 && b.length - i >= 8) {
+        // digit values of the fraction in the low fn bytes: the highest non-zero byte is the last
+        long w = ((long) LONG_LE.get(b, i) - ZEROS) & (fn == 8 ? -1L : (1L << (8 * fn)) - 1);
+        sig = w == 0 ? 0 : 8 - (Long.numberOfLeadingZeros(w) >>> 3);
+      } else {
+        sig = fn;
+        while (sig > 0 && b[i + sig - 1] == '0') {
+          sig--;
+        }
       }
       if (sig > 0) {
         if (m >= Decimals.POW10[MAX_DIGITS - sig]) {

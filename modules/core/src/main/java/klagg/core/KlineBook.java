@@ -13,9 +13,13 @@ import java.util.List;
  * pushed out of {@code prev} before its last change was acknowledged moves to an overflow list that
  * is part of every delta until acknowledged, so nothing is lost when the consumer misses replies.
  *
- * <p>Per trade: one id check, two passes over the intervals (roll/lateness, then update), no
- * allocation and no division: a trade rolls an interval when its time reaches the precomputed next
- * open. {@link #onTick} touches only intervals whose earliest next open has passed.
+ * <p>Per trade: one id check and, in the common case, one cell updated: a trade inside every
+ * interval's open window (no roll, not late) goes into the symbol's fold cell, which is merged into
+ * every interval's open kline before anything reads or changes them (deltas, snapshots, rolls,
+ * corrections). Merging is exact because a kline is a commutative sum of its trades (open and close
+ * follow ids, not order). Other trades take two passes over the intervals (roll/lateness, then
+ * update). No allocation and no division: a trade rolls an interval when its time reaches the
+ * precomputed next open. {@link #onTick} touches only intervals whose earliest next open has passed.
  *
  * <p>Open and close follow trade ids, not arrival order: the open is the price of the trade with the
  * smallest first id, the close that of the largest last id, so reordered or repaired trades land
@@ -55,6 +59,7 @@ public final class KlineBook {
   private static final int F_CNT = 12;
   private static final int F_FIRST_ID = 13;
   private static final int F_LAST_ID = 14;
+  private static final int F_FOLD_N = 15;
 
   private final Interval[] ivs;
   private final int nIv;
@@ -81,6 +86,17 @@ public final class KlineBook {
   private byte[] state;
   private long[] pending;
   private long[] inflight;
+
+  // per slot: the fold cell (trades not yet merged into the open cells, CELL_LONGS longs from
+  // slot << CELL_SHIFT); in its otherwise unused longs, how many trades it holds (F_FOLD_N) and the
+  // window [F_OPEN_T, F_NEXT_OPEN) in which a trade lands in every interval's open cell (an end of
+  // Long.MIN_VALUE: unknown, take the slow path). One place, so a trade on the fast path touches
+  // two cache lines of book state.
+  private final boolean foldFast;
+  private long[] fold;
+  private boolean[] inFoldList;
+  private int[] foldList = new int[64];
+  private int foldCount;
 
   private final long[] minNextOpen;
   private final int[] targets;
@@ -114,6 +130,12 @@ public final class KlineBook {
    * @param expectedSymbols initial capacity (grows)
    */
   public KlineBook(List<Interval> intervals, long graceMs, int expectedSymbols) {
+    this(intervals, graceMs, expectedSymbols, true);
+  }
+
+  /** With {@code foldFast} false every trade updates every interval directly (for differential tests). */
+  KlineBook(List<Interval> intervals, long graceMs, int expectedSymbols, boolean foldFast) {
+    this.foldFast = foldFast;
     this.ivs = intervals.stream().distinct()
         .sorted((a, b) -> Long.compare(a.nominalLength(), b.nominalLength())).toArray(Interval[]::new);
     if (ivs.length == 0) {
@@ -153,6 +175,7 @@ public final class KlineBook {
     }
     long p = seedPrice * POW10[pScale[s] - seedScale];
     advanceNow(nowMs);
+    foldInto(s);
     for (int iv = 0; iv < nIv; iv++) {
       int cell = cell(s, iv);
       if (state[cell] == EMPTY) {
@@ -170,6 +193,7 @@ public final class KlineBook {
     if (iv < 0) {
       return;
     }
+    foldInto(s);
     int cell = cell(s, iv);
     v[(cell << CELL_SHIFT) + F_OPEN_T] = k.openTime;
     v[(cell << CELL_SHIFT) + F_NEXT_OPEN] = ivs[iv].nextOpen(k.openTime);
@@ -222,6 +246,7 @@ public final class KlineBook {
     if (s < 0) {
       return false;
     }
+    foldInto(s);
     for (int iv = 0; iv < nIv; iv++) {
       int cur = cell(s, iv);
       evict(cur + 1);
@@ -286,6 +311,8 @@ public final class KlineBook {
     qScale[s] = (byte) qtyScale;
     lastAgg[s] = -1;
     suspended[s] = false;
+    fold[(s << CELL_SHIFT) + F_FOLD_N] = 0;
+    fold[(s << CELL_SHIFT) + F_NEXT_OPEN] = Long.MIN_VALUE;
     slotOfSymbol[symbol] = s;
     for (int iv = 0; iv < nIv; iv++) {
       clearCell(cell(s, iv));
@@ -303,6 +330,8 @@ public final class KlineBook {
     qScale = qScale == null ? new byte[n] : Arrays.copyOf(qScale, n);
     lastAgg = grow(lastAgg, n);
     suspended = suspended == null ? new boolean[n] : Arrays.copyOf(suspended, n);
+    fold = grow(fold, n << CELL_SHIFT);
+    inFoldList = inFoldList == null ? new boolean[n] : Arrays.copyOf(inFoldList, n);
     v = grow(v, cells << CELL_SHIFT);
     state = state == null ? new byte[cells] : Arrays.copyOf(state, cells);
     int words = (cells + 63) >>> 6;
@@ -391,6 +420,21 @@ public final class KlineBook {
       q *= POW10[qs - qtyScale];
     }
 
+    if (time >= fold[(s << CELL_SHIFT) + F_OPEN_T] && time < fold[(s << CELL_SHIFT) + F_NEXT_OPEN]) {
+      // inside every interval's open window: into the fold cell only
+      update(fold, s << CELL_SHIFT, p, q, firstId, lastId, buyerMaker);
+      if (fold[(s << CELL_SHIFT) + F_FOLD_N]++ == 0 && !inFoldList[s]) {
+        inFoldList[s] = true;
+        if (foldCount == foldList.length) {
+          foldList = Arrays.copyOf(foldList, foldCount * 2);
+        }
+        foldList[foldCount++] = s;
+      }
+      applied++;
+      return fill ? Result.GAP_FILLED : Result.APPLIED;
+    }
+    foldInto(s);
+
     // pass 1: roll intervals the trade has reached; pick each interval's kline: the open one, the
     // just-closed one within the grace window, or none (too late for that interval)
     int base = cell(s, 0);
@@ -419,51 +463,16 @@ public final class KlineBook {
       }
     }
     // pass 2: update
-    long pqLo = p * q;
-    long pqHi = Math.multiplyHigh(p, q);
-    long n = lastId - firstId + 1;
-    boolean taker = !buyerMaker;
     for (int iv = 0; iv < nIv; iv++) {
       int k = target[iv];
       if (k < 0) {
         continue;
       }
-      int x = k << CELL_SHIFT;
-      if (v[x + F_CNT] == 0) {
-        v[x + F_O] = p;
-        v[x + F_H] = p;
-        v[x + F_L] = p;
-        v[x + F_C] = p;
-        v[x + F_FIRST_ID] = firstId;
-        v[x + F_LAST_ID] = lastId;
-      } else {
-        if (p > v[x + F_H]) {
-          v[x + F_H] = p;
-        }
-        if (p < v[x + F_L]) {
-          v[x + F_L] = p;
-        }
-        if (firstId < v[x + F_FIRST_ID]) {
-          v[x + F_FIRST_ID] = firstId;
-          v[x + F_O] = p;
-        }
-        if (lastId > v[x + F_LAST_ID]) {
-          v[x + F_LAST_ID] = lastId;
-          v[x + F_C] = p;
-        }
-      }
-      v[x + F_CNT] += n;
-      v[x + F_VOL] += q;
-      long lo = v[x + F_Q_LO] + pqLo;
-      v[x + F_Q_HI] += pqHi + (Long.compareUnsigned(lo, pqLo) < 0 ? 1 : 0);
-      v[x + F_Q_LO] = lo;
-      if (taker) {
-        v[x + F_TBV] += q;
-        long tlo = v[x + F_TQ_LO] + pqLo;
-        v[x + F_TQ_HI] += pqHi + (Long.compareUnsigned(tlo, pqLo) < 0 ? 1 : 0);
-        v[x + F_TQ_LO] = tlo;
-      }
+      update(v, k << CELL_SHIFT, p, q, firstId, lastId, buyerMaker);
       pending[k >>> 6] |= 1L << k;
+    }
+    if (!dropped && !late) {
+      window(s);
     }
     if (dropped) {
       lateDropped++;
@@ -480,6 +489,136 @@ public final class KlineBook {
     return Result.APPLIED;
   }
 
+  /** One trade into the cell at {@code x} of {@code a}, at the symbol's scales. */
+  private static void update(long[] a, int x, long p, long q, long firstId, long lastId, boolean buyerMaker) {
+    if (a[x + F_CNT] == 0) {
+      a[x + F_O] = p;
+      a[x + F_H] = p;
+      a[x + F_L] = p;
+      a[x + F_C] = p;
+      a[x + F_FIRST_ID] = firstId;
+      a[x + F_LAST_ID] = lastId;
+    } else {
+      if (p > a[x + F_H]) {
+        a[x + F_H] = p;
+      }
+      if (p < a[x + F_L]) {
+        a[x + F_L] = p;
+      }
+      if (firstId < a[x + F_FIRST_ID]) {
+        a[x + F_FIRST_ID] = firstId;
+        a[x + F_O] = p;
+      }
+      if (lastId > a[x + F_LAST_ID]) {
+        a[x + F_LAST_ID] = lastId;
+        a[x + F_C] = p;
+      }
+    }
+    long pqLo = p * q;
+    long pqHi = Math.multiplyHigh(p, q);
+    a[x + F_CNT] += lastId - firstId + 1;
+    a[x + F_VOL] += q;
+    long lo = a[x + F_Q_LO] + pqLo;
+    a[x + F_Q_HI] += pqHi + (Long.compareUnsigned(lo, pqLo) < 0 ? 1 : 0);
+    a[x + F_Q_LO] = lo;
+    if (!buyerMaker) {
+      a[x + F_TBV] += q;
+      long tlo = a[x + F_TQ_LO] + pqLo;
+      a[x + F_TQ_HI] += pqHi + (Long.compareUnsigned(tlo, pqLo) < 0 ? 1 : 0);
+      a[x + F_TQ_LO] = tlo;
+    }
+  }
+
+  /**
+   * After a trade that landed in every open cell: the window in which the next ones do too (every
+   * interval open, from the latest open time to the earliest next open).
+   */
+  private void window(int s) {
+    if (!foldFast) {
+      return;
+    }
+    long from = Long.MIN_VALUE;
+    long to = Long.MAX_VALUE;
+    for (int iv = 0, cell = cell(s, 0); iv < nIv; iv++, cell += 2) {
+      if (state[cell] != OPEN) {
+        fold[(s << CELL_SHIFT) + F_NEXT_OPEN] = Long.MIN_VALUE;
+        return;
+      }
+      from = Math.max(from, v[(cell << CELL_SHIFT) + F_OPEN_T]);
+      to = Math.min(to, v[(cell << CELL_SHIFT) + F_NEXT_OPEN]);
+    }
+    fold[(s << CELL_SHIFT) + F_OPEN_T] = from;
+    fold[(s << CELL_SHIFT) + F_NEXT_OPEN] = to;
+  }
+
+  /**
+   * Merges the slot's fold cell into every interval's open cell (marking them changed) and forgets
+   * the fast window; the caller is about to read or change the cells. Exact: sums add (128-bit
+   * with carry), high/low are max/min, open/close go with the smallest first / largest last id.
+   */
+  private void foldInto(int s) {
+    fold[(s << CELL_SHIFT) + F_NEXT_OPEN] = Long.MIN_VALUE;
+    if (fold[(s << CELL_SHIFT) + F_FOLD_N] == 0) {
+      return;
+    }
+    fold[(s << CELL_SHIFT) + F_FOLD_N] = 0;
+    int f = s << CELL_SHIFT;
+    long[] a = fold;
+    for (int iv = 0, cell = cell(s, 0); iv < nIv; iv++, cell += 2) {
+      int x = cell << CELL_SHIFT;
+      if (v[x + F_CNT] == 0) {
+        v[x + F_O] = a[f + F_O];
+        v[x + F_H] = a[f + F_H];
+        v[x + F_L] = a[f + F_L];
+        v[x + F_C] = a[f + F_C];
+        v[x + F_FIRST_ID] = a[f + F_FIRST_ID];
+        v[x + F_LAST_ID] = a[f + F_LAST_ID];
+      } else {
+        if (a[f + F_H] > v[x + F_H]) {
+          v[x + F_H] = a[f + F_H];
+        }
+        if (a[f + F_L] < v[x + F_L]) {
+          v[x + F_L] = a[f + F_L];
+        }
+        if (a[f + F_FIRST_ID] < v[x + F_FIRST_ID]) {
+          v[x + F_FIRST_ID] = a[f + F_FIRST_ID];
+          v[x + F_O] = a[f + F_O];
+        }
+        if (a[f + F_LAST_ID] > v[x + F_LAST_ID]) {
+          v[x + F_LAST_ID] = a[f + F_LAST_ID];
+          v[x + F_C] = a[f + F_C];
+        }
+      }
+      v[x + F_CNT] += a[f + F_CNT];
+      v[x + F_VOL] += a[f + F_VOL];
+      v[x + F_TBV] += a[f + F_TBV];
+      long lo = v[x + F_Q_LO] + a[f + F_Q_LO];
+      v[x + F_Q_HI] += a[f + F_Q_HI] + (Long.compareUnsigned(lo, a[f + F_Q_LO]) < 0 ? 1 : 0);
+      v[x + F_Q_LO] = lo;
+      long tlo = v[x + F_TQ_LO] + a[f + F_TQ_LO];
+      v[x + F_TQ_HI] += a[f + F_TQ_HI] + (Long.compareUnsigned(tlo, a[f + F_TQ_LO]) < 0 ? 1 : 0);
+      v[x + F_TQ_LO] = tlo;
+      mark(pending, cell);
+    }
+    Arrays.fill(a, f + F_O, f + CELL_LONGS, 0L); // the sums and F_FOLD_N
+  }
+
+  /** Merges every fold cell (before deltas, snapshots and clock rolls). */
+  private void foldAll() {
+    for (int i = 0; i < foldCount; i++) {
+      int s = foldList[i];
+      inFoldList[s] = false;
+      if (used[s] && fold[(s << CELL_SHIFT) + F_FOLD_N] > 0) {
+        long from = fold[(s << CELL_SHIFT) + F_OPEN_T];
+        long to = fold[(s << CELL_SHIFT) + F_NEXT_OPEN];
+        foldInto(s);
+        fold[(s << CELL_SHIFT) + F_OPEN_T] = from; // the cells' windows did not change
+        fold[(s << CELL_SHIFT) + F_NEXT_OPEN] = to;
+      }
+    }
+    foldCount = 0;
+  }
+
   /**
    * Advances the book's clock to server time {@code nowMs}: every interval whose boundary has passed
    * is closed and the next one opened (flat at the close, filling skipped intervals with flat
@@ -491,6 +630,7 @@ public final class KlineBook {
       if (now < minNextOpen[iv]) {
         continue;
       }
+      foldAll();
       long min = Long.MAX_VALUE;
       for (int s = 0; s < slotLimit; s++) {
         if (!used[s]) {
@@ -501,6 +641,7 @@ public final class KlineBook {
           continue;
         }
         if (v[(cell << CELL_SHIFT) + F_NEXT_OPEN] <= now && !suspended[s]) {
+          fold[(s << CELL_SHIFT) + F_NEXT_OPEN] = Long.MIN_VALUE;
           roll(cell, iv, now);
         }
         min = Math.min(min, v[(cell << CELL_SHIFT) + F_NEXT_OPEN]);
@@ -629,6 +770,7 @@ public final class KlineBook {
 
   /** Scales a symbol's state up to finer decimals (rare: the first finer price or quantity). */
   private void widen(int s, int newP, int newQ) {
+    foldInto(s);
     int dp = newP - pScale[s];
     int dq = newQ - qScale[s];
     long fp = POW10[dp];
@@ -769,6 +911,7 @@ public final class KlineBook {
     }
     suspended[s] = false;
     advanceNow(nowMs);
+    foldInto(s);
     for (int iv = 0; iv < nIv; iv++) {
       int cell = cell(s, iv);
       if (state[cell] != EMPTY && v[(cell << CELL_SHIFT) + F_NEXT_OPEN] <= now) {
@@ -792,6 +935,7 @@ public final class KlineBook {
     if (s < 0 || iv < 0) {
       return;
     }
+    foldInto(s);
     int cur = cell(s, iv);
     int target = state[cur] != EMPTY && v[(cur << CELL_SHIFT) + F_OPEN_T] == k.openTime ? cur
         : state[cur + 1] != EMPTY && v[((cur + 1) << CELL_SHIFT) + F_OPEN_T] == k.openTime ? cur + 1 : -1;
@@ -817,6 +961,7 @@ public final class KlineBook {
    * cleared from the dirty set; otherwise they are included again.
    */
   public KlineDelta takeDelta(long ackEpoch) {
+    foldAll();
     if (epoch > 0 && ackEpoch >= epoch) {
       Arrays.fill(inflight, 0L);
       dropAckedOverflow(ackEpoch);
@@ -875,6 +1020,7 @@ public final class KlineBook {
 
   /** Every kline the book holds right now (open and just-closed), e.g. to seed a consumer. */
   public KlineDelta snapshot() {
+    foldAll();
     KlineDelta.Builder b = new KlineDelta.Builder(slots * nIv * 2 + 1);
     for (int s = 0; s < slotLimit; s++) {
       if (!used[s]) {
@@ -908,6 +1054,9 @@ public final class KlineBook {
     int i = indexOf(iv);
     if (s < 0 || i < 0) {
       return false;
+    }
+    if (fold[(s << CELL_SHIFT) + F_FOLD_N] > 0) {
+      foldAll();
     }
     int cell = cell(s, i) + which;
     if (state[cell] == EMPTY) {

@@ -50,11 +50,54 @@ public final class SymbolIndex {
     return Math.floorMod(hash(symbol), workers);
   }
 
-  private static int mix(int h) {
-    h ^= h >>> 16;
-    h *= 0x85ebca6b;
-    h ^= h >>> 13;
-    return h;
+  private static final java.lang.invoke.VarHandle LONG_LE =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+  private static final long K = 0x9E3779B97F4A7C15L;
+
+  /**
+   * Table position hash (not the routing hash): the name read eight bytes at a time (little-endian,
+   * the last word zero-padded), each word mixed in by a multiply. A symbol name is one or two words.
+   */
+  static int tableHash(byte[] b, int off, int len) {
+    long h = len * K;
+    int i = off;
+    int end = off + len;
+    for (; end - i >= 8; i += 8) {
+      h = (h ^ (long) LONG_LE.get(b, i)) * K;
+    }
+    int r = end - i;
+    if (r > 0) {
+      long w;
+      if (b.length - i >= 8) {
+        w = (long) LONG_LE.get(b, i) & ((1L << (8 * r)) - 1);
+      } else {
+        w = 0;
+        for (int k = 0; k < r; k++) {
+          w |= (b[i + k] & 0xFFL) << (8 * k);
+        }
+      }
+      h = (h ^ w) * K;
+    }
+    return (int) (h ^ (h >>> 29));
+  }
+
+  /** {@link #tableHash(byte[], int, int)} of the bytes, upper-cased, or of the chars of a name. */
+  private static int tableHash(byte[] b, int off, CharSequence s, int len) {
+    long h = len * K;
+    long w = 0;
+    int k = 0;
+    for (; k < len; k++) {
+      long c = s != null ? s.charAt(k) & 0xFF : upper(b[off + k]) & 0xFF;
+      w |= c << (8 * (k & 7));
+      if ((k & 7) == 7) {
+        h = (h ^ w) * K;
+        w = 0;
+      }
+    }
+    if ((k & 7) != 0) {
+      h = (h ^ w) * K;
+    }
+    return (int) (h ^ (h >>> 29));
   }
 
   /** Adds {@code symbol} (upper-case ASCII) if absent; returns its id. */
@@ -80,7 +123,7 @@ public final class SymbolIndex {
   }
 
   private void insert(byte[] b, int id) {
-    int i = mix(hash(b, 0, b.length)) & mask;
+    int i = tableHash(b, 0, b.length) & mask;
     while (table[i] > 0) {
       i = (i + 1) & mask;
     }
@@ -142,7 +185,7 @@ public final class SymbolIndex {
   /** Removes {@code symbol} (upper-case ASCII); its id may be handed out again. Returns the id or -1. */
   public int remove(String symbol) {
     byte[] b = symbol.getBytes(StandardCharsets.US_ASCII);
-    int i = mix(hash(b, 0, b.length)) & mask;
+    int i = tableHash(b, 0, b.length) & mask;
     for (int e; (e = table[i]) != 0; i = (i + 1) & mask) {
       if (e > 0 && Arrays.equals(names[e - 1], b)) {
         int id = e - 1;
@@ -163,7 +206,7 @@ public final class SymbolIndex {
 
   /** Id of the symbol whose ASCII name is {@code b[off, off+len)}, or -1. No allocation. */
   public int idOf(byte[] b, int off, int len) {
-    int i = mix(hash(b, off, len)) & mask;
+    int i = tableHash(b, off, len) & mask;
     for (int e; (e = table[i]) != 0; i = (i + 1) & mask) {
       if (e > 0) {
         byte[] n = names[e - 1];
@@ -177,11 +220,7 @@ public final class SymbolIndex {
 
   /** Like {@link #idOf(byte[], int, int)} but the bytes may be lower case (stream names). */
   public int idOfIgnoreCase(byte[] b, int off, int len) {
-    int h = 0;
-    for (int k = off, end = off + len; k < end; k++) {
-      h = 31 * h + upper(b[k]);
-    }
-    int i = mix(h) & mask;
+    int i = tableHash(b, off, null, len) & mask;
     for (int e; (e = table[i]) != 0; i = (i + 1) & mask) {
       if (e > 0) {
         byte[] n = names[e - 1];
@@ -208,8 +247,7 @@ public final class SymbolIndex {
 
   public int idOf(CharSequence symbol) {
     int len = symbol.length();
-    int h = hash(symbol);
-    int i = mix(h) & mask;
+    int i = tableHash(null, 0, symbol, len) & mask;
     for (int e; (e = table[i]) != 0; i = (i + 1) & mask) {
       if (e > 0) {
         byte[] n = names[e - 1];
