@@ -22,6 +22,10 @@ final class SyntheticTrades {
   final boolean[] buyerMaker;
   final String[] names;
   final byte[][] frames;
+  /** The same frames back to back in one buffer, as a socket read delivers them ({@link #frameOff}). */
+  final byte[] stream;
+  /** Start of frame i in {@link #stream}; frame i ends at {@code frameOff[i + 1]}. */
+  final int[] frameOff;
 
   SyntheticTrades(int symbols, int n, int minutes, boolean withFrames, long seed) {
     this.n = n;
@@ -73,6 +77,19 @@ final class SyntheticTrades {
             .append(time[i]).append(",\"m\":").append(buyerMaker[i]).append(",\"M\":true}}");
         frames[i] = sb.toString().getBytes(StandardCharsets.US_ASCII);
       }
+    }
+    if (withFrames) {
+      frameOff = new int[n + 1];
+      for (int i = 0; i < n; i++) {
+        frameOff[i + 1] = frameOff[i] + frames[i].length;
+      }
+      stream = new byte[frameOff[n]];
+      for (int i = 0; i < n; i++) {
+        System.arraycopy(frames[i], 0, stream, frameOff[i], frames[i].length);
+      }
+    } else {
+      frameOff = null;
+      stream = null;
     }
   }
 
