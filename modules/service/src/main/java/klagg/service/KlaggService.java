@@ -70,7 +70,7 @@ public final class KlaggService {
         .compose(v -> when("web", () -> web = new WebVerticle(config)))
         .onSuccess(v -> log.info("klagg started: roles {}, {} of {} worker shards here, intervals {}{}",
             config.list("roles"), config.localWorkers(), config.workers(), config.list("intervals"),
-            config.hasRole("ingest") ? ", exchange " + config.section("exchange").getString("restBaseUrl") : ""));
+            config.hasRole("ingest") ? ", exchange " + klagg.exchange.ExchangeEndpoints.fromJson(config.section("exchange")).restBaseUrl() : ""));
   }
 
   /** Deploys the verticle if this node has the role. */

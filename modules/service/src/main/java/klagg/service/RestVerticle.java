@@ -128,10 +128,11 @@ public final class RestVerticle extends VerticleBase {
           return Future.succeededFuture(window);
         }
         // quiet so far: the latest trade gives the flat price and the last id
-        return rest.aggTrades(symbol, null, null, null, 1).compose(l -> !l.isEmpty() && l.get(0).time >= next
-            // the window closed between the two requests: "never traded" would be wrong; the
-            // worker's seed retry starts over in the new window
-            ? Future.failedFuture("seeding " + symbol + ": the window closed between two requests")
+        return rest.aggTrades(symbol, null, null, null, 1).compose(l -> !l.isEmpty() && l.get(0).time >= open
+            // it traded between the two requests: the latest alone would hide the others of the
+            // window (and after the window "never traded" would be wrong); the worker's seed retry
+            // starts over
+            ? Future.failedFuture("seeding " + symbol + ": it traded between two requests")
             : Future.succeededFuture(l));
       }).compose(trades -> {
         if (trades.isEmpty()) {

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import klagg.core.Interval;
+import klagg.exchange.ExchangeEndpoints;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,22 @@ class KlaggConfigTest {
     assertThat(c.getLong("gateway.breakerThreshold")).isEqualTo(5);
     assertThat(c.intervals()).containsExactlyElementsOf(Interval.DEFAULTS);
     assertThat(c.workers()).isEqualTo(2 * Runtime.getRuntime().availableProcessors());
+  }
+
+  @Test
+  void theVenueAloneChoosesItsUrlsAndAnExplicitUrlWins() {
+    ExchangeEndpoints spot = ExchangeEndpoints.fromJson(KlaggConfig.of(new JsonObject(), Map.of()).section("exchange"));
+    assertThat(spot.restBaseUrl()).isEqualTo("https://api.binance.com");
+    ExchangeEndpoints futures = ExchangeEndpoints.fromJson(KlaggConfig.of(
+        new JsonObject().put("exchange", new JsonObject().put("venue", "futures")), Map.of()).section("exchange"));
+    assertThat(futures.restBaseUrl()).isEqualTo("https://fapi.binance.com");
+    assertThat(futures.restPrefix()).isEqualTo("/fapi/v1");
+    ExchangeEndpoints sim = ExchangeEndpoints.fromJson(KlaggConfig.of(
+        new JsonObject().put("exchange", new JsonObject().put("venue", "sim")), Map.of()).section("exchange"));
+    assertThat(sim.restBaseUrl()).isEqualTo("http://127.0.0.1:9090");
+    ExchangeEndpoints own = ExchangeEndpoints.fromJson(KlaggConfig.of(new JsonObject().put("exchange",
+        new JsonObject().put("venue", "sim").put("baseUrl", "http://10.0.0.5:9999")), Map.of()).section("exchange"));
+    assertThat(own.restBaseUrl()).isEqualTo("http://10.0.0.5:9999");
   }
 
   @Test
