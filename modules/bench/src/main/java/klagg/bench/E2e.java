@@ -35,7 +35,7 @@ import klagg.sim.SymbolInfo;
  * PostgreSQL persistence) reading it over loopback WebSockets, and a WebSocket subscriber on a few
  * symbols' {@code @kline_1m} streams. See docs/performance.md for what each figure means.
  *
- * <pre>e2e [--duration S] [--json FILE] [--rate N|max|all] [--symbols N] [--db URL] [--no-baseline]</pre>
+ * <pre>e2e [--duration S] [--json FILE] [--rate N|max|all] [--symbols N] [--db URL] [--track N] [--warmup S] [--no-baseline]</pre>
  */
 public final class E2e {
   int duration = 20;
@@ -45,6 +45,8 @@ public final class E2e {
   String db;
   boolean baseline = true;
   int track = 3;
+  /** Seconds of firehose before the max-rate window (JIT, first-trade repairs), as the baseline's 3 s. */
+  int warmup = 5;
 
   public static void main(String[] args) throws Exception {
     E2e e = new E2e();
@@ -57,8 +59,9 @@ public final class E2e {
         case "--db" -> e.db = args[++i];
         case "--track" -> e.track = Integer.parseInt(args[++i]);
         case "--no-baseline" -> e.baseline = false;
+        case "--warmup" -> e.warmup = Integer.parseInt(args[++i]);
         default -> {
-          System.err.println("usage: e2e [--duration S] [--json FILE] [--rate N|max|all] [--symbols N] [--db URL] [--track N] [--no-baseline]");
+          System.err.println("usage: e2e [--duration S] [--json FILE] [--rate N|max|all] [--symbols N] [--db URL] [--track N] [--warmup S] [--no-baseline]");
           System.exit(2);
         }
       }
@@ -281,6 +284,10 @@ public final class E2e {
     while (s.now() < historyStart + 3000 || ingestTrades(vertx) == 0) {
       Thread.sleep(200);
     }
+    if (max && warmup > 0) {
+      System.out.println("warm-up " + warmup + " s");
+      Thread.sleep(warmup * 1000L);
+    }
     long sent0 = s.status().toCompletionStage().toCompletableFuture().get().getLong("tradesSent");
     long dec0 = ingestTrades(vertx);
     long cpu0 = cpuNanos();
@@ -299,7 +306,7 @@ public final class E2e {
     long heap1 = usedHeapAfterGc();
     double secs = (t1 - t0) / 1e9;
     long trades = dec1 - dec0;
-    JsonObject res = new JsonObject().put("mode", max ? "max" : "fixed " + r)
+    JsonObject res = new JsonObject().put("mode", max ? "max" : "fixed " + r).put("warmup_s", max ? warmup : 0)
         .put("trades_per_s", trades / secs)
         .put("cpu_us_per_trade", (cpu1 - cpu0) / 1e3 / Math.max(1, trades))
         .put("cpu_cores_busy", (cpu1 - cpu0) / 1e9 / secs)

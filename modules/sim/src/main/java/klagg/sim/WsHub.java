@@ -187,6 +187,8 @@ final class WsHub {
    * A WebSocket served by hand over the raw socket (firehose mode): frames are appended to a
    * pending buffer and written in one write per burst, instead of one flush per frame.
    */
+  static final int RAW_WRITE_QUEUE_BYTES = 8 << 20;
+
   final class RawConn extends Conn {
     final io.vertx.core.net.NetSocket so;
     Buffer pending = Buffer.buffer(64 * 1024);
@@ -195,6 +197,10 @@ final class WsHub {
     RawConn(io.vertx.core.net.NetSocket so, boolean combined) {
       super(combined);
       this.so = so;
+      // room for a few bursts: the next one is encoded while the reader still works through the
+      // last (with the default 64 KB the firehose waited for an empty queue, so simulator and
+      // reader took turns instead of running at once)
+      so.setWriteQueueMaxSize(RAW_WRITE_QUEUE_BYTES);
     }
 
     void frame(int opcode, byte[] payload) {

@@ -196,6 +196,35 @@ class PersistWriteTest {
 
   @Test
   @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
+  void openKlinesWaitForTheTimedRoundOnlyClosedOnesForFlushRows(Vertx vertx, VertxTestContext ctx) {
+    // open klines change every cycle: writing them whenever flushRows of them wait would write each
+    // one every cycle; they wait for flushMs (a minute here) while closed ones go out at flushRows
+    String id = deploy(vertx, new JsonObject().put("flushMs", 60_000).put("flushRows", 50), 2);
+    List<Kline> open = new ArrayList<>();
+    for (int i = 0; i < 120; i++) {
+      open.add(Rows.kline(i % 2, Interval.M1, 1_700_000_040_000L + 60_000L * (i / 2), false, i));
+    }
+    List<Kline> closed = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      closed.add(Rows.kline(i % 2, Interval.M5, 1_700_000_100_000L + 300_000L * (i / 2), true, 500 + i));
+    }
+    vertx.eventBus().send(Addresses.PERSIST, Rows.update(1, open));
+    vertx.eventBus().send(Addresses.PERSIST, Rows.update(2, closed));
+    Rows.until(vertx, "the closed klines written", 20_000, () -> counter(vertx, "klagg_persist_rows_written") == 50).await();
+    assertThat(counter(vertx, "klagg_persist_statements")).isEqualTo(1);
+    assertThat(Rows.gauge(vertx, "klagg_persist_buffer_rows")).as("open klines still waiting").isEqualTo(120);
+    Map<String, Row> written = stored();
+    for (Kline k : closed) {
+      Rows.assertSame(k, written.get(Rows.key(k)));
+    }
+    // undeploy writes the open ones
+    vertx.undeploy(id).await();
+    assertThat(stored()).hasSize(170);
+    ctx.completeNow();
+  }
+
+  @Test
+  @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
   void historyQueriesReturnBinanceRows(Vertx vertx, VertxTestContext ctx) {
     deploy(vertx, new JsonObject().put("flushMs", 50), 2);
     long t0 = 1_700_000_040_000L;
