@@ -91,6 +91,7 @@ public final class E2e {
     if (max != null) {
       out.put("sustained_trades_per_s", max.getDouble("trades_per_s"));
       out.put("cpu_us_per_trade", max.getDouble("cpu_us_per_trade"));
+      out.put("cpu_us_per_trade_with_postgres", max.getDouble("cpu_us_per_trade_with_postgres"));
       out.put("lost_trades_max", max.getLong("lost_trades"));
     }
     long lost = 0;
@@ -159,6 +160,36 @@ public final class E2e {
 
   static long cpuNanos() {
     return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  /**
+   * CPU time (user + system, in clock ticks of 10 ms) of every {@code postgres} process on the
+   * machine: the embedded database the service writes to is outside this JVM's process CPU. -1 where
+   * /proc is missing.
+   */
+  static long postgresCpuTicks() {
+    long ticks = 0;
+    try (var dirs = Files.list(Path.of("/proc"))) {
+      for (Path d : (Iterable<Path>) dirs::iterator) {
+        if (!d.getFileName().toString().chars().allMatch(Character::isDigit)) {
+          continue;
+        }
+        try {
+          String stat = Files.readString(d.resolve("stat"));
+          int close = stat.lastIndexOf(')');
+          if (!stat.substring(stat.indexOf('(') + 1, close).equals("postgres")) {
+            continue;
+          }
+          String[] f = stat.substring(close + 2).split(" ");
+          ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
+        } catch (Exception e) {
+          // the process ended meanwhile
+        }
+      }
+    } catch (Exception e) {
+      return -1;
+    }
+    return ticks;
   }
 
   static long rssBytes() {
@@ -291,11 +322,13 @@ public final class E2e {
     long sent0 = s.status().toCompletionStage().toCompletableFuture().get().getLong("tradesSent");
     long dec0 = ingestTrades(vertx);
     long cpu0 = cpuNanos();
+    long pg0 = postgresCpuTicks();
     long t0 = System.nanoTime();
     long measureFrom = s.now();
     Thread.sleep(duration * 1000L);
     long dec1 = ingestTrades(vertx);
     long cpu1 = cpuNanos();
+    long pg1 = postgresCpuTicks();
     long t1 = System.nanoTime();
     long measureTo = s.now();
     long rss1 = rssBytes();
@@ -310,6 +343,9 @@ public final class E2e {
         .put("trades_per_s", trades / secs)
         .put("cpu_us_per_trade", (cpu1 - cpu0) / 1e3 / Math.max(1, trades))
         .put("cpu_cores_busy", (cpu1 - cpu0) / 1e9 / secs)
+        .put("postgres_cpu_cores_busy", pg0 < 0 || pg1 < 0 ? -1 : (pg1 - pg0) / 100.0 / secs)
+        .put("cpu_us_per_trade_with_postgres", pg0 < 0 || pg1 < 0 ? -1
+            : ((cpu1 - cpu0) / 1e3 + (pg1 - pg0) * 10_000.0) / Math.max(1, trades))
         .put("sim_trades_sent", sent).put("ingest_trades_decoded", decoded)
         .put("sent_minus_decoded", sent - decoded)
         .put("heap_bytes_per_symbol", (heap1 - heap0) / symbols)
