@@ -79,9 +79,18 @@ public final class E2e {
         .put("loadavg_start", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage())
         .put("symbols", symbols).put("duration_s", duration);
     out.put("env", env);
-    List<String> rates = rate.equals("all") ? List.of("10000", "100000", "max") : rate.equals("none") ? List.of() : List.of(rate);
+    List<String> rates = rate.equals("all") ? List.of("10000", "100000", "max", "startup")
+        : rate.equals("none") ? List.of() : List.of(rate);
     JsonObject runs = new JsonObject();
     for (String r : rates) {
+      if (r.equals("startup")) {
+        JsonObject st = runStartup();
+        out.put("startup", st);
+        out.put("start_to_live_ms", st.getLong("start_to_live_ms"));
+        out.put("start_to_backfilled_ms", st.getLong("start_to_backfilled_ms"));
+        System.out.println("run startup: " + st.encode());
+        continue;
+      }
       JsonObject res = runOnce(r);
       runs.put(r, res);
       System.out.println("run " + r + ": " + res.encode());
@@ -210,6 +219,80 @@ public final class E2e {
     System.gc();
     var m = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
     return m.getUsed();
+  }
+
+  /**
+   * Start-up with a day to backfill: the simulator holds a day of history for every symbol (at a
+   * low rate, so it can summarize it) and Binance's REST weight limit (6,000/min); the service starts
+   * with an empty database and {@code backfill.days} 1. Measured from {@code KlaggService.start}: every
+   * symbol live (seeded and streaming, {@code notLive} 0 on every worker), and the backfill done.
+   */
+  JsonObject runStartup() throws Exception {
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(
+        Integer.getInteger("klagg.eventLoops", KlaggConfig.autoEventLoops())));
+    long now = System.currentTimeMillis();
+    long serverStart = (now / 60_000L) * 60_000L + 20_000L;
+    long offset = serverStart - now;
+    JsonObject sim = new JsonObject().put("enabled", true).put("port", 0).put("symbols", symbols).put("seed", SEED)
+        .put("timeOffsetMs", offset).put("rate", STARTUP_RATE)
+        .put("historyStartMs", serverStart - 86_400_000L - 3_600_000L).put("weightLimitPerMinute", 6000);
+    Path dir = Files.createTempDirectory("klagg-e2e-");
+    JsonObject dbConf = db != null ? new JsonObject().put("url", db) : new JsonObject().put("dataDir", dir.resolve("pg").toString());
+    JsonObject conf = new JsonObject().put("sim", sim)
+        .put("symbols", new JsonObject().put("quoteAssets", new JsonArray()).put("max", 0))
+        .put("http", new JsonObject().put("port", 0))
+        .put("db", dbConf)
+        .put("backfill", new JsonObject().put("days", 1));
+    long t0 = System.nanoTime();
+    long cpu0 = cpuNanos();
+    KlaggService svc = await(KlaggService.start(vertx, KlaggConfig.of(conf, Map.of())));
+    int workers = svc.config().workers();
+    long liveMs = -1;
+    long doneMs = -1;
+    JsonObject backfill = new JsonObject();
+    long deadline = System.nanoTime() + STARTUP_DEADLINE_MS * 1_000_000L;
+    long lastPrint = 0;
+    while (System.nanoTime() < deadline && (liveMs < 0 || doneMs < 0)) {
+      long ms = (System.nanoTime() - t0) / 1_000_000L;
+      if (liveMs < 0 && tracked(vertx, workers) == symbols && idle(vertx, workers)) {
+        liveMs = ms;
+        System.out.println("startup: all " + symbols + " symbols live after " + liveMs + " ms");
+      }
+      backfill = vertx.eventBus().<JsonObject>request(Addresses.STATUS_BACKFILL, new JsonObject())
+          .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).body();
+      if (doneMs < 0 && liveMs >= 0 && !backfill.getBoolean("running", true) && backfill.getInteger("total", 0) > 0) {
+        doneMs = ms;
+      }
+      if (ms - lastPrint >= 10_000) {
+        lastPrint = ms;
+        System.out.println("startup: " + ms / 1000 + " s, backfill " + backfill.encode());
+      }
+      Thread.sleep(250);
+    }
+    JsonObject res = new JsonObject().put("symbols", symbols).put("intervals", svc.config().intervals().size())
+        .put("backfill_days", 1).put("exchange_weight_limit_per_minute", 6000).put("history_rate_per_s", STARTUP_RATE)
+        .put("start_to_live_ms", liveMs).put("start_to_backfilled_ms", doneMs)
+        .put("backfill_klines", backfill.getLong("klines", 0L)).put("backfill_tasks", backfill.getInteger("total", 0))
+        .put("cpu_s", (cpuNanos() - cpu0) / 1e9)
+        .put("sim_rest_requests", await(svc.simulator().status()).getLong("restRequests", -1L));
+    try {
+      await(svc.stop());
+    } finally {
+      await(vertx.close());
+    }
+    return res;
+  }
+
+  /** Trades per second of the startup run's day of history (all symbols together). */
+  static final int STARTUP_RATE = 1_000;
+  static final long STARTUP_DEADLINE_MS = 15 * 60_000L;
+
+  static int tracked(Vertx vertx, int workers) throws Exception {
+    int n = 0;
+    for (int i = 0; i < workers; i++) {
+      n += workerStatus(vertx, i).getInteger("symbols", 0);
+    }
+    return n;
   }
 
   /** One received kline update of a tracked symbol: server-clock receive time and last trade id. */

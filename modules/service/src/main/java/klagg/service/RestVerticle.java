@@ -128,12 +128,18 @@ public final class RestVerticle extends VerticleBase {
           return Future.succeededFuture(window);
         }
         // quiet so far: the latest trade gives the flat price and the last id
-        return rest.aggTrades(symbol, null, null, null, 1).compose(l -> !l.isEmpty() && l.get(0).time >= open
-            // it traded between the two requests: the latest alone would hide the others of the
-            // window (and after the window "never traded" would be wrong); the worker's seed retry
-            // starts over
-            ? Future.failedFuture("seeding " + symbol + ": it traded between two requests")
-            : Future.succeededFuture(l));
+        return rest.aggTrades(symbol, null, null, null, 1).compose(l -> {
+          if (l.isEmpty() || l.get(0).time < open) {
+            return Future.succeededFuture(l);
+          }
+          if (l.get(0).time >= next) {
+            // the window closed between the two requests: the worker's seed retry starts over
+            return Future.failedFuture("seeding " + symbol + ": the window closed between two requests");
+          }
+          // it traded in the window since the first request: the latest alone would hide the
+          // others, so the window again (what trades after it, the stream brings)
+          return tradesBetween(symbol, open, next - 1, new ArrayList<>(), null);
+        });
       }).compose(trades -> {
         if (trades.isEmpty()) {
           return seedWithoutTrades(symbol, now, fine);

@@ -29,20 +29,31 @@ class RestSeedTest {
   static final long NOW = 1_767_225_630_000L; // 30 s into a minute
   static final long OPEN = 1_767_225_600_000L;
 
-  /** Serves time, an empty window of aggTrades, then {@code latest} as the most recent trade. */
-  private static Future<HttpServer> exchange(Vertx vertx, JsonArray latest, AtomicInteger aggCalls) {
-    return vertx.createHttpServer().requestHandler(req -> answer(req, latest, aggCalls)).listen(0, "127.0.0.1");
+  /**
+   * Serves time, an empty window of aggTrades at the first request and {@code later} at the next
+   * ones, and {@code latest} as the most recent trade.
+   */
+  private static Future<HttpServer> exchange(Vertx vertx, JsonArray latest, JsonArray later, AtomicInteger aggCalls) {
+    AtomicInteger windowCalls = new AtomicInteger();
+    return vertx.createHttpServer().requestHandler(req -> answer(req, latest, later, aggCalls, windowCalls))
+        .listen(0, "127.0.0.1");
   }
 
-  private static void answer(HttpServerRequest req, JsonArray latest, AtomicInteger aggCalls) {
+  private static void answer(HttpServerRequest req, JsonArray latest, JsonArray later, AtomicInteger aggCalls,
+      AtomicInteger windowCalls) {
     String path = req.path();
     String body;
     if (path.endsWith("/time")) {
       body = new JsonObject().put("serverTime", NOW).encode();
     } else if (path.endsWith("/aggTrades")) {
-      // the window (startTime/endTime) is empty; the most recent trade (limit=1) is `latest`
       aggCalls.incrementAndGet();
-      body = req.getParam("startTime") != null ? "[]" : latest.encode();
+      if (req.getParam("startTime") != null) {
+        body = windowCalls.getAndIncrement() == 0 ? "[]" : later.encode();
+      } else if (req.getParam("fromId") != null) {
+        body = "[]"; // paging past the window's last trade
+      } else {
+        body = latest.encode();
+      }
     } else if (path.endsWith("/klines")) {
       // one flat kline: no trade in the current minute (so far)
       body = new JsonArray().add(new JsonArray().add(OPEN).add("1.50000000").add("1.50000000").add("1.50000000")
@@ -72,16 +83,33 @@ class RestSeedTest {
 
   @Test
   @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
-  void aTradeInTheWindowBetweenTheTwoRequestsFailsTheSeedSoItIsRetried(Vertx vertx, VertxTestContext ctx) {
-    // the window was empty at the first request; by the second one it traded (twice, the latest
-    // is all REST shows): seeding from the latest alone would lose the other without a gap
+  void aTradeInTheWindowBetweenTheTwoRequestsSendsTheSeedBackToTheWindow(Vertx vertx, VertxTestContext ctx) {
+    // the window was empty at the first request; by the second one it traded twice, and the latest
+    // is all that request shows: seeding from it alone would lose the other without a gap
+    JsonObject first = trade(41, "1.60000000", NOW - 8);
+    JsonObject second = trade(42, "1.70000000", NOW - 5);
     AtomicInteger calls = new AtomicInteger();
-    exchange(vertx, new JsonArray().add(trade(42, "1.60000000", NOW - 5)), calls)
+    exchange(vertx, new JsonArray().add(second), new JsonArray().add(first).add(second), calls)
+        .compose(server -> seed(vertx, server.actualPort()))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertThat(r.getLong("lastAggId")).isEqualTo(42L);
+          klagg.core.Kline m1 = Wire.exact(r.getJsonArray("klines").getJsonObject(0), 0);
+          assertThat(m1.count).as("both trades of the window").isEqualTo(2);
+          assertThat(m1.openDecimal()).isEqualByComparingTo("1.6");
+          assertThat(m1.closeDecimal()).isEqualByComparingTo("1.7");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
+  void aWindowThatClosedBetweenTheTwoRequestsFailsTheSeedSoItIsRetried(Vertx vertx, VertxTestContext ctx) {
+    AtomicInteger calls = new AtomicInteger();
+    exchange(vertx, new JsonArray().add(trade(42, "1.70000000", OPEN + 60_001)), new JsonArray(), calls)
         .compose(server -> seed(vertx, server.actualPort()))
         .onComplete(ctx.failing(e -> ctx.verify(() -> {
           assertThat(e).isInstanceOf(ReplyException.class);
-          assertThat(e.getMessage()).contains("traded between two requests");
-          assertThat(calls.get()).isEqualTo(2);
+          assertThat(e.getMessage()).contains("window closed between two requests");
           ctx.completeNow();
         })));
   }
@@ -90,7 +118,7 @@ class RestSeedTest {
   @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void aQuietWindowIsSeededFlatAtTheLatestTradeBeforeIt(Vertx vertx, VertxTestContext ctx) {
     AtomicInteger calls = new AtomicInteger();
-    exchange(vertx, new JsonArray().add(trade(41, "1.55000000", OPEN - 10_000)), calls)
+    exchange(vertx, new JsonArray().add(trade(41, "1.55000000", OPEN - 10_000)), new JsonArray(), calls)
         .compose(server -> seed(vertx, server.actualPort()))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           assertThat(r.getLong("lastAggId")).isEqualTo(41L);
@@ -110,7 +138,7 @@ class RestSeedTest {
   @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void aSymbolThatNeverTradedIsSeededWithoutALastId(Vertx vertx, VertxTestContext ctx) {
     AtomicInteger calls = new AtomicInteger();
-    exchange(vertx, new JsonArray(), calls)
+    exchange(vertx, new JsonArray(), new JsonArray(), calls)
         .compose(server -> seed(vertx, server.actualPort()))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           assertThat(r.getLong("lastAggId")).isEqualTo(-1L);
