@@ -57,6 +57,8 @@ public final class BinanceRestClient {
     final int weight;
     final Parser<T> parser;
     final Promise<T> promise;
+    /** Bulk work (backfill): sent only when nothing urgent waits, within {@link #BULK_SHARE} of the budget. */
+    boolean bulk;
     int retries;
     long sentWindow;
 
@@ -77,6 +79,12 @@ public final class BinanceRestClient {
   private final int budget;
 
   private final ArrayDeque<Call<?>> queue = new ArrayDeque<>();
+  private final ArrayDeque<Call<?>> bulkQueue = new ArrayDeque<>();
+  /**
+   * Share of the weight budget bulk requests may use in a window: the rest stays for the live path
+   * (seeds, gap repairs, the clock), which would otherwise queue behind a backfill for a window.
+   */
+  static final double BULK_SHARE = 0.75;
   private long pumpTimer = -1;
   private long pumpTimerAt = Long.MAX_VALUE;
   private long windowStart;
@@ -140,6 +148,12 @@ public final class BinanceRestClient {
    * 1..the venue's maximum.
    */
   public Future<List<RestKline>> klines(String symbol, Interval iv, Long startTime, Long endTime, int limit) {
+    return klines(symbol, iv, startTime, endTime, limit, false);
+  }
+
+  /** {@link #klines(String, Interval, Long, Long, int)}; {@code bulk} yields to every other request. */
+  public Future<List<RestKline>> klines(String symbol, Interval iv, Long startTime, Long endTime, int limit,
+      boolean bulk) {
     int lim = clampLimit(limit, endpoints.klinesMaxLimit());
     StringBuilder q = new StringBuilder(endpoints.restUrl("klines")).append("?symbol=").append(enc(symbol))
         .append("&interval=").append(enc(iv.code()));
@@ -151,7 +165,7 @@ public final class BinanceRestClient {
     }
     q.append("&limit=").append(lim);
     return submit("klines " + symbol + " " + iv.code(), q.toString(), endpoints.klinesWeight(lim),
-        (body, s, r) -> parseKlines(new JsonArray(body)));
+        (body, s, r) -> parseKlines(new JsonArray(body)), bulk);
   }
 
   /** One page of aggregate trades; any of the Long arguments may be null. */
@@ -204,16 +218,22 @@ public final class BinanceRestClient {
 
   /** All klines opening in {@code [startTime, endTime]}, paging with the venue's maximum limit. */
   public Future<List<RestKline>> klinesRange(String symbol, Interval iv, long startTime, long endTime) {
+    return klinesRange(symbol, iv, startTime, endTime, false);
+  }
+
+  /** {@link #klinesRange(String, Interval, long, long)}; {@code bulk} yields to every other request. */
+  public Future<List<RestKline>> klinesRange(String symbol, Interval iv, long startTime, long endTime, boolean bulk) {
     List<RestKline> out = new ArrayList<>();
     if (endTime < startTime) {
       return Future.succeededFuture(out);
     }
-    return klinePage(symbol, iv, startTime, endTime, out);
+    return klinePage(symbol, iv, startTime, endTime, out, bulk);
   }
 
-  private Future<List<RestKline>> klinePage(String symbol, Interval iv, long start, long end, List<RestKline> out) {
+  private Future<List<RestKline>> klinePage(String symbol, Interval iv, long start, long end, List<RestKline> out,
+      boolean bulk) {
     int lim = endpoints.klinesMaxLimit();
-    return klines(symbol, iv, start, end, lim).compose(page -> {
+    return klines(symbol, iv, start, end, lim, bulk).compose(page -> {
       long lastOpen = Long.MIN_VALUE;
       for (RestKline k : page) {
         if (k.openTime >= start && k.openTime <= end
@@ -225,7 +245,7 @@ public final class BinanceRestClient {
       if (page.size() < lim || lastOpen >= end || lastOpen < start) {
         return Future.succeededFuture(out);
       }
-      return klinePage(symbol, iv, lastOpen + 1, end, out);
+      return klinePage(symbol, iv, lastOpen + 1, end, out, bulk);
     });
   }
 
@@ -291,7 +311,12 @@ public final class BinanceRestClient {
   // ---- machinery -----------------------------------------------------------------------------
 
   private <T> Future<T> submit(String label, String url, int weight, Parser<T> parser) {
+    return submit(label, url, weight, parser, false);
+  }
+
+  private <T> Future<T> submit(String label, String url, int weight, Parser<T> parser, boolean bulk) {
     Call<T> call = new Call<>(label, url, weight, parser);
+    call.bulk = bulk;
     onContext(() -> {
       if (closed) {
         call.promise.fail(new IllegalStateException("BinanceRestClient closed"));
@@ -301,7 +326,7 @@ public final class BinanceRestClient {
         call.promise.fail(banned());
         return;
       }
-      queue.addLast(call);
+      (bulk ? bulkQueue : queue).addLast(call);
       pump();
     });
     return call.promise.future();
@@ -319,7 +344,7 @@ public final class BinanceRestClient {
     if (closed) {
       return;
     }
-    while (!queue.isEmpty()) {
+    while (!queue.isEmpty() || !bulkQueue.isEmpty()) {
       long now = System.currentTimeMillis();
       if (now < bannedUntil) {
         failAll(banned());
@@ -330,13 +355,15 @@ public final class BinanceRestClient {
         return;
       }
       rollWindow(now);
-      Call<?> call = queue.peekFirst();
-      if (windowUsed > 0 && windowUsed + call.weight > budget) {
+      ArrayDeque<Call<?>> from = queue.isEmpty() ? bulkQueue : queue;
+      Call<?> call = from.peekFirst();
+      long limit = from == bulkQueue ? Math.max(1, (long) (budget * BULK_SHARE)) : budget;
+      if (windowUsed > 0 && windowUsed + call.weight > limit) {
         budgetDelays++;
         schedulePump(windowStart + options.getWeightWindowMs() + 1);
         return;
       }
-      queue.pollFirst();
+      from.pollFirst();
       windowUsed += call.weight;
       send(call);
     }
@@ -450,7 +477,7 @@ public final class BinanceRestClient {
       }
       call.retries++;
       retries++;
-      queue.addFirst(call);
+      (call.bulk ? bulkQueue : queue).addFirst(call);
       pump();
       return;
     }
@@ -487,7 +514,7 @@ public final class BinanceRestClient {
         call.promise.fail(banned());
         return;
       }
-      queue.addFirst(call);
+      (call.bulk ? bulkQueue : queue).addFirst(call);
       pump();
     });
     pump();
@@ -508,7 +535,7 @@ public final class BinanceRestClient {
 
   private void failAll(Throwable t) {
     Call<?> c;
-    while ((c = queue.pollFirst()) != null) {
+    while ((c = queue.pollFirst()) != null || (c = bulkQueue.pollFirst()) != null) {
       c.promise.tryFail(t);
     }
   }

@@ -333,6 +333,35 @@ class BinanceRestClientTest {
 
   @Test
   @Timeout(value = 20, timeUnit = TimeUnit.SECONDS)
+  void bulkRequestsYieldToTheLivePathAndLeaveItAQuarterOfTheBudget(Vertx vertx) {
+    ExchangeEndpoints ep = start(vertx, req -> json(req, 200,
+        req.path().endsWith("/klines") ? KLINES : "{\"serverTime\":1}", 0));
+    // 8 weight per window: bulk klines (weight 2) may use 6 of it
+    client = new BinanceRestClient(vertx, ep, new RestClientOptions().setWeightBudget(8).setWeightWindowMs(1000));
+    TestSupport.awaitUntil("a fresh window", 3000, () -> System.currentTimeMillis() % 1000 < 300);
+    List<Future<?>> fs = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      fs.add(client.klines("BTCUSDT", Interval.M1, 1_000L * i, null, 500, true)); // a backfill's pages
+    }
+    fs.add(client.serverTime()); // the live path, after the backlog
+    fs.add(client.serverTime());
+    await(Future.all(fs), 10_000);
+    assertThat(seen).hasSize(8);
+    List<String> order = seen.stream().map(x -> x.path().substring(x.path().lastIndexOf('/') + 1)).toList();
+    // (sent in that order over a pool of connections, so they may arrive in any order among themselves)
+    assertThat(order.subList(0, 5)).as("three bulk pages fill their share, then the live requests go first")
+        .containsExactlyInAnyOrder("klines", "klines", "klines", "time", "time");
+    Map<Long, Integer> bulkPerWindow = new HashMap<>();
+    for (Seen x : seen) {
+      if (x.path().endsWith("/klines")) {
+        bulkPerWindow.merge(x.at() / 1000, 1, Integer::sum);
+      }
+    }
+    assertThat(bulkPerWindow.values()).allSatisfy(c -> assertThat(c).isLessThanOrEqualTo(3));
+  }
+
+  @Test
+  @Timeout(value = 20, timeUnit = TimeUnit.SECONDS)
   void rangeHelpersPage(Vertx vertx) {
     ExchangeEndpoints ep0 = start(vertx, req -> {
       int limit = Integer.parseInt(req.getParam("limit"));

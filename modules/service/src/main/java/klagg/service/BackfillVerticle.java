@@ -152,7 +152,9 @@ public final class BackfillVerticle extends VerticleBase {
   private Future<Void> fill(Task t) {
     return vertx.eventBus().<JsonObject>request(Addresses.REST_KLINES,
             new JsonObject().put("symbol", t.symbol()).put("interval", t.interval().code())
-                .put("startTime", t.from()).put("endTime", t.to()),
+                .put("startTime", t.from()).put("endTime", t.to())
+                // behind the live path's requests (seeds, repairs) in the shared weight budget
+                .put("bulk", true),
             new DeliveryOptions().setSendTimeout(300_000))
         .compose(m -> {
           JsonArray ks = m.body().getJsonArray("klines");

@@ -104,7 +104,8 @@ public final class RestVerticle extends VerticleBase {
 
   private Future<JsonObject> klines(JsonObject req) {
     Interval iv = Interval.parse(req.getString("interval"));
-    return rest.klinesRange(req.getString("symbol"), iv, req.getLong("startTime"), req.getLong("endTime")).map(list -> {
+    return rest.klinesRange(req.getString("symbol"), iv, req.getLong("startTime"), req.getLong("endTime"),
+        req.getBoolean("bulk", false)).map(list -> {
       JsonArray a = new JsonArray();
       for (RestKline k : list) {
         a.add(Wire.kline(k));
