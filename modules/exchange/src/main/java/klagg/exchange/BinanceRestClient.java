@@ -314,9 +314,34 @@ public final class BinanceRestClient {
     return submit(label, url, weight, parser, false);
   }
 
+  /** Requests submitted while above zero go to the front of the queue (see {@link #urgent}). */
+  private int urgentDepth;
+
+  /**
+   * Runs {@code request} (on the client's context) with the requests it submits at once placed at
+   * the front of the queue: the next step of a multi-request operation already under way (a seed's
+   * second request) goes before operations not yet started, so each finishes in a short span and
+   * they finish one after another instead of all at the end of a long queue. Later pages of a paged
+   * call are queued normally.
+   */
+  public <T> Future<T> urgent(java.util.function.Supplier<Future<T>> request) {
+    if (Vertx.currentContext() != context) {
+      io.vertx.core.Promise<T> p = io.vertx.core.Promise.promise();
+      context.runOnContext(v -> urgent(request).onComplete(p));
+      return p.future();
+    }
+    urgentDepth++;
+    try {
+      return request.get();
+    } finally {
+      urgentDepth--;
+    }
+  }
+
   private <T> Future<T> submit(String label, String url, int weight, Parser<T> parser, boolean bulk) {
     Call<T> call = new Call<>(label, url, weight, parser);
     call.bulk = bulk;
+    boolean front = urgentDepth > 0 && Vertx.currentContext() == context;
     onContext(() -> {
       if (closed) {
         call.promise.fail(new IllegalStateException("BinanceRestClient closed"));
@@ -326,7 +351,13 @@ public final class BinanceRestClient {
         call.promise.fail(banned());
         return;
       }
-      (bulk ? bulkQueue : queue).addLast(call);
+      if (bulk) {
+        bulkQueue.addLast(call);
+      } else if (front) {
+        queue.addFirst(call);
+      } else {
+        queue.addLast(call);
+      }
       pump();
     });
     return call.promise.future();

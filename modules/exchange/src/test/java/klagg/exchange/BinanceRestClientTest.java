@@ -362,6 +362,25 @@ class BinanceRestClientTest {
 
   @Test
   @Timeout(value = 20, timeUnit = TimeUnit.SECONDS)
+  void anUrgentStepOfAnOperationUnderWayGoesBeforeTheQueue(Vertx vertx) {
+    ExchangeEndpoints ep = start(vertx, req -> json(req, 200,
+        req.path().endsWith("/klines") ? KLINES : "{\"serverTime\":1}", 0));
+    client = new BinanceRestClient(vertx, ep, new RestClientOptions().setWeightBudget(4).setWeightWindowMs(1000));
+    TestSupport.awaitUntil("a fresh window", 3000, () -> System.currentTimeMillis() % 1000 < 200);
+    List<Future<?>> fs = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      fs.add(client.serverTime()); // two windows' worth
+    }
+    fs.add(client.urgent(() -> client.klines("BTCUSDT", Interval.M1, null, null, 1))); // weight 2
+    await(Future.all(fs), 10_000);
+    long first = seen.get(0).at() / 1000;
+    Seen klines = seen.stream().filter(x -> x.path().endsWith("/klines")).findFirst().orElseThrow();
+    assertThat(klines.at() / 1000).as("sent in the second window, ahead of the four time requests queued before it")
+        .isEqualTo(first + 1);
+  }
+
+  @Test
+  @Timeout(value = 20, timeUnit = TimeUnit.SECONDS)
   void rangeHelpersPage(Vertx vertx) {
     ExchangeEndpoints ep0 = start(vertx, req -> {
       int limit = Integer.parseInt(req.getParam("limit"));

@@ -129,7 +129,7 @@ public final class RestVerticle extends VerticleBase {
           return Future.succeededFuture(window);
         }
         // quiet so far: the latest trade gives the flat price and the last id
-        return rest.aggTrades(symbol, null, null, null, 1).compose(l -> {
+        return rest.urgent(() -> rest.aggTrades(symbol, null, null, null, 1)).compose(l -> {
           if (l.isEmpty() || l.get(0).time < open) {
             return Future.succeededFuture(l);
           }
@@ -171,7 +171,7 @@ public final class RestVerticle extends VerticleBase {
    * listing price) seeds the finest interval, so it has klines from its first minute.
    */
   private Future<JsonObject> seedWithoutTrades(String symbol, long now, Interval fine) {
-    return rest.klines(symbol, fine, null, null, 1).compose(list -> {
+    return rest.urgent(() -> rest.klines(symbol, fine, null, null, 1)).compose(list -> {
       JsonObject empty = new JsonObject().put("lastAggId", -1L).put("klines", new JsonArray());
       if (list.isEmpty() || list.get(0).openTime != fine.openOf(now)) {
         return Future.succeededFuture(empty);
@@ -201,8 +201,8 @@ public final class RestVerticle extends VerticleBase {
   private Future<List<RestAggTrade>> tradesBetween(String symbol, long start, long end, List<RestAggTrade> acc,
       Long fromId) {
     Future<List<RestAggTrade>> page = fromId == null
-        ? rest.aggTrades(symbol, null, start, end, 1000)
-        : rest.aggTrades(symbol, fromId, null, null, 1000);
+        ? rest.urgent(() -> rest.aggTrades(symbol, null, start, end, 1000))
+        : rest.urgent(() -> rest.aggTrades(symbol, fromId, null, null, 1000));
     return page.compose(list -> {
       boolean more = list.size() == 1000;
       for (RestAggTrade t : list) {
@@ -236,7 +236,7 @@ public final class RestVerticle extends VerticleBase {
     long open = iv.openOf(now);
     long parentOpen = pj.openOf(now);
     Future<List<RestKline>> closed = parentOpen > open
-        ? rest.klinesRange(symbol, pj, open, parentOpen - 1)
+        ? rest.urgent(() -> rest.klinesRange(symbol, pj, open, parentOpen - 1))
         : Future.succeededFuture(List.of());
     return closed.compose(list -> {
       Kline k = null;
