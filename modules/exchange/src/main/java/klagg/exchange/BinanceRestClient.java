@@ -314,6 +314,22 @@ public final class BinanceRestClient {
     return submit(label, url, weight, parser, false);
   }
 
+  private boolean holdBulk;
+
+  /**
+   * While held, bulk requests wait even when the budget has room (e.g. while symbols are being
+   * seeded: going live comes before history).
+   */
+  public void holdBulk(boolean hold) {
+    onContext(() -> {
+      boolean was = holdBulk;
+      holdBulk = hold;
+      if (was && !hold) {
+        pump();
+      }
+    });
+  }
+
   /** Requests submitted while above zero go to the front of the queue (see {@link #urgent}). */
   private int urgentDepth;
 
@@ -375,7 +391,7 @@ public final class BinanceRestClient {
     if (closed) {
       return;
     }
-    while (!queue.isEmpty() || !bulkQueue.isEmpty()) {
+    while (!queue.isEmpty() || (!bulkQueue.isEmpty() && !holdBulk)) {
       long now = System.currentTimeMillis();
       if (now < bannedUntil) {
         failAll(banned());

@@ -36,6 +36,7 @@ public final class AggregatorVerticle extends VerticleBase {
   static final byte SEEDING = 1;
   static final byte WAITING = 2;
   static final byte REPAIRING = 3;
+  static final long SEED_TIMEOUT_MS = 30 * 60_000L;
 
   private final KlaggConfig config;
   private final int shard;
@@ -563,7 +564,9 @@ public final class AggregatorVerticle extends VerticleBase {
   }
 
   private void seed(int id, String symbol, long retryMs) {
-    rest(Addresses.REST_SEED, new JsonObject().put("symbol", symbol), 120_000)
+    // seeds are served in order, a few at a time, within the exchange's weight budget: at 1,000
+    // symbols the last one waits minutes (a timeout here would only queue it again)
+    rest(Addresses.REST_SEED, new JsonObject().put("symbol", symbol), SEED_TIMEOUT_MS)
         .onSuccess(r -> {
           if (!symbol.equals(names[id])) {
             return;

@@ -155,7 +155,8 @@ public final class BackfillVerticle extends VerticleBase {
                 .put("startTime", t.from()).put("endTime", t.to())
                 // behind the live path's requests (seeds, repairs) in the shared weight budget
                 .put("bulk", true),
-            new DeliveryOptions().setSendTimeout(300_000))
+            // held while symbols are seeded (minutes at 1,000 symbols), then within its budget share
+            new DeliveryOptions().setSendTimeout(AggregatorVerticle.SEED_TIMEOUT_MS))
         .compose(m -> {
           JsonArray ks = m.body().getJsonArray("klines");
           KlineDelta.Builder b = new KlineDelta.Builder(ks.size());

@@ -30,6 +30,9 @@ public final class RestVerticle extends VerticleBase {
 
   private final KlaggConfig config;
   private BinanceRestClient rest;
+  static final int SEED_CONCURRENCY = 16;
+  private final java.util.ArrayDeque<Message<JsonObject>> seedQueue = new java.util.ArrayDeque<>();
+  private int seedsRunning;
   private List<Interval> intervals;
 
   public RestVerticle(KlaggConfig config) {
@@ -45,7 +48,7 @@ public final class RestVerticle extends VerticleBase {
     return Future.join(
         bus.<JsonObject>consumer(Addresses.REST_TIME, m -> reply(m, time())).completion(),
         bus.<JsonObject>consumer(Addresses.REST_EXCHANGE_INFO, m -> reply(m, exchangeInfo())).completion(),
-        bus.<JsonObject>consumer(Addresses.REST_SEED, m -> reply(m, seed(m.body().getString("symbol")))).completion(),
+        bus.<JsonObject>consumer(Addresses.REST_SEED, this::onSeed).completion(),
         bus.<JsonObject>consumer(Addresses.REST_AGG_TRADES, m -> reply(m, aggTrades(m.body()))).completion(),
         bus.<JsonObject>consumer(Addresses.REST_LATEST, m -> reply(m, latest(m.body().getString("symbol")))).completion(),
         bus.<JsonObject>consumer(Addresses.REST_KLINES, m -> reply(m, klines(m.body()))).completion());
@@ -54,6 +57,31 @@ public final class RestVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     return rest == null ? Future.succeededFuture() : rest.close();
+  }
+
+  /**
+   * At most {@link #SEED_CONCURRENCY} seeds at a time, the others wait here: each seed's requests
+   * then run back to back (a seed whose steps wait for the next weight window spans a minute
+   * boundary and must start over), and a waiting seed starts with a fresh clock. While any seed
+   * runs or waits, the backfill's bulk requests are held: going live comes before history.
+   */
+  private void onSeed(Message<JsonObject> m) {
+    seedQueue.addLast(m);
+    nextSeeds();
+  }
+
+  private void nextSeeds() {
+    while (seedsRunning < SEED_CONCURRENCY && !seedQueue.isEmpty()) {
+      Message<JsonObject> m = seedQueue.pollFirst();
+      seedsRunning++;
+      Future<JsonObject> f = seed(m.body().getString("symbol"));
+      reply(m, f);
+      f.onComplete(x -> {
+        seedsRunning--;
+        nextSeeds();
+      });
+    }
+    rest.holdBulk(seedsRunning > 0 || !seedQueue.isEmpty());
   }
 
   private static <T> void reply(Message<JsonObject> m, Future<T> f) {
