@@ -362,6 +362,22 @@ class BinanceRestClientTest {
 
   @Test
   @Timeout(value = 20, timeUnit = TimeUnit.SECONDS)
+  void heldBulkRequestsWaitUntilReleased(Vertx vertx) {
+    ExchangeEndpoints ep = start(vertx, req -> json(req, 200,
+        req.path().endsWith("/klines") ? KLINES : "{\"serverTime\":1}", 0));
+    client = new BinanceRestClient(vertx, ep, new RestClientOptions());
+    client.holdBulk(true); // symbols are being seeded
+    Future<?> page = client.klines("BTCUSDT", Interval.M1, 0L, null, 500, true);
+    await(client.serverTime(), 5000); // the live path is not held (and the queue was pumped)
+    assertThat(seen).extracting(Seen::path).noneMatch(x -> x.endsWith("/klines"));
+    assertThat(page.isComplete()).isFalse();
+    client.holdBulk(false);
+    await(page, 5000);
+    assertThat(seen).extracting(Seen::path).anyMatch(x -> x.endsWith("/klines"));
+  }
+
+  @Test
+  @Timeout(value = 20, timeUnit = TimeUnit.SECONDS)
   void anUrgentStepOfAnOperationUnderWayGoesBeforeTheQueue(Vertx vertx) {
     ExchangeEndpoints ep = start(vertx, req -> json(req, 200,
         req.path().endsWith("/klines") ? KLINES : "{\"serverTime\":1}", 0));
