@@ -228,17 +228,27 @@ public final class E2e {
    * with an empty database and {@code backfill.days} 1. Measured from {@code KlaggService.start}: every
    * symbol live (seeded and streaming, {@code notLive} 0 on every worker), and the backfill done.
    */
-  JsonObject runStartup() throws Exception {
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(
+  /** Vert.x as `klagg run` sizes it (eventLoops 0 = auto); -Dklagg.eventLoops=N to compare. */
+  static Vertx newVertx() {
+    return Vertx.vertx(new VertxOptions().setEventLoopPoolSize(
         Integer.getInteger("klagg.eventLoops", KlaggConfig.autoEventLoops())));
+  }
+
+  /** --db URL, else an embedded PostgreSQL in a fresh temp dir. */
+  JsonObject dbConf() throws java.io.IOException {
+    return db != null ? new JsonObject().put("url", db)
+        : new JsonObject().put("dataDir", Files.createTempDirectory("klagg-e2e-").resolve("pg").toString());
+  }
+
+  JsonObject runStartup() throws Exception {
+    Vertx vertx = newVertx();
     long now = System.currentTimeMillis();
     long serverStart = (now / 60_000L) * 60_000L + 20_000L;
     long offset = serverStart - now;
     JsonObject sim = new JsonObject().put("enabled", true).put("port", 0).put("symbols", symbols).put("seed", SEED)
         .put("timeOffsetMs", offset).put("rate", STARTUP_RATE)
         .put("historyStartMs", serverStart - 86_400_000L - 3_600_000L).put("weightLimitPerMinute", 6000);
-    Path dir = Files.createTempDirectory("klagg-e2e-");
-    JsonObject dbConf = db != null ? new JsonObject().put("url", db) : new JsonObject().put("dataDir", dir.resolve("pg").toString());
+    JsonObject dbConf = dbConf();
     JsonObject conf = new JsonObject().put("sim", sim)
         .put("symbols", new JsonObject().put("quoteAssets", new JsonArray()).put("max", 0))
         .put("http", new JsonObject().put("port", 0))
@@ -304,9 +314,7 @@ public final class E2e {
     double fixed = max ? 0 : Double.parseDouble(r);
     long heap0 = usedHeapAfterGc();
     long rss0 = rssBytes();
-    // as `klagg run` sizes it (eventLoops 0 = auto); -Dklagg.eventLoops=N to compare
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(
-        Integer.getInteger("klagg.eventLoops", KlaggConfig.autoEventLoops())));
+    Vertx vertx = newVertx();
     long now = System.currentTimeMillis();
     // server clock: starts at a whole minute; no synthetic history before historyStart (so nothing to
     // backfill or repair) and the first measured trades come once the service is up
@@ -326,8 +334,7 @@ public final class E2e {
         .put("emitIntervalMs", max ? 10 : 2)
         .put("historyStartMs", historyStart).put("pingIntervalMs", 5000).put("pongTimeoutMs", 120_000)
         .put("weightLimitPerMinute", 100_000_000);
-    Path dir = Files.createTempDirectory("klagg-e2e-");
-    JsonObject dbConf = db != null ? new JsonObject().put("url", db) : new JsonObject().put("dataDir", dir.resolve("pg").toString());
+    JsonObject dbConf = dbConf();
     JsonObject conf = new JsonObject().put("sim", sim)
         .put("symbols", new JsonObject().put("quoteAssets", new JsonArray()).put("max", 0))
         .put("http", new JsonObject().put("port", 0))

@@ -358,14 +358,18 @@ public final class AggTradeDecoder {
     return true;
   }
 
+  /** A mask of the low {@code n} (1 to 8) bytes of a little-endian word: its first n characters. */
+  static long lowBytes(int n) {
+    return n == 8 ? -1L : (1L << (8 * n)) - 1;
+  }
+
   /** Matches the {@code n}-byte literal {@code word} at {@code i}; -1 if {@code i < 0} or no match. */
   private static int match(byte[] b, int i, int end, long word, int n) {
     if (i < 0) {
       return -1;
     }
     if (end - i >= 8) {
-      long mask = n == 8 ? -1L : (1L << (8 * n)) - 1;
-      return (((long) LONG_LE.get(b, i)) & mask) == word ? i + n : -1;
+      return (((long) LONG_LE.get(b, i)) & lowBytes(n)) == word ? i + n : -1;
     }
     if (end - i < n) {
       return -1;
@@ -469,7 +473,7 @@ public final class AggTradeDecoder {
       int sig; // fraction digits up to the last non-zero one
       if (fn <= 8 && b.length - i >= 8) {
         // digit values of the fraction in the low fn bytes: the highest non-zero byte is the last
-        long w = ((long) LONG_LE.get(b, i) - ZEROS) & (fn == 8 ? -1L : (1L << (8 * fn)) - 1);
+        long w = ((long) LONG_LE.get(b, i) - ZEROS) & lowBytes(fn);
         sig = w == 0 ? 0 : 8 - (Long.numberOfLeadingZeros(w) >>> 3);
       } else {
         sig = fn;

@@ -116,6 +116,7 @@ public final class KlineBook {
   private long now = Long.MIN_VALUE;
 
   private long applied;
+  private long folded;
   private long duplicates;
   private long lateApplied;
   private long lateDropped;
@@ -423,6 +424,7 @@ public final class KlineBook {
     if (time >= fold[(s << CELL_SHIFT) + F_OPEN_T] && time < fold[(s << CELL_SHIFT) + F_NEXT_OPEN]) {
       // inside every interval's open window: into the fold cell only
       update(fold, s << CELL_SHIFT, p, q, firstId, lastId, buyerMaker);
+      folded++;
       if (fold[(s << CELL_SHIFT) + F_FOLD_N]++ == 0 && !inFoldList[s]) {
         inFoldList[s] = true;
         if (foldCount == foldList.length) {
@@ -558,6 +560,11 @@ public final class KlineBook {
    */
   private void foldInto(int s) {
     fold[(s << CELL_SHIFT) + F_NEXT_OPEN] = Long.MIN_VALUE;
+    merge(s);
+  }
+
+  /** The merge of {@link #foldInto} alone: the open cells' windows, and so the fast window, stay. */
+  private void merge(int s) {
     if (fold[(s << CELL_SHIFT) + F_FOLD_N] == 0) {
       return;
     }
@@ -608,12 +615,8 @@ public final class KlineBook {
     for (int i = 0; i < foldCount; i++) {
       int s = foldList[i];
       inFoldList[s] = false;
-      if (used[s] && fold[(s << CELL_SHIFT) + F_FOLD_N] > 0) {
-        long from = fold[(s << CELL_SHIFT) + F_OPEN_T];
-        long to = fold[(s << CELL_SHIFT) + F_NEXT_OPEN];
-        foldInto(s);
-        fold[(s << CELL_SHIFT) + F_OPEN_T] = from; // the cells' windows did not change
-        fold[(s << CELL_SHIFT) + F_NEXT_OPEN] = to;
+      if (used[s]) {
+        merge(s);
       }
     }
     foldCount = 0;
@@ -1055,9 +1058,7 @@ public final class KlineBook {
     if (s < 0 || i < 0) {
       return false;
     }
-    if (fold[(s << CELL_SHIFT) + F_FOLD_N] > 0) {
-      foldAll();
-    }
+    merge(s);
     int cell = cell(s, i) + which;
     if (state[cell] == EMPTY) {
       return false;
@@ -1082,6 +1083,11 @@ public final class KlineBook {
 
   public long applied() {
     return applied;
+  }
+
+  /** Trades that took the fold path (a subset of {@link #applied}). */
+  public long foldedTrades() {
+    return folded;
   }
 
   public long duplicates() {

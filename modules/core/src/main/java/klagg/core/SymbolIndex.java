@@ -69,7 +69,7 @@ public final class SymbolIndex {
     if (r > 0) {
       long w;
       if (b.length - i >= 8) {
-        w = (long) LONG_LE.get(b, i) & ((1L << (8 * r)) - 1);
+        w = (long) LONG_LE.get(b, i) & AggTradeDecoder.lowBytes(r);
       } else {
         w = 0;
         for (int k = 0; k < r; k++) {

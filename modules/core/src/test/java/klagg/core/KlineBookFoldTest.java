@@ -146,7 +146,9 @@ class KlineBookFoldTest {
     assertThat(fast.applied()).isEqualTo(direct.applied());
     assertThat(fast.lateApplied()).isEqualTo(direct.lateApplied());
     assertThat(fast.lateDropped()).isEqualTo(direct.lateDropped());
-    assertThat(fastApplied).as("trades that could take the fold path").isGreaterThan(10_000);
+    assertThat(fastApplied).as("trades applied in order").isGreaterThan(10_000);
+    assertThat(fast.foldedTrades()).as("trades that took the fold path").isGreaterThan(fastApplied / 2);
+    assertThat(direct.foldedTrades()).isZero();
   }
 
   static List<String> rows(KlineDelta d) {

@@ -57,16 +57,17 @@ public final class BinanceRestClient {
     final int weight;
     final Parser<T> parser;
     final Promise<T> promise;
-    /** Bulk work (backfill): sent only when nothing urgent waits, within {@link #BULK_SHARE} of the budget. */
-    boolean bulk;
+    /** Bulk work (backfill): sent only when nothing else waits, within {@link #BULK_SHARE} of the budget. */
+    final boolean bulk;
     int retries;
     long sentWindow;
 
-    Call(String label, String url, int weight, Parser<T> parser) {
+    Call(String label, String url, int weight, Parser<T> parser, boolean bulk) {
       this.label = label;
       this.url = url;
       this.weight = weight;
       this.parser = parser;
+      this.bulk = bulk;
       this.promise = Promise.promise();
     }
   }
@@ -85,6 +86,9 @@ public final class BinanceRestClient {
    * (seeds, gap repairs, the clock), which would otherwise queue behind a backfill for a window.
    */
   static final double BULK_SHARE = 0.75;
+  private boolean holdBulk;
+  /** Requests submitted while above zero go to the front of the queue (see {@link #urgent}). */
+  private int urgentDepth;
   private long pumpTimer = -1;
   private long pumpTimerAt = Long.MAX_VALUE;
   private long windowStart;
@@ -314,8 +318,6 @@ public final class BinanceRestClient {
     return submit(label, url, weight, parser, false);
   }
 
-  private boolean holdBulk;
-
   /**
    * While held, bulk requests wait even when the budget has room (e.g. while symbols are being
    * seeded: going live comes before history).
@@ -329,9 +331,6 @@ public final class BinanceRestClient {
       }
     });
   }
-
-  /** Requests submitted while above zero go to the front of the queue (see {@link #urgent}). */
-  private int urgentDepth;
 
   /**
    * Runs {@code request} (on the client's context) with the requests it submits at once placed at
@@ -355,8 +354,7 @@ public final class BinanceRestClient {
   }
 
   private <T> Future<T> submit(String label, String url, int weight, Parser<T> parser, boolean bulk) {
-    Call<T> call = new Call<>(label, url, weight, parser);
-    call.bulk = bulk;
+    Call<T> call = new Call<>(label, url, weight, parser, bulk);
     boolean front = urgentDepth > 0 && Vertx.currentContext() == context;
     onContext(() -> {
       if (closed) {
