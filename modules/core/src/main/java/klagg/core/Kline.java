@@ -27,6 +27,11 @@ public final class Kline {
   public long count;
   public long firstId = -1;
   public long lastId = -1;
+  /**
+   * The symbol's last applied aggregate trade id when this kline was read from the book (-1: not
+   * known, e.g. a REST kline); stored with the row so a restart resumes from it.
+   */
+  public long lastAggId = -1;
   public boolean closed;
 
   public int quoteScale() {
@@ -86,6 +91,7 @@ public final class Kline {
     count = o.count;
     firstId = o.firstId;
     lastId = o.lastId;
+    lastAggId = o.lastAggId;
     closed = o.closed;
     return this;
   }

@@ -472,6 +472,9 @@ public final class KlineBook {
       }
       update(v, k << CELL_SHIFT, p, q, firstId, lastId, buyerMaker);
       pending[k >>> 6] |= 1L << k;
+      if ((k & 1) == 1) {
+        reflat(k);
+      }
     }
     if (!dropped && !late) {
       window(s);
@@ -767,6 +770,7 @@ public final class KlineBook {
     k.count = v[(cell << CELL_SHIFT) + F_CNT];
     k.firstId = v[(cell << CELL_SHIFT) + F_FIRST_ID];
     k.lastId = v[(cell << CELL_SHIFT) + F_LAST_ID];
+    k.lastAggId = lastAgg[s];
     k.closed = state[cell] == CLOSED;
     return k;
   }
@@ -954,6 +958,29 @@ public final class KlineBook {
     // REST klines carry no trade ids: keep the ones the book has
     writeValues(s, target, k, k.firstId >= 0 || k.count == 0);
     mark(pending, target);
+    if (target == cur + 1) {
+      reflat(target);
+    }
+  }
+
+  /**
+   * The just-closed kline in {@code prev} changed (a late trade, a correction): if the open kline
+   * after it has no trade yet, it is flat at that close, so it follows the new close.
+   */
+  private void reflat(int prev) {
+    int cur = prev - 1;
+    if (state[cur] != OPEN || v[(cur << CELL_SHIFT) + F_CNT] != 0
+        || v[(cur << CELL_SHIFT) + F_OPEN_T] != v[(prev << CELL_SHIFT) + F_NEXT_OPEN]) {
+      return;
+    }
+    long c = v[(prev << CELL_SHIFT) + F_C];
+    if (v[(cur << CELL_SHIFT) + F_C] != c) {
+      v[(cur << CELL_SHIFT) + F_O] = c;
+      v[(cur << CELL_SHIFT) + F_H] = c;
+      v[(cur << CELL_SHIFT) + F_L] = c;
+      v[(cur << CELL_SHIFT) + F_C] = c;
+      mark(pending, cur);
+    }
   }
 
   // ---------------------------------------------------------------- deltas

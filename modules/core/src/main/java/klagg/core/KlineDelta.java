@@ -30,6 +30,7 @@ public final class KlineDelta {
   final long[] count;
   final long[] firstId;
   final long[] lastId;
+  final long[] lastAggId;
   final boolean[] closed;
 
   private static final Interval[] IV = Interval.values();
@@ -57,6 +58,7 @@ public final class KlineDelta {
     count = java.util.Arrays.copyOf(b.count, n);
     firstId = java.util.Arrays.copyOf(b.firstId, n);
     lastId = java.util.Arrays.copyOf(b.lastId, n);
+    lastAggId = java.util.Arrays.copyOf(b.lastAggId, n);
     closed = java.util.Arrays.copyOf(b.closed, n);
   }
 
@@ -146,6 +148,11 @@ public final class KlineDelta {
     return lastId[i];
   }
 
+  /** The symbol's last applied aggregate id when the row was taken (-1: unknown). */
+  public long lastAggId(int i) {
+    return lastAggId[i];
+  }
+
   /** Whether the kline is final (its interval ended, or its symbol was closed out). */
   public boolean closed(int i) {
     return closed[i];
@@ -172,6 +179,7 @@ public final class KlineDelta {
     out.count = count[i];
     out.firstId = firstId[i];
     out.lastId = lastId[i];
+    out.lastAggId = lastAggId[i];
     out.closed = closed[i];
     return out;
   }
@@ -184,7 +192,7 @@ public final class KlineDelta {
       out.writeInt(symbol[i]);
     }
     for (long[] col : new long[][] {openTime, closeTime, open, high, low, close, volume, takerVolume, quoteHi,
-        quoteLo, takerQuoteHi, takerQuoteLo, count, firstId, lastId}) {
+        quoteLo, takerQuoteHi, takerQuoteLo, count, firstId, lastId, lastAggId}) {
       for (int i = 0; i < size; i++) {
         out.writeLong(col[i]);
       }
@@ -207,7 +215,7 @@ public final class KlineDelta {
       b.symbol[i] = in.readInt();
     }
     for (long[] col : new long[][] {b.openTime, b.closeTime, b.open, b.high, b.low, b.close, b.volume,
-        b.takerVolume, b.quoteHi, b.quoteLo, b.takerQuoteHi, b.takerQuoteLo, b.count, b.firstId, b.lastId}) {
+        b.takerVolume, b.quoteHi, b.quoteLo, b.takerQuoteHi, b.takerQuoteLo, b.count, b.firstId, b.lastId, b.lastAggId}) {
       for (int i = 0; i < n; i++) {
         col[i] = in.readLong();
       }
@@ -243,6 +251,7 @@ public final class KlineDelta {
     long[] count;
     long[] firstId;
     long[] lastId;
+    long[] lastAggId;
     boolean[] closed;
 
     public Builder(int capacity) {
@@ -269,6 +278,7 @@ public final class KlineDelta {
       count = grow(count, n);
       firstId = grow(firstId, n);
       lastId = grow(lastId, n);
+      lastAggId = grow(lastAggId, n);
       closed = grow(closed, n);
     }
 
@@ -317,6 +327,7 @@ public final class KlineDelta {
       count[i] = k.count;
       firstId[i] = k.firstId;
       lastId[i] = k.lastId;
+      lastAggId[i] = k.lastAggId;
       closed[i] = k.closed;
       return this;
     }
@@ -343,6 +354,7 @@ public final class KlineDelta {
       count[i] = b.count[r];
       firstId[i] = b.firstId[r];
       lastId[i] = b.lastId[r];
+      lastAggId[i] = b.lastAggId[r];
       closed[i] = b.closed[r];
     }
 
@@ -366,6 +378,7 @@ public final class KlineDelta {
       count[to] = count[from];
       firstId[to] = firstId[from];
       lastId[to] = lastId[from];
+      lastAggId[to] = lastAggId[from];
       closed[to] = closed[from];
     }
 

@@ -76,6 +76,34 @@ class KlineBookTest {
   }
 
   @Test
+  void aLateTradeThatClosesThePreviousKlineMovesTheFlatOneAfterIt() {
+    trade(1, "100.10", "0.001", T0 + 1_000, false);
+    book.onTick(T0 + 60_010); // the minute closes before its last trade arrived: flat at 100.10
+    assertThat(cur(Interval.M1).closeDecimal()).isEqualByComparingTo("100.10");
+    assertThat(trade(2, "100.50", "0.001", T0 + 59_990, false)).isEqualTo(KlineBook.Result.LATE_APPLIED);
+    assertThat(prev(Interval.M1).closeDecimal()).isEqualByComparingTo("100.50");
+    Kline flat = cur(Interval.M1);
+    assertThat(flat.count).isZero();
+    assertThat(List.of(flat.openDecimal(), flat.highDecimal(), flat.lowDecimal(), flat.closeDecimal()))
+        .allSatisfy(p -> assertThat(p).isEqualByComparingTo("100.50"));
+    assertThat(rows(book.takeDelta(0))).anySatisfy(k -> {
+      assertThat(k.interval).isEqualTo(Interval.M1);
+      assertThat(k.closed).isFalse();
+      assertThat(k.closeDecimal()).isEqualByComparingTo("100.50");
+    });
+    // once the open kline has a trade of its own, a late one no longer moves it
+    trade(3, "101.00", "0.001", T0 + 60_500, false);
+    trade(4, "99.00", "0.001", T0 + 59_995, false);
+    assertThat(cur(Interval.M1).openDecimal()).isEqualByComparingTo("101.00");
+  }
+
+  @Test
+  void rowsCarryTheSymbolsLastAggregateId() {
+    trade(7, "100.10", "0.001", T0 + 1_000, false);
+    assertThat(rows(book.takeDelta(0))).isNotEmpty().allSatisfy(k -> assertThat(k.lastAggId).isEqualTo(7));
+  }
+
+  @Test
   void quoteVolumeBeyond64BitsIsExact() {
     // 10^9 * 10^9 at scales 8 and 8 overflows a long per trade; sum many
     java.math.BigDecimal expect = java.math.BigDecimal.ZERO;

@@ -52,6 +52,12 @@ public final class Addresses {
    */
   public static final String HISTORY_LATEST = "klagg.history.latest";
 
+  /**
+   * Persistence: the stored state of symbols, for seeding workers at start. Request
+   * {@code {symbols: [...]}} → {@code {states: {SYM: {lastAggId, klines: [exact]}}, unusable: {SYM: reason}}}.
+   */
+  public static final String HISTORY_STATE = "klagg.history.state";
+
   /** Ingest control: JSON {op: subscribe|unsubscribe, symbols: [{id, symbol}]}. */
   public static final String INGEST_CONTROL = "klagg.ingest.control";
 

@@ -64,6 +64,11 @@ public final class AggregatorVerticle extends VerticleBase {
   private long gapsFromStream;
   /** REST requests and scheduled repairs not finished yet */
   private int inFlight;
+  /** Symbols started from their stored state / seeded from the exchange's REST API. */
+  private long seedsFromDb;
+  private long seedsFromExchange;
+  /** Symbols added and waiting for the stored-state request (sent once per burst of adds). */
+  private final List<Integer> toRestore = new ArrayList<>();
 
   /** Server time since which this shard's output was lost (it replaces a dead worker), or -1. */
   private final long lostSince;
@@ -147,6 +152,12 @@ public final class AggregatorVerticle extends VerticleBase {
     FunctionCounter.builder("klagg_repair_failures", this, v -> v.repairFailures).tags(w).register(reg);
     Gauge.builder("klagg_worker_symbols", this, v -> v.book.symbolCount()).tags(w).register(reg);
     Gauge.builder("klagg_worker_repairs_in_flight", this, v -> v.inFlight).tags(w).register(reg);
+    Gauge.builder("klagg_worker_symbols_live", this, v -> v.live()).description("symbols seeded with their stream flowing")
+        .tags(w).register(reg);
+    FunctionCounter.builder("klagg_worker_seeds", this, v -> v.seedsFromDb).description("symbols started, by source")
+        .tags(w.and("source", "database")).register(reg);
+    FunctionCounter.builder("klagg_worker_seeds", this, v -> v.seedsFromExchange).description("symbols started, by source")
+        .tags(w.and("source", "exchange")).register(reg);
   }
 
   /** A REST request through the exchange facade, counted while in flight. */
@@ -560,10 +571,105 @@ public final class AggregatorVerticle extends VerticleBase {
     resumePending[id] = false;
     unknownStart[id] = false;
     book.addSymbol(id, priceScale, qtyScale);
-    seed(id, symbol, 500);
+    if (lostSince > 0 || !config.getBool("workers.restoreFromDb")) {
+      seed(id, symbol, 500); // a replacement's database may be behind the shard it takes over
+      return;
+    }
+    if (toRestore.isEmpty()) {
+      vertx.setTimer(20, t -> requestStoredState());
+    }
+    toRestore.add(id);
+  }
+
+  /**
+   * Start-up from stored state: the database's latest klines of the symbols just added (one request
+   * for a burst of adds). A symbol with a usable state starts from it; the others, and all of them
+   * when no database answers, are seeded from the exchange.
+   */
+  private void requestStoredState() {
+    List<Integer> ids = new ArrayList<>(toRestore);
+    toRestore.clear();
+    JsonArray symbols = new JsonArray();
+    for (int id : ids) {
+      symbols.add(names[id]);
+    }
+    vertx.eventBus().<JsonObject>request(Addresses.HISTORY_STATE, new JsonObject().put("symbols", symbols),
+            new DeliveryOptions().setSendTimeout(15_000))
+        .onComplete(ar -> {
+          JsonObject states = ar.succeeded() ? ar.result().body().getJsonObject("states", new JsonObject()) : new JsonObject();
+          if (ar.failed()) {
+            log.warn("worker {}: no stored state for {} symbols ({}); seeding them from the exchange", shard, ids.size(),
+                ar.cause().getMessage());
+          }
+          for (int i = 0; i < ids.size(); i++) {
+            int id = ids.get(i);
+            String symbol = symbols.getString(i);
+            if (!symbol.equals(names[id]) || phase[id] != SEEDING) {
+              continue;
+            }
+            JsonObject st = states.getJsonObject(symbol);
+            if (st != null) {
+              restore(id, symbol, st);
+            } else {
+              seed(id, symbol, 500);
+            }
+          }
+        });
+  }
+
+  /**
+   * Starts a symbol from its stored klines: the trades after the stored aggregate id come from REST
+   * (by id, at most {@code repair.maxTrades}), then the buffered stream, then the book closes what
+   * ended since, as after a reconnect. More missed trades than that: seeded from the exchange (the
+   * backfill fills the stored series).
+   */
+  private void restore(int id, String symbol, JsonObject st) {
+    long last = st.getLong("lastAggId");
+    long max = config.getLong("repair.maxTrades");
+    rest(Addresses.REST_AGG_TRADES, new JsonObject().put("symbol", symbol).put("fromId", last + 1).put("toId", last + max),
+            SEED_TIMEOUT_MS)
+        .onSuccess(r -> {
+          if (!symbol.equals(names[id]) || phase[id] != SEEDING) {
+            return;
+          }
+          JsonArray trades = r.body().getJsonArray("trades");
+          if (trades.size() >= max) {
+            log.info("worker {}: {} traded more than {} times since its stored state: seeding it from the exchange",
+                shard, symbol, max);
+            seed(id, symbol, 500);
+            return;
+          }
+          for (Object o : st.getJsonArray("klines")) {
+            book.restore(Wire.exact((JsonObject) o, id));
+          }
+          book.setLastAggId(id, last);
+          book.suspend(id); // no tick closes its klines before the missed trades are in
+          seedsFromDb++;
+          AggTrade x = new AggTrade();
+          for (int i = 0; i < trades.size(); i++) {
+            Wire.trade(trades.getJsonArray(i), id, x);
+            KlineBook.Result res = book.apply(x);
+            results[res.ordinal()]++;
+            if (res == KlineBook.Result.LATE_DROPPED) {
+              lateDropped(id, x.time);
+            }
+          }
+          resumePending[id] = true;
+          drain(id);
+        })
+        .onFailure(e -> {
+          rlog.warn("restore-" + symbol, "worker " + shard + ": trades of " + symbol + " since its stored state "
+              + "could not be had (" + e.getMessage() + "); seeding it from the exchange");
+          if (symbol.equals(names[id]) && phase[id] == SEEDING) {
+            seed(id, symbol, 500);
+          }
+        });
   }
 
   private void seed(int id, String symbol, long retryMs) {
+    if (retryMs == 500) {
+      seedsFromExchange++;
+    }
     // seeds are served in order, a few at a time, within the exchange's weight budget: at 1,000
     // symbols the last one waits minutes (a timeout here would only queue it again)
     rest(Addresses.REST_SEED, new JsonObject().put("symbol", symbol), SEED_TIMEOUT_MS)
@@ -634,6 +740,17 @@ public final class AggregatorVerticle extends VerticleBase {
     });
   }
 
+  /** Symbols whose klines are seeded and whose stream is flowing. */
+  private int live() {
+    int n = 0;
+    for (int i = 0; i < names.length; i++) {
+      if (names[i] != null && phase[i] == LIVE && !feedDown[i] && !book.suspended(i)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   private JsonObject status() {
     int buffering = 0;
     for (int i = 0; i < names.length; i++) {
@@ -645,6 +762,7 @@ public final class AggregatorVerticle extends VerticleBase {
         .put("applied", book.applied()).put("duplicates", book.duplicates()).put("lateApplied", book.lateApplied())
         .put("lateDropped", book.lateDropped()).put("gaps", book.gaps()).put("gapsFromStream", gapsFromStream)
         .put("repairsTrades", repairsTrades).put("repairsKlines", repairsKlines).put("repairFailures", repairFailures)
-        .put("stalled", stalledUntil > 0).put("inFlight", inFlight);
+        .put("stalled", stalledUntil > 0).put("inFlight", inFlight).put("live", live())
+        .put("seedsFromDb", seedsFromDb).put("seedsFromExchange", seedsFromExchange);
   }
 }

@@ -125,6 +125,7 @@ public final class PersistenceVerticle extends VerticleBase {
           consumers.add(bus.<CycleUpdate>localConsumer(Addresses.PERSIST, m -> receive(m.body())));
           consumers.add(bus.<JsonObject>consumer(Addresses.HISTORY_QUERY, this::history));
           consumers.add(bus.<JsonObject>consumer(Addresses.HISTORY_LATEST, this::latest));
+          consumers.add(bus.<JsonObject>consumer(Addresses.HISTORY_STATE, this::storedState));
           consumers.add(bus.<JsonObject>consumer(Addresses.STATUS_PERSISTENCE, m -> m.reply(status())));
           tickTimer = vertx.setPeriodic(Math.max(10, Math.min(flushMs / 5, 200)), id -> maybeFlush());
           loadSymbols(0);
@@ -448,6 +449,45 @@ public final class PersistenceVerticle extends VerticleBase {
         .put("pendingClosed", buffer.pendingClosed()).put("flushedRows", (long) written.count())
         .put("statements", (long) statements.count()).put("retries", (long) retries.count())
         .put("droppedOpen", (long) droppedOpen.count()).put("droppedClosed", (long) droppedClosed.count());
+  }
+
+  /**
+   * The stored state of the asked symbols, judged by {@link klagg.service.persist.StoredState}: a
+   * worker seeds a symbol from it and asks the exchange only for the trades after its last aggregate
+   * id. A corrupted row is an error naming the row; that symbol is seeded from the exchange and its
+   * rows are left as they are (the live path overwrites the open ones).
+   */
+  private void storedState(Message<JsonObject> m) {
+    JsonArray a = m.body() == null ? null : m.body().getJsonArray("symbols");
+    if (a == null) {
+      m.fail(400, "symbols is required");
+      return;
+    }
+    List<String> symbols = new ArrayList<>(a.size());
+    for (Object o : a) {
+      if (o instanceof String) {
+        symbols.add((String) o);
+      }
+    }
+    List<String> ivs = config.intervals().stream().map(Interval::code).toList();
+    store.state(symbols, ivs).onSuccess(rows -> {
+      JsonObject states = new JsonObject();
+      JsonObject unusable = new JsonObject();
+      for (var seed : klagg.service.persist.StoredState.judge(symbols, rows, config.intervals()).values()) {
+        if (seed.usable()) {
+          JsonArray ks = new JsonArray();
+          seed.open().forEach(k -> ks.add(Wire.exact(k)));
+          states.put(seed.symbol(), new JsonObject().put("lastAggId", seed.lastAggId()).put("klines", ks));
+        } else {
+          unusable.put(seed.symbol(), seed.unusable());
+          if (seed.corrupt()) {
+            log.error("stored state of {} not used: {} (seeding it from the exchange; nothing deleted)",
+                seed.symbol(), seed.unusable());
+          }
+        }
+      }
+      m.reply(new JsonObject().put("states", states).put("unusable", unusable));
+    }).onFailure(e -> m.fail(503, "stored state unavailable: " + e.getMessage()));
   }
 
   private void latest(Message<JsonObject> m) {

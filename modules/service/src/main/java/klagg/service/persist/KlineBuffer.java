@@ -2,6 +2,7 @@ package klagg.service.persist;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,7 +15,8 @@ import klagg.core.KlineDelta;
  * The rows waiting to be written, coalesced by key (symbol, interval, open time; last write wins),
  * with a bound on pending + in-flight rows. Over the bound it drops the oldest open (non-closed) row,
  * and a closed row only when no open row is left to drop. Rows of a failed batch come back unless a
- * newer version is waiting. A key is never in two batches at once, so batches never race each other.
+ * newer version is waiting. A symbol is never in two batches at once, so batches never race each other
+ * and each batch holds all of a symbol's waiting rows.
  * Not thread-safe: owned by one verticle.
  */
 public final class KlineBuffer {
@@ -60,6 +62,8 @@ public final class KlineBuffer {
   private LinkedHashMap<Key, Kline> open = new LinkedHashMap<>();
   private LinkedHashMap<Key, Kline> closed = new LinkedHashMap<>();
   private final HashMap<Key, Kline> inFlight = new HashMap<>();
+  /** Rows in flight per symbol: a symbol with rows in flight is not taken again until they are done. */
+  private final HashMap<String, Integer> inFlightBySymbol = new HashMap<>();
   private int inFlightOpen;
   private final int maxRows;
   private final DropListener onDrop;
@@ -151,26 +155,42 @@ public final class KlineBuffer {
   }
 
   /**
-   * Takes up to {@code max} waiting rows whose key is not in flight, closed ones first, oldest first.
-   * The batch is in flight until {@link #done} or {@link #failed}.
+   * Takes up to {@code max} waiting rows, closed ones first, oldest first, whole symbols at a time:
+   * once a row of a symbol is taken, every waiting row of that symbol goes into the same batch (so
+   * the batch may pass {@code max} by one symbol's rows), and a symbol with rows in flight waits
+   * whole. One batch is one statement, so the database always holds each symbol's klines as of one
+   * moment (a restart seeds from them). The batch is in flight until {@link #done} or {@link #failed}.
    */
   public Batch take(int max) {
     Batch b = new Batch(Math.min(max, pending()));
-    takeFrom(closed, b, max);
-    takeFrom(open, b, max);
+    HashSet<String> taken = new HashSet<>();
+    takeFrom(closed, b, max, taken);
+    takeFrom(open, b, max, taken);
+    if (!taken.isEmpty()) {
+      // rows of symbols first met in the open map may have closed rows waiting too
+      takeFrom(closed, b, 0, taken);
+    }
     return b;
   }
 
-  private void takeFrom(LinkedHashMap<Key, Kline> m, Batch b, int max) {
-    for (Iterator<Map.Entry<Key, Kline>> it = m.entrySet().iterator(); it.hasNext() && b.size() < max; ) {
+  private void takeFrom(LinkedHashMap<Key, Kline> m, Batch b, int max, HashSet<String> taken) {
+    for (Iterator<Map.Entry<Key, Kline>> it = m.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<Key, Kline> e = it.next();
-      if (inFlight.containsKey(e.getKey())) {
+      String sym = e.getKey().symbol();
+      if (inFlightBySymbol.containsKey(sym) && !taken.contains(sym)) {
         continue;
+      }
+      if (!taken.contains(sym)) {
+        if (b.size() >= max) {
+          continue;
+        }
+        taken.add(sym);
       }
       it.remove();
       b.keys.add(e.getKey());
       b.rows.add(e.getValue());
       inFlight.put(e.getKey(), e.getValue());
+      inFlightBySymbol.merge(sym, 1, Integer::sum);
       if (!e.getValue().closed) {
         inFlightOpen++;
       }
@@ -186,9 +206,13 @@ public final class KlineBuffer {
 
   private void release(Key k) {
     Kline r = inFlight.remove(k);
-    if (r != null && !r.closed) {
+    if (r == null) {
+      return;
+    }
+    if (!r.closed) {
       inFlightOpen--;
     }
+    inFlightBySymbol.computeIfPresent(k.symbol(), (x, n) -> n == 1 ? null : n - 1);
   }
 
   /**

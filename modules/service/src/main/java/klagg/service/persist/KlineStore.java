@@ -27,21 +27,23 @@ public final class KlineStore {
   private final String rangeAsc;
   private final String rangeDesc;
   private final String latest;
+  private final String state;
 
   public KlineStore(Pool pool, String schema) {
     this.pool = pool;
     String t = Migrations.quote(schema) + ".klines";
     upsert = "INSERT INTO " + t + " AS k (symbol, interval, open_time, close_time, open, high, low, close, volume, "
-        + "quote_volume, trades, taker_buy_volume, taker_buy_quote_volume, first_trade_id, last_trade_id, closed, updated_at) "
+        + "quote_volume, trades, taker_buy_volume, taker_buy_quote_volume, first_trade_id, last_trade_id, closed, last_agg_id, updated_at) "
         + "SELECT s, i, t, ct, o::numeric, h::numeric, l::numeric, c::numeric, v::numeric, q::numeric, n, vb::numeric, "
-        + "qb::numeric, f, la, x, now() FROM UNNEST($1::text[], $2::text[], $3::int8[], $4::int8[], $5::text[], $6::text[], "
+        + "qb::numeric, f, la, x, NULLIF(ag, -1), now() FROM UNNEST($1::text[], $2::text[], $3::int8[], $4::int8[], $5::text[], $6::text[], "
         + "$7::text[], $8::text[], $9::text[], $10::text[], $11::int8[], $12::text[], $13::text[], $14::int8[], $15::int8[], "
-        + "$16::bool[]) AS u(s, i, t, ct, o, h, l, c, v, q, n, vb, qb, f, la, x) "
+        + "$16::bool[], $17::int8[]) AS u(s, i, t, ct, o, h, l, c, v, q, n, vb, qb, f, la, x, ag) "
         + "ON CONFLICT (symbol, interval, open_time) DO UPDATE SET close_time = EXCLUDED.close_time, open = EXCLUDED.open, "
         + "high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close, volume = EXCLUDED.volume, "
         + "quote_volume = EXCLUDED.quote_volume, trades = EXCLUDED.trades, taker_buy_volume = EXCLUDED.taker_buy_volume, "
         + "taker_buy_quote_volume = EXCLUDED.taker_buy_quote_volume, first_trade_id = EXCLUDED.first_trade_id, "
-        + "last_trade_id = EXCLUDED.last_trade_id, closed = EXCLUDED.closed, updated_at = EXCLUDED.updated_at "
+        + "last_trade_id = EXCLUDED.last_trade_id, closed = EXCLUDED.closed, "
+        + "last_agg_id = COALESCE(EXCLUDED.last_agg_id, k.last_agg_id), updated_at = EXCLUDED.updated_at "
         // a closed kline is final: an open version never replaces it
         + "WHERE NOT k.closed OR EXCLUDED.closed";
     rangeAsc = "SELECT " + COLUMNS + " FROM " + t + " WHERE symbol = $1 AND interval = $2 AND open_time >= $3 "
@@ -57,6 +59,30 @@ public final class KlineStore {
         + " SELECT p.symbol, p.interval, l.* FROM pairs p CROSS JOIN LATERAL (SELECT " + COLUMNS
         + ", first_trade_id, last_trade_id, closed FROM " + t + " k WHERE k.symbol = p.symbol AND k.interval = p.interval"
         + " ORDER BY open_time DESC LIMIT 1) l ORDER BY p.symbol, p.interval";
+    // the two latest rows of each asked (symbol, interval): one backward probe of the primary key each
+    state = "SELECT s.symbol, iv.interval, k." + COLUMNS.replace(", ", ", k.") + ", k.first_trade_id, k.last_trade_id,"
+        + " k.closed, k.last_agg_id FROM UNNEST($1::text[]) AS s(symbol) CROSS JOIN UNNEST($2::text[]) AS iv(interval)"
+        + " CROSS JOIN LATERAL (SELECT * FROM " + t + " x WHERE x.symbol = s.symbol AND x.interval = iv.interval"
+        + " ORDER BY x.open_time DESC LIMIT 2) k";
+  }
+
+  /**
+   * The two latest stored rows of every (symbol, interval) asked for, as {@link StoredState.Row}s
+   * (numbers as stored text), for seeding workers at start.
+   */
+  public Future<List<StoredState.Row>> state(List<String> symbols, List<String> intervals) {
+    return pool.preparedQuery(state)
+        .execute(Tuple.tuple().addValue(symbols.toArray(new String[0])).addValue(intervals.toArray(new String[0])))
+        .map(rs -> {
+          List<StoredState.Row> out = new ArrayList<>(rs.size());
+          for (Row r : rs) {
+            String[] nums = new String[] {r.getString(3), r.getString(4), r.getString(5), r.getString(6),
+                r.getString(7), r.getString(9), r.getString(11), r.getString(12)};
+            out.add(new StoredState.Row(r.getString(0), r.getString(1), r.getLong(2), r.getLong(8), nums,
+                r.getLong(10), r.getLong(13), r.getLong(14), r.getBoolean(15), r.getLong(16)));
+          }
+          return out;
+        });
   }
 
   /** Upserts one batch of distinct keys in one statement; completes with the rows sent. */
@@ -78,6 +104,7 @@ public final class KlineStore {
     long[] f = new long[n];
     long[] la = new long[n];
     Boolean[] x = new Boolean[n];
+    long[] ag = new long[n];
     StringBuilder sb = new StringBuilder(40);
     for (int i = 0; i < n; i++) {
       KlineBuffer.Key key = b.keys.get(i);
@@ -100,9 +127,11 @@ public final class KlineStore {
       f[i] = k.firstId;
       la[i] = k.lastId;
       x[i] = k.closed;
+      ag[i] = k.lastAggId;
     }
     Tuple args = Tuple.tuple().addValue(sym).addValue(iv).addValue(t).addValue(ct).addValue(o).addValue(h).addValue(l)
-        .addValue(c).addValue(v).addValue(q).addValue(cnt).addValue(vb).addValue(qb).addValue(f).addValue(la).addValue(x);
+        .addValue(c).addValue(v).addValue(q).addValue(cnt).addValue(vb).addValue(qb).addValue(f).addValue(la).addValue(x)
+        .addValue(ag);
     return pool.preparedQuery(upsert).execute(args).map(rs -> n);
   }
 
