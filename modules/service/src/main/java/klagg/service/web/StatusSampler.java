@@ -66,11 +66,7 @@ final class StatusSampler {
     for (int i = 0; i < workers; i++) {
       fs.add(vertx.eventBus().<JsonObject>request(Addresses.workerControl(i), req,
               new DeliveryOptions().setSendTimeout(timeoutMs))
-          .map(m -> {
-            JsonObject b = m.body() == null ? new JsonObject() : m.body();
-            int n = b.getInteger("symbols", 0);
-            return Math.max(0, b.getInteger("live", n - b.getInteger("notLive", 0)));
-          })
+          .map(m -> liveOf(m.body()))
           .otherwise(0));
     }
     return Future.join(fs).transform(x -> {
@@ -80,6 +76,15 @@ final class StatusSampler {
       }
       return Future.succeededFuture(sum);
     });
+  }
+
+  /** A worker's live symbols from its status reply: {@code live}, else {@code symbols - notLive}. */
+  static int liveOf(JsonObject status) {
+    if (status == null) {
+      return 0;
+    }
+    int n = status.getInteger("symbols", 0);
+    return Math.max(0, status.getInteger("live", n - status.getInteger("notLive", 0)));
   }
 
   /**
