@@ -243,6 +243,6 @@ public final class GatewayVerticle extends VerticleBase {
       ws.add(w);
     }
     return new JsonObject().put("cycle", cycle).put("lastCycleMs", lastCycleNanos / 1e6).put("workers", ws)
-        .put("stale", staleShards).put("overruns", (long) overruns.count());
+        .put("staleWorkers", staleShards).put("overruns", (long) overruns.count());
   }
 }

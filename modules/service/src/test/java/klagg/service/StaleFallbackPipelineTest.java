@@ -100,7 +100,7 @@ class StaleFallbackPipelineTest {
         .compose(v -> vertx.eventBus().request(Addresses.workerControl(0),
             new JsonObject().put("op", "stall").put("ms", STALL_MS)))
         .compose(v -> poll(vertx, "worker 0 stale at the gateway", 3_000, () -> gateway(vertx),
-            g -> g.getJsonArray("stale").contains(0)))
+            g -> g.getJsonArray("staleWorkers").contains(0)))
         .compose(g -> {
           // from now on nothing new of worker 0 reaches the web: what was published last is the last known
           atStale.putAll(published);

@@ -93,7 +93,7 @@ final class StatusSampler {
    */
   private JsonObject symbolsState(JsonObject gw, int live) {
     staleWorkers.clear();
-    JsonArray shards = gw.getJsonArray("stale");
+    JsonArray shards = gw.getJsonArray("staleWorkers");
     if (shards == null) {
       // a gateway that does not list them: a worker with an open circuit is stale
       shards = new JsonArray();
