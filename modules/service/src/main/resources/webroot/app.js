@@ -10,6 +10,7 @@
   const st = window.klagg = {
     symbols: [], info: {}, intervals: [], symbol: null, interval: null,
     bars: [], live: 0, loading: false, exhausted: false, ws: null, loads: 0, lastStatus: null,
+    stale: new Set(),
   };
 
   // ------------------------------------------------------------------ chart
@@ -82,6 +83,7 @@
   function quote() {
     const last = st.bars[st.bars.length - 1];
     $('cur-symbol').textContent = st.symbol || '—';
+    staleBadge();
     if (!last) { $('cur-price').textContent = '—'; $('cur-change').textContent = '—'; return; }
     const dayAgo = last.time - 86400;
     const first = st.bars.find((b) => b.time >= dayAgo) || st.bars[0];
@@ -246,6 +248,19 @@
     text('s-cycle-mm', c ? `${c.meanMs.toFixed(2)} / ${c.maxMs.toFixed(2)} ms` : '—');
     text('s-overruns', fmtNum(gw.overruns));
     text('s-symbols', fmtNum((s.web || {}).symbols));
+    const sy = s.symbols || {};
+    if (sy.tracked !== undefined) {
+      const starting = sy.live < sy.tracked;
+      text('s-live', `live ${fmtNum(sy.live)} of ${fmtNum(sy.tracked)}`);
+      $('s-live').className = 'v num' + (starting ? ' warn' : '');
+      // prominent while the service starts (or symbols are being seeded again)
+      $('s-live-banner').hidden = !starting;
+      if (starting) text('s-live-banner', `live ${fmtNum(sy.live)} of ${fmtNum(sy.tracked)} symbols · starting`);
+      text('s-stale', fmtNum(sy.stale));
+      $('s-stale').className = 'v num' + (sy.stale > 0 ? ' warn' : '');
+      st.stale = new Set(sy.staleSymbols || []);
+      staleBadge();
+    }
     const ws = (gw.workers || []);
     const box = $('s-workers');
     if (box.children.length !== ws.length) {
@@ -254,9 +269,9 @@
     ws.forEach((w) => {
       const el = $('wk-' + w.worker);
       if (!el) return;
-      el.className = 'worker' + (w.breaker === 'open' ? ' open' : '');
-      el.title = `misses ${w.misses}, timeouts ${w.timeouts}`;
-      el.querySelector('.st').textContent = w.breaker === 'open' ? 'open' : 'ok';
+      el.className = 'worker' + (w.breaker === 'open' ? ' open' : w.stale ? ' stale' : '');
+      el.title = `misses ${w.misses}, timeouts ${w.timeouts}` + (w.stale ? `, stale for ${w.staleForMs} ms` : '');
+      el.querySelector('.st').textContent = w.breaker === 'open' ? 'open' : w.stale ? 'stale' : 'ok';
     });
     const db = s.persistence;
     if (db) {
@@ -288,6 +303,10 @@
     text('w-conn', fmtNum(w.connections));
     text('w-confl', fmtNum(w.conflated));
     text('s-updated', s.time ? new Date(s.time).toISOString().substring(11, 19) + ' UTC' : '—');
+  }
+  // the selected symbol's worker missed the gateway's pull: its klines are the last known ones
+  function staleBadge() {
+    $('cur-stale').hidden = !(st.symbol && st.stale.has(st.symbol));
   }
   async function pollStatus() {
     try {

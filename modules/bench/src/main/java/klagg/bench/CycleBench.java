@@ -9,7 +9,6 @@ import klagg.core.Interval;
 import klagg.core.KlineBook;
 import klagg.core.KlineDelta;
 import klagg.core.TradeBatch;
-import klagg.service.GlobalBook;
 import klagg.service.msg.Codecs;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -24,8 +23,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The per-cycle paths: a worker's delta extraction after a cycle of trades ({@code takeDelta}), the
- * gateway's merge of a full cycle of 2,000 symbols x 8 intervals ({@link GlobalBook#apply}), and the
+ * The per-cycle paths: a worker's delta extraction after a cycle of trades ({@code takeDelta}) and the
  * clustered wire form of {@link TradeBatch} and {@link KlineDelta} ({@link Codecs}). Time per op.
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -46,7 +44,6 @@ public class CycleBench {
   long ack;
   /** one full cycle: every symbol x interval changed, as 4 worker deltas */
   List<KlineDelta> fullCycle;
-  GlobalBook global;
   TradeBatch batch;
   Buffer batchWire;
   KlineDelta delta;
@@ -65,7 +62,6 @@ public class CycleBench {
       }
       fullCycle.add(b.takeDelta(0));
     }
-    global = new GlobalBook();
     TradeBatch.Builder tb = new TradeBatch.Builder(1024);
     for (int i = 0; i < 1024; i++) {
       tb.add(trade(i));
@@ -110,16 +106,6 @@ public class CycleBench {
     KlineDelta d = book.takeDelta(ack);
     ack = d.epoch();
     return d.size();
-  }
-
-  @Benchmark
-  public int gatewayMergeFullCycle() {
-    int n = 0;
-    for (KlineDelta d : fullCycle) {
-      global.apply(d);
-      n += d.size();
-    }
-    return n;
   }
 
   @Benchmark

@@ -20,17 +20,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Every {@code gateway.pullIntervalMs} pulls deltas from every worker with a reply timeout well under
- * the interval. A worker that times out is logged and counted, its last klines stay in the global
- * book; after {@code breakerThreshold} misses in a row it is skipped (circuit open) and probed every
- * {@code breakerProbeMs} until it answers. Deltas are applied in place to the global book; one
- * immutable update per cycle goes to local consumers and to persistence.
+ * the interval. A worker that times out is logged and counted; after {@code breakerThreshold} misses
+ * in a row it is skipped (circuit open) and probed every {@code breakerProbeMs} until it answers. One
+ * immutable update per cycle goes to the web verticle (whose cache is the one place that holds the
+ * last known klines: a worker that misses its deadline simply sends nothing new, so its symbols keep
+ * their last known klines there) and to persistence. The status reply names the shards that are
+ * stale (missed their last pull, or circuit open) so the web can mark their symbols.
  */
 public final class GatewayVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(GatewayVerticle.class);
 
   private final KlaggConfig config;
   private final int workers;
-  private final GlobalBook book = new GlobalBook();
   private final RateLimitedLog rlog = new RateLimitedLog(log, 10_000);
   private long[] ack;
   private int[] misses;
@@ -71,11 +72,6 @@ public final class GatewayVerticle extends VerticleBase {
     var bus = vertx.eventBus();
     return Future.join(
         bus.<JsonObject>consumer(Addresses.TICK, m -> offset = m.body().getLong("offset", offset)).completion(),
-        bus.<JsonObject>consumer(Addresses.SYMBOLS_EVENTS, m -> {
-          if ("removed".equals(m.body().getString("op"))) {
-            book.remove(m.body().getInteger("id"));
-          }
-        }).completion(),
         bus.<JsonObject>consumer(Addresses.STATUS_GATEWAY, m -> m.reply(status())).completion());
   }
 
@@ -149,7 +145,6 @@ public final class GatewayVerticle extends VerticleBase {
       for (Future<KlineDelta> f : pulls) {
         KlineDelta d = f.result();
         if (d != null && d.size() > 0) {
-          book.apply(d);
           deltas.add(d);
         }
       }
@@ -224,18 +219,30 @@ public final class GatewayVerticle extends VerticleBase {
         });
   }
 
-  public GlobalBook book() {
-    return book;
+  /**
+   * A worker is stale while its last pull went unanswered (timeout, no handler, or circuit open):
+   * its symbols' klines are the last known ones until it answers again.
+   */
+  private boolean stale(int w) {
+    return misses[w] > 0 || open[w];
   }
 
   private JsonObject status() {
     JsonArray ws = new JsonArray();
+    JsonArray staleShards = new JsonArray();
+    long now = System.currentTimeMillis();
     for (int i = 0; i < workers; i++) {
-      ws.add(new JsonObject().put("worker", i).put("breaker", open[i] ? "open" : "closed").put("misses", misses[i])
+      boolean stale = stale(i);
+      JsonObject w = new JsonObject().put("worker", i).put("breaker", open[i] ? "open" : "closed").put("misses", misses[i])
           .put("adopting", adopting[i])
-          .put("timeouts", (long) timeouts[i].count()));
+          .put("timeouts", (long) timeouts[i].count()).put("stale", stale);
+      if (stale) {
+        w.put("staleForMs", Math.max(0, now - lastOk[i]));
+        staleShards.add(i);
+      }
+      ws.add(w);
     }
     return new JsonObject().put("cycle", cycle).put("lastCycleMs", lastCycleNanos / 1e6).put("workers", ws)
-        .put("overruns", (long) overruns.count());
+        .put("staleWorkers", staleShards).put("overruns", (long) overruns.count());
   }
 }

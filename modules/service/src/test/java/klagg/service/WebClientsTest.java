@@ -148,7 +148,11 @@ class WebClientsTest {
           + " && document.querySelector('#s-db-buf').textContent === '37'"
           + " && document.querySelector('#s-db-rate').textContent !== '—'"
           + " && !document.querySelector('#backfill').hidden"
-          + " && document.querySelector('#health-badge').textContent === 'ready'", null, wait);
+          + " && document.querySelector('#health-badge').textContent === 'ready'"
+          + " && document.querySelector('#s-live').textContent === 'live 12 of 12'"
+          + " && document.querySelector('#s-live-banner').hidden"
+          + " && document.querySelector('#s-stale').textContent === '0'", null, wait);
+      assertThat(page.isVisible("#cur-stale")).as("no stale badge while every worker answers").isFalse();
       assertThat(page.textContent("#backfill-pct")).isEqualTo("64.6%");
       assertThat(Double.parseDouble(page.textContent("#s-tps").replace(",", ""))).isGreaterThan(0);
 
@@ -160,6 +164,18 @@ class WebClientsTest {
       Files.createDirectories(shot.getParent());
       page.screenshot(new Page.ScreenshotOptions().setPath(shot));
       assertThat(Files.size(shot)).isGreaterThan(20_000);
+
+      // the selected symbol's worker stalls: a stale badge, a stale count and tile, until it answers again
+      int shard = klagg.core.SymbolIndex.workerOf(other, 2);
+      fx.vertx.eventBus().request(Addresses.workerControl(shard), new JsonObject().put("op", "stall").put("ms", 4_000))
+          .toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+      page.waitForFunction("w => !document.querySelector('#cur-stale').hidden"
+          + " && document.querySelector('#s-stale').textContent !== '0'"
+          + " && /stale|open/.test(document.querySelector('#wk-' + w).textContent)", shard, wait);
+      assertThat(page.textContent("#cur-stale")).isEqualTo("stale");
+      page.screenshot(new Page.ScreenshotOptions().setPath(Paths.get("target", "dashboard-stale.png")));
+      page.waitForFunction("() => document.querySelector('#cur-stale').hidden"
+          + " && document.querySelector('#s-stale').textContent === '0'", null, wait);
       browser.close();
     } finally {
       db.unregister();

@@ -9,6 +9,11 @@ import klagg.core.KlineDelta;
  * The most recent klines per (symbol, interval), kept from the gateway's cycle updates: a ring of at
  * most {@code capacity} klines ascending by open time, the newest being the open one. Older history
  * comes from the database. Owned by the web event loop.
+ *
+ * <p>This is the service's one copy of the last known klines (there is no second book in the
+ * gateway): when a worker misses its pull deadline the gateway publishes nothing for its symbols, so
+ * what is here stays served until the worker answers again and its delta (everything since its last
+ * acknowledged pull) catches up.
  */
 final class KlineCache {
   static final class Ring {

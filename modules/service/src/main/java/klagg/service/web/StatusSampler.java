@@ -10,6 +10,9 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import klagg.service.Addresses;
@@ -17,8 +20,10 @@ import klagg.service.KlaggMetrics;
 
 /**
  * The system's state for {@code /health} and the dashboard: the status replies of ingest, gateway,
- * persistence and backfill (the last two when deployed), counters from the metrics registry, and
- * rates computed from one sample per second.
+ * persistence and backfill (the last two when deployed) and of every worker shard (how many of its
+ * symbols are live), counters from the metrics registry, and rates computed from one sample per
+ * second. Symbols of the shards the gateway reports stale (pull missed or circuit open) are marked
+ * stale: their klines are the last known ones until the worker answers again.
  */
 final class StatusSampler {
   /** A status address that has no handler: the component is not deployed. */
@@ -26,7 +31,11 @@ final class StatusSampler {
 
   private final Vertx vertx;
   private final long timeoutMs;
+  private final int workers;
+  private final Symbols symbols;
   private final Supplier<JsonObject> web;
+  /** worker shards stale at the last sample or health check */
+  private final BitSet staleWorkers = new BitSet();
   private JsonObject latest = new JsonObject().put("starting", true);
   private long lastAt;
   private long lastTrades = -1;
@@ -34,10 +43,83 @@ final class StatusSampler {
   private double tradesPerSec;
   private double flushedPerSec;
 
-  StatusSampler(Vertx vertx, long timeoutMs, Supplier<JsonObject> web) {
+  StatusSampler(Vertx vertx, long timeoutMs, int workers, Symbols symbols, Supplier<JsonObject> web) {
     this.vertx = vertx;
     this.timeoutMs = timeoutMs;
+    this.workers = workers;
+    this.symbols = symbols;
     this.web = web;
+  }
+
+  /** Whether the symbol's worker shard was stale at the last sample. */
+  boolean stale(Symbols.Info s) {
+    return s.worker >= 0 && staleWorkers.get(s.worker);
+  }
+
+  /**
+   * Live symbols summed over the worker shards' status replies ({@code live}, or {@code symbols -
+   * notLive} from workers that do not report it); a shard that does not answer counts none.
+   */
+  private Future<Integer> live() {
+    List<Future<Integer>> fs = new ArrayList<>(workers);
+    JsonObject req = new JsonObject().put("op", "status");
+    for (int i = 0; i < workers; i++) {
+      fs.add(vertx.eventBus().<JsonObject>request(Addresses.workerControl(i), req,
+              new DeliveryOptions().setSendTimeout(timeoutMs))
+          .map(m -> liveOf(m.body()))
+          .otherwise(0));
+    }
+    return Future.join(fs).transform(x -> {
+      int sum = 0;
+      for (Future<Integer> f : fs) {
+        sum += f.result() == null ? 0 : f.result();
+      }
+      return Future.succeededFuture(sum);
+    });
+  }
+
+  /** A worker's live symbols from its status reply: {@code live}, else {@code symbols - notLive}. */
+  static int liveOf(JsonObject status) {
+    if (status == null) {
+      return 0;
+    }
+    int n = status.getInteger("symbols", 0);
+    return Math.max(0, status.getInteger("live", n - status.getInteger("notLive", 0)));
+  }
+
+  /**
+   * {@code tracked}, {@code live}, {@code stale} (count) and {@code staleSymbols} / {@code
+   * staleWorkers} from the gateway's status; remembers the stale shards.
+   */
+  private JsonObject symbolsState(JsonObject gw, int live) {
+    staleWorkers.clear();
+    JsonArray shards = gw.getJsonArray("staleWorkers");
+    if (shards == null) {
+      // a gateway that does not list them: a worker with an open circuit is stale
+      shards = new JsonArray();
+      for (Object o : gw.getJsonArray("workers", new JsonArray())) {
+        JsonObject w = (JsonObject) o;
+        if (w.getBoolean("stale", "open".equals(w.getString("breaker")))) {
+          shards.add(w.getInteger("worker"));
+        }
+      }
+    }
+    for (Object o : shards) {
+      if (o instanceof Number) {
+        staleWorkers.set(((Number) o).intValue());
+      }
+    }
+    JsonArray names = new JsonArray();
+    if (!staleWorkers.isEmpty()) {
+      for (Symbols.Info s : symbols.all()) {
+        if (stale(s)) {
+          names.add(s.symbol);
+        }
+      }
+    }
+    int tracked = symbols.size();
+    return new JsonObject().put("tracked", tracked).put("live", Math.min(live, tracked)).put("stale", names.size())
+        .put("staleSymbols", names).put("staleWorkers", shards.copy());
   }
 
   void start() {
@@ -70,7 +152,8 @@ final class StatusSampler {
     Future<JsonObject> gateway = ask(Addresses.STATUS_GATEWAY);
     Future<JsonObject> persistence = ask(Addresses.STATUS_PERSISTENCE);
     Future<JsonObject> backfill = ask(Addresses.STATUS_BACKFILL);
-    Future.join(ingest, gateway, persistence, backfill).onComplete(x -> {
+    Future<Integer> live = live();
+    Future.join(ingest, gateway, persistence, backfill, live).onComplete(x -> {
       long now = System.currentTimeMillis();
       JsonObject in = ingest.result();
       JsonObject p = persistence.result();
@@ -94,6 +177,7 @@ final class StatusSampler {
           .put("tradesPerSec", round1(tradesPerSec))
           .put("gateway", orNull(gateway.result()))
           .put("gatewayCycle", cycleTimer())
+          .put("symbols", symbolsState(gateway.result(), live.result()))
           .put("counters", counters())
           .put("persistence", orNull(p))
           .put("persistRowsPerSec", flushed == null ? null : round1(flushedPerSec))
@@ -179,12 +263,14 @@ final class StatusSampler {
    * Liveness and readiness from fresh status replies: ready when the exchange is connected (or no
    * symbol is tracked), no worker's circuit is open, and the database (when deployed) is up.
    */
-  Future<JsonObject> health(int symbols) {
+  Future<JsonObject> health() {
+    int symbols = this.symbols.size();
     Future<JsonObject> ingest = ask(Addresses.STATUS_INGEST);
     Future<JsonObject> gateway = ask(Addresses.STATUS_GATEWAY);
     Future<JsonObject> persistence = ask(Addresses.STATUS_PERSISTENCE);
     Future<JsonObject> backfill = ask(Addresses.STATUS_BACKFILL);
-    return Future.join(ingest, gateway, persistence, backfill).transform(x -> {
+    Future<Integer> live = live();
+    return Future.join(ingest, gateway, persistence, backfill, live).transform(x -> {
       JsonObject checks = new JsonObject();
       boolean ready = true;
 
@@ -205,8 +291,11 @@ final class StatusSampler {
         }
       }
       boolean gatewayOk = gw != ABSENT && !gw.containsKey("error") && open == 0 && !workers.isEmpty();
+      JsonObject sym = symbolsState(gw, live.result());
       checks.put("gateway", new JsonObject().put("ok", gatewayOk).put("cycle", gw.getValue("cycle"))
-          .put("lastCycleMs", gw.getValue("lastCycleMs")).put("openBreakers", open).put("workers", workers)
+          .put("lastCycleMs", gw.getValue("lastCycleMs")).put("openBreakers", open)
+          .put("stale", sym.getInteger("stale")).put("staleSymbols", sym.getJsonArray("staleSymbols"))
+          .put("staleWorkers", sym.getJsonArray("staleWorkers")).put("workers", workers)
           .put("error", gw == ABSENT ? "gateway not deployed" : gw.getValue("error")));
       ready &= gatewayOk;
 
@@ -220,7 +309,8 @@ final class StatusSampler {
       if (b != ABSENT) {
         checks.put("backfill", b.copy());
       }
-      checks.put("symbols", new JsonObject().put("ok", symbols > 0).put("tracked", symbols));
+      checks.put("symbols", new JsonObject().put("ok", symbols > 0).put("tracked", symbols)
+          .put("live", sym.getInteger("live")).put("stale", sym.getInteger("stale")));
       ready &= symbols > 0;
       return Future.succeededFuture(new JsonObject().put("status", ready ? "UP" : "DOWN").put("live", true)
           .put("ready", ready).put("checks", checks));

@@ -25,6 +25,8 @@ final class Symbols {
     final String quoteAsset;
     final String tickSize;
     final String stepSize;
+    /** The worker shard that aggregates it ({@code -1} when the directory did not say). */
+    final int worker;
 
     Info(JsonObject e) {
       this.id = e.getInteger("id");
@@ -34,6 +36,7 @@ final class Symbols {
       this.quoteAsset = e.getString("quoteAsset", "");
       this.tickSize = e.getString("tickSize");
       this.stepSize = e.getString("stepSize");
+      this.worker = e.getInteger("worker", -1);
     }
 
     private final String[] klineOut = new String[klagg.core.Interval.values().length];

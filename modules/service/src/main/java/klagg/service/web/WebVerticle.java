@@ -43,6 +43,11 @@ import org.slf4j.LoggerFactory;
  * live cache of recent klines and the database for older history), health and Prometheus metrics,
  * Binance's kline WebSocket streams, the SockJS and TCP event-bus bridges (allow-list: out
  * {@code klagg.out.*}, in only {@code klagg.out.query}) and the dashboard.
+ *
+ * <p>Its cache ({@link KlineCache}) is the one place that holds the last known klines: a worker that
+ * misses the gateway's pull deadline (timeout or open circuit) sends nothing new, so queries and
+ * subscribers keep its symbols' last known klines, and the status API marks those symbols stale (from
+ * the shards the gateway reports stale) until the worker answers again.
  */
 public final class WebVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(WebVerticle.class);
@@ -87,13 +92,14 @@ public final class WebVerticle extends VerticleBase {
     publishAll = config.getBool("bridge.publishAll");
     hub = new StreamHub(new StreamHub.Limits(config.getInt("web.maxConnections"), config.getInt("web.maxStreams"),
         config.getInt("web.maxMessagesPerSecond"), config.getLong("web.stuckClientMs")), served);
-    status = new StatusSampler(vertx, config.getLong("web.statusTimeoutMs"), () -> new JsonObject()
+    status = new StatusSampler(vertx, config.getLong("web.statusTimeoutMs"), config.workers(), symbols, () -> new JsonObject()
         .put("symbols", symbols.size()).put("cacheKeys", cache.keys()).put("cycles", cycles)
         .put("websocket", hub.status()));
     registerMetrics();
     var bus = vertx.eventBus();
     Future<?> consumers = Future.join(
-        bus.<CycleUpdate>localConsumer(Addresses.CYCLE, m -> onCycle(m.body())).completion(),
+        // not a local consumer: in a cluster the gateway may run on another node (CycleUpdate has a wire form)
+        bus.<CycleUpdate>consumer(Addresses.CYCLE, m -> onCycle(m.body())).completion(),
         bus.<JsonObject>consumer(Addresses.SYMBOLS_EVENTS, m -> onSymbolEvent(m.body())).completion(),
         bus.<JsonObject>consumer(Addresses.TICK, m -> offset = m.body().getLong("offset", offset)).completion(),
         bus.<JsonObject>consumer(Addresses.QUERY_IN, this::onBusQuery).completion());
@@ -381,6 +387,7 @@ public final class WebVerticle extends VerticleBase {
       out.add(new JsonObject().put("symbol", i.symbol).put("status", "TRADING").put("baseAsset", i.baseAsset)
           .put("baseAssetPrecision", 8).put("quoteAsset", i.quoteAsset).put("quotePrecision", 8)
           .put("quoteAssetPrecision", 8).put("isSpotTradingAllowed", true)
+          .put("stale", status.stale(i))
           .put("filters", new JsonArray()
               .add(new JsonObject().put("filterType", "PRICE_FILTER").put("minPrice", fmt8(i.tickSize))
                   .put("maxPrice", "1000000.00000000").put("tickSize", fmt8(i.tickSize)))
@@ -406,7 +413,7 @@ public final class WebVerticle extends VerticleBase {
   }
 
   private void health(RoutingContext ctx) {
-    status.health(symbols.size()).onComplete(ar -> {
+    status.health().onComplete(ar -> {
       JsonObject h = ar.succeeded() ? ar.result() : new JsonObject().put("status", "DOWN").put("live", true)
           .put("ready", false).put("error", String.valueOf(ar.cause()));
       h.put("web", new JsonObject().put("symbols", symbols.size()).put("cacheKeys", cache.keys())
