@@ -186,17 +186,20 @@ final class Postmasters {
 
   /**
    * Starts a detached shell that, once the JVM {@code jvmPid} is gone while the server {@code pmPid}
-   * still runs, fast-stops the server (after 30 s more, an immediate stop). It checks once a second
-   * and exits by itself when the server stops first. Null where no shell can be started.
+   * still runs, fast-stops the server (SIGINT; after 30 s more, an immediate stop, SIGQUIT). It looks
+   * four times a second (a dead JVM not yet reaped by its parent counts as gone) and exits by itself
+   * when the server stops first. Null where no shell can be started.
    */
   static Process watchdog(long jvmPid, long pmPid) {
-    String jvm = Long.toString(jvmPid);
-    String pm = Long.toString(pmPid);
-    String script = "while kill -0 " + jvm + " 2>/dev/null && kill -0 " + pm + " 2>/dev/null; do sleep 1; done; "
-        + "kill -0 " + jvm + " 2>/dev/null && exit 0; "
-        + "kill -INT " + pm + " 2>/dev/null || exit 0; "
-        + "i=0; while kill -0 " + pm + " 2>/dev/null && [ $i -lt 30 ]; do sleep 1; i=$((i+1)); done; "
-        + "kill -QUIT " + pm + " 2>/dev/null; exit 0";
+    String script = "j=" + jvmPid + "; p=" + pmPid + "\n"
+        + "up() { kill -0 $1 2>/dev/null || return 1; s=; read -r _ _ s _ < /proc/$1/stat 2>/dev/null; [ \"$s\" != Z ]; }\n"
+        + "nap() { sleep 0.25 2>/dev/null || sleep 1; }\n"
+        + "while up $j && up $p; do nap; done\n"
+        + "up $j && exit 0\n"
+        + "kill -INT $p 2>/dev/null || exit 0\n"
+        + "i=0; while up $p && [ $i -lt 120 ]; do nap; i=$((i+1)); done\n"
+        + "up $p && kill -QUIT $p 2>/dev/null\n"
+        + "exit 0\n";
     List<String> cmd = new ArrayList<>();
     // its own session: a Ctrl-C on klagg's terminal does not reach it (nor the server, which pg_ctl detaches)
     if (new File("/usr/bin/setsid").canExecute() || new File("/bin/setsid").canExecute()) {
