@@ -47,6 +47,8 @@ public final class EmbeddedDatabase {
   private final EmbeddedPostgres pg;
   private final DataDirLock lock;
   private final long postmasterPid;
+  /** The server process, taken at start (its start time guards against pid reuse); null if unknown. */
+  private final ProcessHandle postmaster;
   private final Process watchdog;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Thread hook;
@@ -55,6 +57,7 @@ public final class EmbeddedDatabase {
     this.pg = pg;
     this.lock = lock;
     this.postmasterPid = postmasterPid;
+    this.postmaster = postmasterPid > 0 ? ProcessHandle.of(postmasterPid).orElse(null) : null;
     this.watchdog = watchdog;
     // On Ctrl-C the service's own shutdown hook undeploys (writing what is buffered) while this one
     // runs: give it graceMs to stop the server in order, then stop it anyway so no server outlives
@@ -79,7 +82,14 @@ public final class EmbeddedDatabase {
    * directory.
    */
   public static Future<EmbeddedDatabase> start(Vertx vertx, Path dataDir, int port, long graceMs) {
-    return vertx.executeBlocking(() -> open(dataDir, port, graceMs), false);
+    return vertx.executeBlocking(() -> {
+      try {
+        return open(dataDir, port, graceMs);
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot start the embedded PostgreSQL in " + dataDir.toAbsolutePath().normalize()
+            + ": " + e, e);
+      }
+    }, false);
   }
 
   static EmbeddedDatabase open(Path dataDir, int port, long graceMs) throws IOException {
@@ -170,7 +180,7 @@ public final class EmbeddedDatabase {
     Optional<Long> pid = Postmasters.pidFile(dir);
     if (pid.isPresent() && pid.get() != ProcessHandle.current().pid()) {
       long p = pid.get();
-      boolean alive = ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false);
+      boolean alive = ProcessHandle.of(p).map(ph -> !Postmasters.gone(ph)).orElse(false);
       Postmasters.Identity id = alive ? Postmasters.identify(p, dir) : Postmasters.Identity.OTHER;
       if (alive && id == Postmasters.Identity.OURS) {
         log.warn("a PostgreSQL server (pid {}) is still running in {} with no klagg owning it (the previous klagg was "
@@ -185,6 +195,12 @@ public final class EmbeddedDatabase {
             dir.resolve(Postmasters.PID_FILE), p);
       }
       // UNKNOWN: left to PostgreSQL, which refuses to start over a live server and says so
+      if (Postmasters.zombie(p) && Postmasters.pidFile(dir).equals(pid)) {
+        // the server has exited but its parent (init, for a daemonized server) has not reaped it
+        // yet: it still answers kill -0, so PostgreSQL would take it for a live server
+        log.warn("{} names pid {}, a server that has exited (not yet reaped): removing it", dir.resolve(Postmasters.PID_FILE), p);
+        Files.deleteIfExists(dir.resolve(Postmasters.PID_FILE));
+      }
     }
     // processes of a server that died (SIGKILL) hold its shared memory until they notice
     List<ProcessHandle> left = Postmasters.processesIn(dir);
@@ -214,6 +230,11 @@ public final class EmbeddedDatabase {
     return vertx.executeBlocking(() -> {
       try {
         pg.close();
+        // pg_ctl gives up waiting after 5 s (a long shutdown checkpoint) while the server goes on
+        // stopping: the lock is kept until it is gone, so no new start takes it for an orphan
+        if (postmaster != null && !Postmasters.awaitExit(postmaster, 60_000)) {
+          log.warn("the embedded PostgreSQL (pid {}) is still stopping after 60 s", postmasterPid);
+        }
       } finally {
         if (watchdog != null) {
           watchdog.destroy(); // it would also exit by itself within a second, the server being gone

@@ -129,10 +129,29 @@ final class Postmasters {
     }
   }
 
+  /**
+   * Whether {@code pid} has exited but was not reaped yet by its parent (for an orphaned server, init,
+   * which may take a while): it still answers {@code kill -0} and {@link ProcessHandle#isAlive()}.
+   */
+  static boolean zombie(long pid) {
+    try {
+      String stat = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.UTF_8);
+      int i = stat.lastIndexOf(')');
+      return i > 0 && i + 2 < stat.length() && stat.charAt(i + 2) == 'Z';
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Whether the process has exited (a zombie has). */
+  static boolean gone(ProcessHandle ph) {
+    return !ph.isAlive() || zombie(ph.pid());
+  }
+
   /** Waits until the process has exited, polling; true if it did within {@code ms}. */
   static boolean awaitExit(ProcessHandle ph, long ms) {
     long deadline = System.nanoTime() + ms * 1_000_000L;
-    while (ph.isAlive()) {
+    while (!gone(ph)) {
       if (System.nanoTime() - deadline > 0) {
         return false;
       }
@@ -140,7 +159,7 @@ final class Postmasters {
         Thread.sleep(20);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        return !ph.isAlive();
+        return gone(ph);
       }
     }
     return true;

@@ -114,8 +114,9 @@ class EmbeddedCrashTest {
     }
   }
 
+  /** Running: neither gone nor exited and waiting to be reaped (init here may reap orphans late). */
   private static boolean alive(long pid) {
-    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    return ProcessHandle.of(pid).map(ph -> !Postmasters.gone(ph)).orElse(false);
   }
 
   /** A child JVM running {@link EmbeddedOwnerMain}, its output collected line by line. */
