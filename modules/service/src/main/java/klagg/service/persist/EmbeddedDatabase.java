@@ -190,7 +190,7 @@ public final class EmbeddedDatabase {
         log.warn("{} names pid {}, which is not a PostgreSQL server of this directory (a stale file): removing it",
             dir.resolve(Postmasters.PID_FILE), p);
         Files.deleteIfExists(dir.resolve(Postmasters.PID_FILE));
-      } else if (!alive) {
+      } else if (!alive && !Postmasters.zombie(p)) {
         log.warn("{} is left from a server that did not stop cleanly (pid {} is gone): PostgreSQL will recover",
             dir.resolve(Postmasters.PID_FILE), p);
       }

@@ -215,6 +215,26 @@ class EmbeddedCrashTest {
   }
 
   @Test
+  void aPostmasterPidOfAnExitedButUnreapedProcessIsRemoved() throws Exception {
+    EmbeddedDatabase db = open();
+    writeRow(db);
+    stop(db);
+    // a zombie: the child exits, its parent (exec'd into sleep) never reaps it; kill -0 still
+    // succeeds on it, so PostgreSQL alone would take it for a running server and refuse to start
+    Process parent = new ProcessBuilder("sh", "-c", "sleep 0 & echo $!; exec sleep 120").start();
+    procs.add(parent);
+    long zombie = Long.parseLong(new BufferedReader(new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8))
+        .readLine().trim());
+    await("a zombie", 10_000, () -> Postmasters.zombie(zombie));
+    Files.writeString(dir.resolve("postmaster.pid"), zombie + "\n" + dir + "\n");
+
+    long t0 = System.nanoTime();
+    db = open();
+    assertThat((System.nanoTime() - t0) / 1_000_000).as("no 60 s wait").isLessThan(30_000);
+    assertThat(query(db, "SELECT id, v FROM crash_t")).containsExactly("1|written before the crash");
+  }
+
+  @Test
   void theServerOfAKilledKlaggIsStoppedAndRestartedByTheNextStart() throws Exception {
     Child child = new Child("hold");
     String[] ready = child.await(120_000, "READY", "FAILED").split(" ");
