@@ -194,7 +194,8 @@ public final class EmbeddedDatabase {
         log.warn("{} is left from a server that did not stop cleanly (pid {} is gone): PostgreSQL will recover",
             dir.resolve(Postmasters.PID_FILE), p);
       }
-      // UNKNOWN: left to PostgreSQL, which refuses to start over a live server and says so
+      // UNKNOWN (its working directory is not ours to see: another user's process): left to
+      // PostgreSQL, which ignores a lock file whose pid it may not signal
       if (Postmasters.zombie(p) && Postmasters.pidFile(dir).equals(pid)) {
         // the server has exited but its parent (init, for a daemonized server) has not reaped it
         // yet: it still answers kill -0, so PostgreSQL would take it for a live server
