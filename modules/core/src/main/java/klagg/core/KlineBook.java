@@ -187,7 +187,10 @@ public final class KlineBook {
     }
   }
 
-  /** Restores a symbol's latest kline per interval (e.g. from the database) as its open state. */
+  /**
+   * Restores a symbol's latest kline per interval (from a REST seed or the database) as its open
+   * state; it goes out in the next delta.
+   */
   public void restore(Kline k) {
     int s = slotFor(k.symbol, k.priceScale, k.qtyScale);
     int iv = indexOf(k.interval);
@@ -200,6 +203,7 @@ public final class KlineBook {
     v[(cell << CELL_SHIFT) + F_NEXT_OPEN] = ivs[iv].nextOpen(k.openTime);
     writeValues(s, cell, k, true);
     state[cell] = OPEN;
+    mark(pending, cell); // goes out in the next delta: a quiet symbol's open kline is stored from the start
     minNextOpen[iv] = Math.min(minNextOpen[iv], v[(cell << CELL_SHIFT) + F_NEXT_OPEN]);
   }
 

@@ -54,6 +54,8 @@ public final class AggregatorVerticle extends VerticleBase {
   private boolean[] unknownStart = new boolean[64];
   private long[] lateFrom = filled(64, Long.MAX_VALUE);
   private long[] lateTo = filled(64, Long.MIN_VALUE);
+  /** Server time a symbol was added (a seed that ends in a later window repairs the windows between). */
+  private long[] addedAt = new long[64];
   private String[] names = new String[64];
   private List<AggTrade>[] buffered = newBuffers(64);
   private long offset;
@@ -565,6 +567,7 @@ public final class AggregatorVerticle extends VerticleBase {
       return;
     }
     names[id] = symbol;
+    addedAt[id] = serverNow();
     phase[id] = SEEDING;
     feedDown[id] = false;
     needResume[id] = false;
@@ -688,6 +691,13 @@ public final class AggregatorVerticle extends VerticleBase {
           }
           unknownStart[id] = last < 0;
           drain(id);
+          // the seed is the current klines: windows that closed while it waited (the backfill stops
+          // at the one open when the symbol was added) come from REST
+          Interval fine = book.intervals().get(0);
+          long now = serverNow();
+          if (fine.openOf(now) > fine.openOf(addedAt[id])) {
+            repairKlines(id, addedAt[id], now, false);
+          }
         })
         .onFailure(e -> {
           rlog.warn("seed-" + symbol, "worker " + shard + ": seeding " + symbol + " failed (" + e.getMessage()
@@ -721,6 +731,7 @@ public final class AggregatorVerticle extends VerticleBase {
       int old = lateFrom.length;
       lateFrom = Arrays.copyOf(lateFrom, n);
       lateTo = Arrays.copyOf(lateTo, n);
+      addedAt = Arrays.copyOf(addedAt, n);
       Arrays.fill(lateFrom, old, n, Long.MAX_VALUE);
       Arrays.fill(lateTo, old, n, Long.MIN_VALUE);
       names = Arrays.copyOf(names, n);

@@ -486,6 +486,12 @@ public final class PersistenceVerticle extends VerticleBase {
           }
         }
       }
+      if (!unusable.isEmpty()) {
+        Map<String, Integer> why = new java.util.TreeMap<>();
+        unusable.forEach(e -> why.merge(String.valueOf(e.getValue()).replaceAll("[0-9]+", "N"), 1, Integer::sum));
+        log.info("stored state: {} of {} symbols usable; the others are seeded from the exchange: {}", states.size(),
+            symbols.size(), why);
+      }
       m.reply(new JsonObject().put("states", states).put("unusable", unusable));
     }).onFailure(e -> m.fail(503, "stored state unavailable: " + e.getMessage()));
   }
