@@ -35,7 +35,7 @@ import klagg.sim.SymbolInfo;
  * PostgreSQL persistence) reading it over loopback WebSockets, and a WebSocket subscriber on a few
  * symbols' {@code @kline_1m} streams. See docs/performance.md for what each figure means.
  *
- * <pre>e2e [--duration S] [--json FILE] [--rate N|max|all|startup] [--symbols N] [--db URL] [--track N] [--warmup S] [--no-baseline]</pre>
+ * <pre>e2e [--duration S] [--json FILE] [--rate N|max|all|startup|restart] [--symbols N] [--db URL] [--track N] [--warmup S] [--no-baseline]</pre>
  */
 public final class E2e {
   int duration = 20;
@@ -61,7 +61,7 @@ public final class E2e {
         case "--no-baseline" -> e.baseline = false;
         case "--warmup" -> e.warmup = Integer.parseInt(args[++i]);
         default -> {
-          System.err.println("usage: e2e [--duration S] [--json FILE] [--rate N|max|all|startup] [--symbols N] [--db URL] [--track N] [--warmup S] [--no-baseline]");
+          System.err.println("usage: e2e [--duration S] [--json FILE] [--rate N|max|all|startup|restart] [--symbols N] [--db URL] [--track N] [--warmup S] [--no-baseline]");
           System.exit(2);
         }
       }
@@ -84,6 +84,13 @@ public final class E2e {
         : rate.equals("none") ? List.of() : List.of(rate);
     JsonObject runs = new JsonObject();
     for (String r : rates) {
+      if (r.equals("restart")) {
+        JsonObject st = new RestartRun(symbols, 3, 200).run();
+        out.put("restart", st);
+        out.put("restart_to_live_ms", st.getLong("restart_to_live_ms"));
+        System.out.println("run restart: " + st.encode());
+        continue;
+      }
       if (r.equals("startup")) {
         JsonObject st = runStartup();
         out.put("startup", st);

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import klagg.core.Interval;
-import klagg.service.persist.TestDb;
 import klagg.sim.SimConfig;
 import klagg.sim.SimMarket;
 import klagg.sim.Simulator;
@@ -26,9 +25,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Kill the service (SIGKILL, no clean shutdown) mid-minute, keep it down across a minute boundary,
- * restart it: the stored 1m and 5m series of every symbol have no missing open time and equal the
- * exchange's klines for the whole window. Runs on the machine's PostgreSQL (or KLAGG_TEST_DB_URL).
+ * The default install's crash path: the real {@code klagg run} process on its embedded PostgreSQL
+ * (no {@code db.url}), killed (SIGKILL, no clean shutdown) mid-minute, down across a minute boundary,
+ * restarted in the same data directory: it starts (the orphaned server is stopped and recovered),
+ * every symbol starts from its stored state (no REST seed), all are live again, and the stored 1m
+ * and 5m series of every symbol have no missing open time and equal the exchange's klines.
  */
 class RestartRecoveryTest {
   @TempDir
@@ -37,7 +38,7 @@ class RestartRecoveryTest {
   Process service;
   Vertx vertx;
   Simulator sim;
-  TestDb db;
+  Pool pool;
 
   @AfterEach
   void stop() throws Exception {
@@ -50,8 +51,8 @@ class RestartRecoveryTest {
     if (vertx != null) {
       vertx.close().await();
     }
-    if (db != null) {
-      db.close();
+    if (pool != null) {
+      pool.close().await();
     }
   }
 
@@ -72,12 +73,58 @@ class RestartRecoveryTest {
     }
   }
 
+  /** A count, or -1 while the database is not reachable (it restarts with the service). */
   private long count(Pool pool, String sql, Object... args) {
-    return pool.preparedQuery(sql).execute(Tuple.from(args)).await().iterator().next().getLong(0);
+    try {
+      return pool.preparedQuery(sql).execute(Tuple.from(args)).await().iterator().next().getLong(0);
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  private static int freePort() throws Exception {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private JsonObject get(int port, String path) {
+    try {
+      var c = (java.net.HttpURLConnection) new java.net.URL("http://127.0.0.1:" + port + path).openConnection();
+      c.setConnectTimeout(1_000);
+      c.setReadTimeout(2_000);
+      try (var in = c.getInputStream()) {
+        return new JsonObject(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+      }
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  private double metric(int port, String name, String label) {
+    try {
+      var c = (java.net.HttpURLConnection) new java.net.URL("http://127.0.0.1:" + port + "/metrics").openConnection();
+      c.setReadTimeout(2_000);
+      double sum = 0;
+      for (String line : new String(c.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+        if (line.startsWith(name + "{") && line.contains(label)) {
+          sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+      }
+      return sum;
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  private boolean allLive(int port, int n) {
+    JsonObject h = get(port, "/health");
+    JsonObject s = h == null ? null : h.getJsonObject("checks", new JsonObject()).getJsonObject("symbols");
+    return s != null && s.getInteger("tracked", -1) == n && s.getInteger("live", -1) == n;
   }
 
   @Test
-  void aKilledServiceResumesWithoutHolesAndWithExactKlines() throws Exception {
+  void aKilledServiceOnTheEmbeddedDatabaseRestartsFromItsStoredStateWithoutHoles() throws Exception {
     vertx = Vertx.vertx();
     long wall = System.currentTimeMillis();
     long b1 = (wall / 300_000L + 2) * 300_000L; // a 5m boundary, so both 1m and 5m close at it
@@ -86,31 +133,45 @@ class RestartRecoveryTest {
     sc.symbols = 20;
     sc.rate = 200;
     sc.seed = 29;
-    sc.timeOffsetMs = b1 - 30_000 - wall; // the first boundary 30 s after start
+    sc.timeOffsetMs = b1 - 40_000 - wall; // the first boundary 40 s after start
     sim = Simulator.start(vertx, sc).await();
-    db = TestDb.create();
-    Pool pool = db.pool();
+    int dbPort = freePort();
+    int http = freePort();
     JsonObject conf = new JsonObject()
         .put("exchange", new JsonObject().put("venue", "sim").put("restBaseUrl", sim.restBaseUrl()).put("wsBaseUrl", sim.wsBaseUrl()))
         .put("symbols", new JsonObject().put("quoteAssets", new JsonArray()).put("max", 0))
         .put("intervals", new JsonArray().add("1m").add("5m"))
         .put("clock", new JsonObject().put("refreshMs", 1000))
-        .put("db", new JsonObject().put("url", db.url()))
+        // the default install: an embedded PostgreSQL in a data directory
+        .put("db", new JsonObject().put("dataDir", tmp.resolve("pg").toString()).put("embeddedPort", dbPort))
         .put("persistence", new JsonObject().put("flushMs", 500))
         .put("backfill", new JsonObject().put("days", 0))
-        .put("roles", new JsonArray().add("ingest").add("workers").add("gateway").add("persistence"));
+        .put("http", new JsonObject().put("port", http));
     Path file = tmp.resolve("klagg.json");
     Files.writeString(file, conf.encodePrettily());
 
     service = start(file, "first");
+    await("the first run live", 120_000, () -> allLive(http, 20));
+    pool = io.vertx.pgclient.PgBuilder.pool()
+        .connectingTo(new io.vertx.pgclient.PgConnectOptions().setHost("127.0.0.1").setPort(dbPort).setUser("postgres")
+            .setDatabase("postgres"))
+        .using(vertx).build();
     await("the first boundary's klines stored", 120_000, () -> sim.now() > b1 + 3_000
         && count(pool, "SELECT count(*) FROM klines WHERE interval = '1m' AND open_time = $1 AND closed", b1 - 60_000) == 20);
-    service.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL mid-minute
+    await("mid-minute", 60_000, () -> sim.now() % 60_000 > 20_000 && sim.now() % 60_000 < 40_000);
+    service.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL mid-minute: its PostgreSQL is orphaned
     long killedAt = sim.now();
-    long b2 = b1 + 60_000;
+    long b2 = (killedAt / 60_000L + 1) * 60_000L;
     await("a boundary passed while down", 90_000, () -> sim.now() > b2 + 5_000);
 
+    long restartedAt = System.currentTimeMillis();
     service = start(file, "second");
+    await("every symbol live after the restart", 120_000, () -> allLive(http, 20));
+    long toLive = System.currentTimeMillis() - restartedAt;
+    System.out.println("restart to live (20 symbols, process start included): " + toLive + " ms");
+    assertThat(metric(http, "klagg_worker_seeds_total", "source=\"exchange\""))
+        .as("REST seeds after the restart (every symbol has stored state)").isZero();
+    assertThat(metric(http, "klagg_worker_seeds_total", "source=\"database\"")).isEqualTo(20);
     long b3 = (sim.now() / 60_000L + 1) * 60_000L;
     await("the boundary after the restart stored", 150_000, () -> sim.now() > b3 + 5_000
         && count(pool, "SELECT count(*) FROM klines WHERE interval = '1m' AND open_time = $1 AND closed", b3 - 60_000) == 20
