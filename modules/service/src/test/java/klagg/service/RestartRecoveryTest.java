@@ -45,14 +45,14 @@ class RestartRecoveryTest {
     if (service != null) {
       service.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
+    if (pool != null) {
+      pool.close().await();
+    }
     if (sim != null) {
       sim.close().await();
     }
     if (vertx != null) {
       vertx.close().await();
-    }
-    if (pool != null) {
-      pool.close().await();
     }
   }
 
