@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Kill the service (SIGKILL, no clean shutdown) mid-minute, keep it down across a minute boundary,
  * restart it: the stored 1m and 5m series of every symbol have no missing open time and equal the
- * exchange's klines for the whole window. Runs on the machine's PostgreSQL (or KLAGG_TEST_DB_URL).
+ * exchange's klines for the whole window. Runs on the tests' PostgreSQL ({@link TestDb}: the embedded
+ * server of the test JVM, or KLAGG_TEST_DB_URL's).
  */
 class RestartRecoveryTest {
   @TempDir
