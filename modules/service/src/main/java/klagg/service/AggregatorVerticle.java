@@ -626,7 +626,8 @@ public final class AggregatorVerticle extends VerticleBase {
   private void restore(int id, String symbol, JsonObject st) {
     long last = st.getLong("lastAggId");
     long max = config.getLong("repair.maxTrades");
-    rest(Addresses.REST_AGG_TRADES, new JsonObject().put("symbol", symbol).put("fromId", last + 1).put("toId", last + max),
+    rest(Addresses.REST_AGG_TRADES, new JsonObject().put("symbol", symbol).put("fromId", last + 1).put("toId", last + max)
+            .put("startup", true),
             SEED_TIMEOUT_MS)
         .onSuccess(r -> {
           if (!symbol.equals(names[id]) || phase[id] != SEEDING) {

@@ -33,6 +33,7 @@ public final class RestVerticle extends VerticleBase {
   static final int SEED_CONCURRENCY = 16;
   private final java.util.ArrayDeque<Message<JsonObject>> seedQueue = new java.util.ArrayDeque<>();
   private int seedsRunning;
+  private int startupsRunning;
   private List<Interval> intervals;
 
   public RestVerticle(KlaggConfig config) {
@@ -49,7 +50,7 @@ public final class RestVerticle extends VerticleBase {
         bus.<JsonObject>consumer(Addresses.REST_TIME, m -> reply(m, time())).completion(),
         bus.<JsonObject>consumer(Addresses.REST_EXCHANGE_INFO, m -> reply(m, exchangeInfo())).completion(),
         bus.<JsonObject>consumer(Addresses.REST_SEED, this::onSeed).completion(),
-        bus.<JsonObject>consumer(Addresses.REST_AGG_TRADES, m -> reply(m, aggTrades(m.body()))).completion(),
+        bus.<JsonObject>consumer(Addresses.REST_AGG_TRADES, this::onAggTrades).completion(),
         bus.<JsonObject>consumer(Addresses.REST_LATEST, m -> reply(m, latest(m.body().getString("symbol")))).completion(),
         bus.<JsonObject>consumer(Addresses.REST_KLINES, m -> reply(m, klines(m.body()))).completion());
   }
@@ -81,7 +82,31 @@ public final class RestVerticle extends VerticleBase {
         nextSeeds();
       });
     }
-    rest.holdBulk(seedsRunning > 0 || !seedQueue.isEmpty());
+    holdBulk();
+  }
+
+  /**
+   * Trades by id. A {@code startup} request (a worker starting a symbol from its stored state) holds
+   * the backfill like a seed does: every symbol live first, history after.
+   */
+  private void onAggTrades(Message<JsonObject> m) {
+    boolean startup = m.body().getBoolean("startup", false);
+    if (startup) {
+      startupsRunning++;
+      holdBulk();
+    }
+    Future<JsonObject> f = aggTrades(m.body());
+    reply(m, f);
+    if (startup) {
+      f.onComplete(x -> {
+        startupsRunning--;
+        holdBulk();
+      });
+    }
+  }
+
+  private void holdBulk() {
+    rest.holdBulk(seedsRunning > 0 || !seedQueue.isEmpty() || startupsRunning > 0);
   }
 
   private static <T> void reply(Message<JsonObject> m, Future<T> f) {

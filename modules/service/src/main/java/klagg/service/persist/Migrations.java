@@ -127,7 +127,29 @@ public final class Migrations {
    */
   public static Future<Integer> migrate(Vertx vertx, Pool pool, String schema, String location) {
     return vertx.executeBlocking(() -> load(location), false)
-        .compose(list -> prepare(pool, schema).compose(v -> applyAll(pool, schema, list, 0, 0)));
+        .compose(list -> prepare(pool, schema).compose(v -> checkNotNewer(pool, schema, list))
+            .compose(v -> applyAll(pool, schema, list, 0, 0)));
+  }
+
+  /**
+   * Refuses a schema that a newer klagg has migrated beyond the newest migration of {@code list}:
+   * this build would misread (or write wrongly into) tables it does not know the shape of.
+   */
+  private static Future<Void> checkNotNewer(Pool pool, String schema, List<Migration> list) {
+    int known = list.isEmpty() ? 0 : list.get(list.size() - 1).version();
+    return pool.query("SELECT max(version) FROM " + quote(schema) + ".schema_version").execute()
+        .recover(e -> Future.failedFuture(new MigrationException(
+            "cannot read schema_version in schema " + schema + ": " + e.getMessage(), e)))
+        .compose(rs -> {
+          Integer found = rs.iterator().next().getInteger(0);
+          if (found != null && found > known) {
+            return Future.failedFuture(new MigrationException("database schema version " + found
+                + " is newer than this klagg knows (" + known + "): schema " + schema
+                + " was migrated by a newer klagg; run that version, or use another database (db.url, db.dataDir) "
+                + "or db.schema", null));
+          }
+          return Future.succeededFuture();
+        });
   }
 
   private static Future<Void> lock(SqlConnection c, String schema) {

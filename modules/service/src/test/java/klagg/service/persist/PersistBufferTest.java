@@ -53,12 +53,35 @@ class PersistBufferTest {
     KlineBuffer.Batch first = b.take(10);
     put(b, 1, false, 2); // a newer version while the first is in flight
     put(b, 4, false, 1);
-    assertThat(times(b.take(10))).containsExactly(4L); // key 1 waits for its batch
+    assertThat(times(b.take(10))).as("the symbol's rows wait for its batch").isEmpty();
     b.failed(first);
     // key 1's newer version stays; key 2 comes back, ahead of younger rows
     KlineBuffer.Batch retry = b.take(10);
-    assertThat(times(retry)).containsExactly(2L, 1L);
+    assertThat(times(retry)).containsExactly(2L, 1L, 4L);
     assertThat(retry.rows.get(1).volume).isEqualTo(2);
+  }
+
+  static void put(KlineBuffer b, String symbol, Interval iv, long openTime, boolean closed) {
+    Kline k = Rows.kline(0, iv, openTime, closed, openTime);
+    b.put(new Key(symbol, iv, openTime), new KlineDelta.Builder(1).add(k).build(0), 0);
+  }
+
+  @Test
+  void aBatchTakesEveryWaitingRowOfEachSymbolItTakes() {
+    KlineBuffer b = buffer(100);
+    for (String s : List.of("AAA", "BBB", "CCC")) {
+      put(b, s, Interval.M5, 0, false);
+      put(b, s, Interval.M1, 60_000, false);
+    }
+    put(b, "BBB", Interval.M1, 0, true); // a closed row: goes first, with all of BBB's open ones
+    KlineBuffer.Batch first = b.take(2);
+    assertThat(first.keys).extracting(Key::symbol).containsExactlyInAnyOrder("BBB", "BBB", "BBB", "AAA", "AAA");
+    put(b, "AAA", Interval.M1, 60_000, false); // AAA changes while its rows are in flight
+    KlineBuffer.Batch second = b.take(1);
+    assertThat(second.keys).extracting(Key::symbol).containsExactly("CCC", "CCC");
+    assertThat(b.take(10).size()).as("AAA waits whole for its batch").isZero();
+    b.done(first);
+    assertThat(b.take(10).keys).extracting(Key::symbol).containsExactly("AAA");
   }
 
   @Test
