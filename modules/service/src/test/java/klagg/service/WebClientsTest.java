@@ -64,13 +64,14 @@ class WebClientsTest {
     String env = System.getenv("CHROME_PATH");
     if (env != null && !env.isBlank()) {
       Path p = Paths.get(env);
-      assertThat(Files.isExecutable(p)).as("CHROME_PATH=%s is not an executable file", env).isTrue();
+      assertThat(Files.isRegularFile(p) && Files.isExecutable(p))
+          .as("CHROME_PATH=%s is not an executable file (unset it to use chromium from the PATH)", env).isTrue();
       return p;
     }
     return findOnPath(System.getenv("PATH"), "chromium", "chromium-browser", "google-chrome").orElseThrow(
         () -> new AssertionError("the dashboard test needs Chromium and found none: no chromium, chromium-browser or"
             + " google-chrome on the PATH (" + System.getenv("PATH") + ") and CHROME_PATH is not set. Install"
-            + " Debian's: sudo apt-get install chromium (or set CHROME_PATH to a Chromium or Chrome binary)."));
+            + " Debian's: apt-get install chromium (as root), or set CHROME_PATH to a Chromium or Chrome binary."));
   }
 
   static Optional<Path> findOnPath(String path, String... names) {
@@ -152,9 +153,10 @@ class WebClientsTest {
         .put("running", true).put("done", 31).put("total", 48).put("symbol", symbol(3))));
     db.completion().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
     backfill.completion().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    Path chromium = chromium(); // fails, saying how to install it, when there is none
     try (Playwright pw = Playwright.create()) {
       Browser browser = pw.chromium().launch(new BrowserType.LaunchOptions().setHeadless(true)
-          .setExecutablePath(chromium())
+          .setExecutablePath(chromium)
           .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-background-networking",
               "--disable-component-update", "--no-first-run")));
       Page page = browser.newPage(new Browser.NewPageOptions().setViewportSize(1440, 860));
