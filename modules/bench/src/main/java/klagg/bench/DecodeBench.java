@@ -25,12 +25,13 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Decode throughput of {@link AggTradeDecoder}, one op = one aggTrade frame: the real spot capture's
- * aggTrade frames (combined stream) from the shared data, or generated frames of the same shape if
- * the file is not found. {@code fast} is what production runs ({@code decode}: the layout scanner);
- * {@code general} forces the jackson-core path for comparison.
+ * aggTrade frames (combined stream) from the repository's {@code testdata/binance/}, or generated frames
+ * of the same shape if the file is not found (run it from the repository). {@code fast} is what
+ * production runs ({@code decode}: the layout scanner); {@code general} forces the jackson-core path
+ * for comparison.
  *
  * <p>{@code java -jar modules/bench/target/klagg-bench.jar DecodeBench -f 1 -wi 2 -i 3 -w 2s -r 2s}
- * (add {@code -prof gc} for allocation). The data path may be given with {@code -Dklagg.shared=...}.
+ * (add {@code -prof gc} for allocation), from the repository's root.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -40,7 +41,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class DecodeBench {
   static final int FRAMES = 1024;
-  static final String CAPTURE = "data/binance/spot-BTC-ETH-DOT-2021-04-04T2003.ws.jsonl";
+  static final String CAPTURE = "binance/spot-BTC-ETH-DOT-2021-04-04T2003.ws.jsonl";
   static final String[] SYMBOLS = {"BTCUSDT", "ETHUSDT", "DOTUSDT"};
 
   private byte[][] frames;
@@ -72,18 +73,11 @@ public class DecodeBench {
   }
 
   private static List<byte[]> load() throws IOException {
+    // the repository's testdata/, found from the working directory (the repository or one of its modules)
     List<Path> candidates = new ArrayList<>();
-    String prop = System.getProperty("klagg.shared");
-    if (prop != null) {
-      candidates.add(Path.of(prop));
-    }
     for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-      candidates.add(d.resolve("shared"));
-      if (d.getParent() != null) {
-        candidates.add(d.getParent().resolve("shared"));
-      }
+      candidates.add(d.resolve("testdata"));
     }
-    candidates.add(Path.of("/work/shared"));
     List<byte[]> out = new ArrayList<>();
     for (Path c : candidates) {
       Path file = c.resolve(CAPTURE);

@@ -52,7 +52,7 @@ class AggTradeCsvTest {
   @Test
   void realFilesParseTheSameBothWays() throws IOException {
     for (String f : List.of("usdm-BTCUSDT-2023-04-04T2359.aggTrades.csv", "spot-BTCUSDT-aggTrades-2026-01-01-first5000.csv")) {
-      byte[] data = Files.readAllBytes(SharedData.binance(f));
+      byte[] data = Files.readAllBytes(TestData.binance(f));
       List<String> careful = parse(data, true, 1 << 16);
       assertThat(careful).hasSizeGreaterThan(5000);
       AggTradeCsv fast = new AggTradeCsv(1 << 16).maxTimeMs(4_102_444_800_000L);

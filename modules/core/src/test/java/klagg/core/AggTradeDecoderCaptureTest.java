@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link AggTradeDecoder} against the real spot capture in the shared data: golden values from
+ * {@link AggTradeDecoder} against the real spot capture of the test data: golden values from
  * Jackson databind, fast path vs general path, fragmentation at every byte, random corruption and
  * allocation.
  */
@@ -39,41 +39,9 @@ class AggTradeDecoderCaptureTest {
   AggTrade out;
   AggTrade outGeneral;
 
-  /**
-   * The shared directory: system property {@code klagg.shared} (set by the parent POM), else the
-   * {@code shared} sibling of the project root (the directory whose pom.xml is klagg-parent itself),
-   * else {@code ../../../shared} from the module directory.
-   */
-  static Path sharedDir() throws IOException {
-    List<Path> candidates = new ArrayList<>();
-    String prop = System.getProperty("klagg.shared");
-    if (prop != null && !prop.isBlank()) {
-      candidates.add(Path.of(prop));
-    }
-    Path cwd = Path.of("").toAbsolutePath();
-    for (Path d = cwd; d != null; d = d.getParent()) {
-      Path pom = d.resolve("pom.xml");
-      if (Files.isRegularFile(pom)) {
-        String text = Files.readString(pom);
-        if (!text.contains("<parent>") && text.contains("<artifactId>klagg-parent</artifactId>")
-            && d.getParent() != null) {
-          candidates.add(d.getParent().resolve("shared"));
-          break;
-        }
-      }
-    }
-    candidates.add(cwd.resolve("../../../shared").normalize());
-    for (Path c : candidates) {
-      if (Files.isRegularFile(c.resolve("data/binance").resolve(CAPTURE))) {
-        return c;
-      }
-    }
-    throw new IllegalStateException("shared data with " + CAPTURE + " not found in " + candidates);
-  }
-
   @BeforeAll
   static void load() throws IOException {
-    Path file = sharedDir().resolve("data/binance").resolve(CAPTURE);
+    Path file = TestData.binance(CAPTURE);
     frames = new ArrayList<>();
     tradeFrames = new ArrayList<>();
     for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
@@ -113,19 +81,6 @@ class AggTradeDecoderCaptureTest {
       v = v.setScale(0);
     }
     return new long[] {v.unscaledValue().longValueExact(), v.scale()};
-  }
-
-  @Test
-  void sharedDataIsFoundWithoutTheSystemProperty() throws IOException {
-    String prop = System.getProperty("klagg.shared");
-    System.clearProperty("klagg.shared");
-    try {
-      assertThat(sharedDir().resolve("data/binance").resolve(CAPTURE)).isRegularFile();
-    } finally {
-      if (prop != null) {
-        System.setProperty("klagg.shared", prop);
-      }
-    }
   }
 
   @Test

@@ -14,14 +14,14 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The book against Binance's own klines, on real exchange data (see shared/data/binance/README.md). */
+/** The book against Binance's own klines, on real exchange data (testdata/binance/, see its README.md). */
 class GoldenKlinesTest {
   private final int[] sc = new int[1];
 
   @Test
   void usdmMinutesMatchBinanceOnEveryField() throws IOException {
-    List<String> trades = Files.readAllLines(SharedData.binance("usdm-BTCUSDT-2023-04-04T2359.aggTrades.csv"));
-    List<String> klines = Files.readAllLines(SharedData.binance("usdm-BTCUSDT-2023-04-04T2359.klines-1m.csv"));
+    List<String> trades = Files.readAllLines(TestData.binance("usdm-BTCUSDT-2023-04-04T2359.aggTrades.csv"));
+    List<String> klines = Files.readAllLines(TestData.binance("usdm-BTCUSDT-2023-04-04T2359.klines-1m.csv"));
     KlineBook book = new KlineBook(List.of(Interval.M1), 2_000, 1);
     book.addSymbol(0, 2, 3);
     AggTrade t = new AggTrade();
@@ -80,7 +80,7 @@ class GoldenKlinesTest {
     Map<String, JsonNode> lastKline = new HashMap<>();
     int steps = 0;
     List<JsonNode> frames = new ArrayList<>();
-    for (String line : Files.readAllLines(SharedData.binance("spot-BTC-ETH-DOT-2021-04-04T2003.ws.jsonl"))) {
+    for (String line : Files.readAllLines(TestData.binance("spot-BTC-ETH-DOT-2021-04-04T2003.ws.jsonl"))) {
       JsonNode data = om.readTree(line).get("data");
       frames.add(data);
       if (data.get("e").asText().equals("aggTrade")) {

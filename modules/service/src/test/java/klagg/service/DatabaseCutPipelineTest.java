@@ -15,10 +15,9 @@ import java.util.concurrent.TimeUnit;
 import klagg.core.Kline;
 import klagg.service.persist.TcpProxy;
 import klagg.service.persist.TestDb;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The database goes away for 20 s under load (a TCP proxy between the service and PostgreSQL is
@@ -27,18 +26,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(VertxExtension.class)
 class DatabaseCutPipelineTest {
-  static TestDb db;
-
-  @BeforeAll
-  static void database() {
-    db = TestDb.create();
-  }
-
-  @AfterAll
-  static void drop() throws Exception {
-    db.close();
-  }
-
+  @RegisterExtension
+  static final TestDb db = TestDb.perClass();
 
   @Test
   @Timeout(value = 3, timeUnit = TimeUnit.MINUTES)

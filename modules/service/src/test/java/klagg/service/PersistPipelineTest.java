@@ -17,25 +17,15 @@ import java.util.concurrent.TimeUnit;
 import klagg.core.Interval;
 import klagg.service.persist.TestDb;
 import klagg.sim.SimMarket;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The whole service against its simulator, storing into PostgreSQL: stored klines equal the exchange's. */
 @ExtendWith(VertxExtension.class)
 class PersistPipelineTest {
-  static TestDb db;
-
-  @BeforeAll
-  static void createDb() {
-    db = TestDb.create();
-  }
-
-  @AfterAll
-  static void dropDb() {
-    db.close();
-  }
+  @RegisterExtension
+  static final TestDb db = TestDb.perClass();
 
   @Test
   @Timeout(value = 2, timeUnit = TimeUnit.MINUTES)

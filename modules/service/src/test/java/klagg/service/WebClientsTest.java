@@ -15,12 +15,14 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import klagg.core.Interval;
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Real clients against a running klagg: Binance's Java connector, and the dashboard in Chromium. */
 @ExtendWith(VertxExtension.class)
@@ -50,6 +53,55 @@ class WebClientsTest {
   @AfterAll
   static void stop(VertxTestContext ctx) {
     history.unregister().compose(v -> fx.stop()).onComplete(ctx.succeedingThenComplete());
+  }
+
+  /**
+   * The Chromium the dashboard test drives (never a downloaded browser): {@code CHROME_PATH} if set, else the
+   * first of {@code chromium}, {@code chromium-browser}, {@code google-chrome} on the PATH. None: the test
+   * fails and says how to get one (it is never skipped).
+   */
+  static Path chromium() {
+    String env = System.getenv("CHROME_PATH");
+    if (env != null && !env.isBlank()) {
+      Path p = Paths.get(env);
+      assertThat(Files.isRegularFile(p) && Files.isExecutable(p))
+          .as("CHROME_PATH=%s is not an executable file (unset it to use chromium from the PATH)", env).isTrue();
+      return p;
+    }
+    return findOnPath(System.getenv("PATH"), "chromium", "chromium-browser", "google-chrome").orElseThrow(
+        () -> new AssertionError("the dashboard test needs Chromium and found none: no chromium, chromium-browser or"
+            + " google-chrome on the PATH (" + System.getenv("PATH") + ") and CHROME_PATH is not set. Install"
+            + " Debian's: apt-get install chromium (as root), or set CHROME_PATH to a Chromium or Chrome binary."));
+  }
+
+  static Optional<Path> findOnPath(String path, String... names) {
+    if (path == null) {
+      return Optional.empty();
+    }
+    for (String name : names) {
+      for (String dir : path.split(File.pathSeparator)) {
+        if (dir.isEmpty()) {
+          continue;
+        }
+        Path p = Paths.get(dir, name);
+        if (Files.isRegularFile(p) && Files.isExecutable(p)) {
+          return Optional.of(p);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  @Test
+  void chromiumIsLookedUpOnThePath(@TempDir Path tmp) throws Exception {
+    Path bin = Files.createDirectories(tmp.resolve("bin"));
+    Path chrome = Files.createFile(bin.resolve("google-chrome"));
+    assertThat(findOnPath(tmp + File.pathSeparator + bin, "chromium", "chromium-browser", "google-chrome"))
+        .as("not executable yet").isEmpty();
+    assertThat(chrome.toFile().setExecutable(true)).isTrue();
+    assertThat(findOnPath(tmp + File.pathSeparator + bin, "chromium", "chromium-browser", "google-chrome"))
+        .contains(chrome);
+    assertThat(findOnPath(null, "chromium")).isEmpty();
   }
 
   static String symbol(int i) {
@@ -101,9 +153,10 @@ class WebClientsTest {
         .put("running", true).put("done", 31).put("total", 48).put("symbol", symbol(3))));
     db.completion().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
     backfill.completion().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    Path chromium = chromium(); // fails, saying how to install it, when there is none
     try (Playwright pw = Playwright.create()) {
       Browser browser = pw.chromium().launch(new BrowserType.LaunchOptions().setHeadless(true)
-          .setExecutablePath(Paths.get("/usr/bin/chromium"))
+          .setExecutablePath(chromium)
           .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-background-networking",
               "--disable-component-update", "--no-first-run")));
       Page page = browser.newPage(new Browser.NewPageOptions().setViewportSize(1440, 860));

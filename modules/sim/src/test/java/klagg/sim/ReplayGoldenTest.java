@@ -21,13 +21,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class ReplayGoldenTest {
-  static final String BASE = "data/binance/usdm-BTCUSDT-2023-04-04T2359";
+  static final String BASE = "usdm-BTCUSDT-2023-04-04T2359";
 
   @Test
   void replayAtOriginalTimesServesBinancesKlines(Vertx vertx) throws Exception {
-    Path shared = TestSupport.shared();
     SimConfig c = TestSupport.cfg();
-    c.replay = shared.resolve(BASE + ".aggTrades.csv").toString();
+    c.replay = TestSupport.binance(BASE + ".aggTrades.csv").toString();
     c.replayOriginalTimes = true;
     c.speed = 0; // max
     Simulator sim = await(Simulator.start(vertx, c));
@@ -37,7 +36,7 @@ class ReplayGoldenTest {
     long start = 1680652740000L; // 2023-04-04T23:59Z, the first complete minute
     JsonArray rows = get(client, sim, "/api/v3/klines?symbol=BTCUSDT&interval=1m&startTime=" + start + "&limit=7").bodyAsJsonArray();
     assertThat(rows).hasSize(7);
-    List<String> golden = Files.readAllLines(shared.resolve(BASE + ".klines-1m.csv"));
+    List<String> golden = Files.readAllLines(TestSupport.binance(BASE + ".klines-1m.csv"));
     int matched = 0;
     for (int i = 0; i < 7; i++) {
       JsonArray k = rows.getJsonArray(i);
@@ -67,7 +66,7 @@ class ReplayGoldenTest {
 
   @Test
   void microsecondFileWithoutHeaderIsShiftedToNow() throws Exception {
-    Path f = TestSupport.shared().resolve("data/binance/spot-BTCUSDT-aggTrades-2026-01-01-first5000.csv");
+    Path f = TestSupport.binance("spot-BTCUSDT-aggTrades-2026-01-01-first5000.csv");
     SimClock clock = new SimClock(1, 0);
     long before = clock.now();
     ReplayMarket m = new ReplayMarket(clock, f, null, false);

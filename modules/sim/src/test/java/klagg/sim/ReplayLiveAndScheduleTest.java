@@ -24,7 +24,7 @@ class ReplayLiveAndScheduleTest {
   @Test
   void shiftedReplayAtSpeed10StreamsTheFilesTrades(Vertx vertx) {
     SimConfig c = TestSupport.cfg();
-    c.replay = TestSupport.shared().resolve("data/binance/usdm-BTCUSDT-2023-04-04T2359.aggTrades.csv").toString();
+    c.replay = TestSupport.binance("usdm-BTCUSDT-2023-04-04T2359.aggTrades.csv").toString();
     c.speed = 10;
     c.emitIntervalMs = 50;
     Simulator sim = await(Simulator.start(vertx, c));

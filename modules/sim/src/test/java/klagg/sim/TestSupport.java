@@ -167,21 +167,20 @@ final class TestSupport {
   /** Every WebSocket client a test made, kept reachable for the life of the test JVM. */
   static final java.util.Set<WebSocketClient> CLIENTS = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-  static Path shared() {
-    String p = System.getProperty("klagg.shared");
-    if (p != null && Files.isDirectory(Path.of(p, "data"))) {
-      return Path.of(p);
+  /**
+   * A file of real exchange data: the repository's {@code testdata/binance/} (provenance in its README.md),
+   * on the test classpath as {@code binance/<file>} (a test resource of this module's pom).
+   */
+  static Path binance(String file) {
+    java.net.URL url = TestSupport.class.getClassLoader().getResource("binance/" + file);
+    if (url == null) {
+      throw new IllegalStateException("test data binance/" + file + " is not on the test classpath"
+          + " (testdata/binance/ at the repository root, a test resource of the module's pom)");
     }
-    for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-      Path s = d.resolve("shared");
-      if (Files.isDirectory(s.resolve("data"))) {
-        return s;
-      }
-      Path sib = d.getParent() == null ? null : d.getParent().resolve("shared");
-      if (sib != null && Files.isDirectory(sib.resolve("data"))) {
-        return sib;
-      }
+    try {
+      return Path.of(url.toURI());
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
     }
-    throw new IllegalStateException("cannot find the shared directory (set -Dklagg.shared)");
   }
 }

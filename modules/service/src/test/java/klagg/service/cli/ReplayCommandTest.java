@@ -25,19 +25,21 @@ class ReplayCommandTest {
   final ByteArrayOutputStream out = new ByteArrayOutputStream();
   final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
-  static Path shared(String file) {
-    String prop = System.getProperty("klagg.shared");
-    Path p = prop != null ? Paths.get(prop, "data", "binance", file) : null;
-    if (p != null && Files.exists(p)) {
-      return p;
+  /**
+   * A file of real exchange data: the repository's {@code testdata/binance/} (provenance in its README.md),
+   * on the test classpath as {@code binance/<file>} (a test resource of this module's pom).
+   */
+  static Path binance(String file) {
+    java.net.URL url = ReplayCommandTest.class.getClassLoader().getResource("binance/" + file);
+    if (url == null) {
+      throw new IllegalStateException("test data binance/" + file + " is not on the test classpath"
+          + " (testdata/binance/ at the repository root, a test resource of the module's pom)");
     }
-    for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      Path q = dir.resolve("shared/data/binance").resolve(file);
-      if (Files.exists(q)) {
-        return q;
-      }
+    try {
+      return Paths.get(url.toURI());
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
     }
-    throw new IllegalStateException("shared data not found: " + file);
   }
 
   int run(String... args) {
@@ -54,7 +56,7 @@ class ReplayCommandTest {
 
   /** Binance's official rows, without the trailing "ignore" column, as "open_time,...". */
   static List<String> binanceRows() throws IOException {
-    return Files.readAllLines(shared("usdm-BTCUSDT-2023-04-04T2359.klines-1m.csv")).stream().skip(1)
+    return Files.readAllLines(binance("usdm-BTCUSDT-2023-04-04T2359.klines-1m.csv")).stream().skip(1)
         .map(l -> l.substring(0, l.lastIndexOf(',')))
         .collect(Collectors.toList());
   }
@@ -71,7 +73,7 @@ class ReplayCommandTest {
   @Test
   void usdmCsvReplayEqualsBinanceKlinesExactly() throws IOException {
     int code = run("replay", "--symbol", "BTCUSDT", "--intervals", "1m",
-        shared("usdm-BTCUSDT-2023-04-04T2359.aggTrades.csv").toString());
+        binance("usdm-BTCUSDT-2023-04-04T2359.aggTrades.csv").toString());
     assertThat(code).as(stderr()).isZero();
     assertThat(stdout()).startsWith("symbol,interval,open_time,open,high,low,close,volume,close_time,"
         + "quote_volume,count,taker_buy_volume,taker_buy_quote_volume\n");
@@ -87,7 +89,7 @@ class ReplayCommandTest {
     try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(zip))) {
       z.putNextEntry(new ZipEntry("BTCUSDT-aggTrades-2023-04-04.csv"));
       // without the header line, as data.binance.vision files before 2025
-      List<String> lines = Files.readAllLines(shared("usdm-BTCUSDT-2023-04-04T2359.aggTrades.csv"));
+      List<String> lines = Files.readAllLines(binance("usdm-BTCUSDT-2023-04-04T2359.aggTrades.csv"));
       z.write(String.join("\n", lines.subList(1, lines.size())).getBytes(StandardCharsets.US_ASCII));
       z.closeEntry();
     }
@@ -134,7 +136,7 @@ class ReplayCommandTest {
 
   @Test
   void websocketCaptureReplaysEverySymbol() {
-    int code = run("replay", "--intervals", "1m", shared("spot-BTC-ETH-DOT-2021-04-04T2003.ws.jsonl").toString());
+    int code = run("replay", "--intervals", "1m", binance("spot-BTC-ETH-DOT-2021-04-04T2003.ws.jsonl").toString());
     assertThat(code).as(stderr()).isZero();
     assertThat(stdout().lines().skip(1).map(l -> l.split(",")[0]).distinct())
         .containsExactlyInAnyOrder("BTCUSDT", "ETHUSDT", "DOTUSDT");
@@ -181,7 +183,7 @@ class ReplayCommandTest {
   void replayStoresKlinesStraightIntoTheDatabase() throws Exception {
     try (klagg.service.persist.TestDb db = klagg.service.persist.TestDb.create()) {
       int code = run("replay", "--symbol", "BTCUSDT", "--intervals", "1m,5m", "--db", db.url(),
-          shared("usdm-BTCUSDT-2023-04-04T2359.aggTrades.csv").toString());
+          binance("usdm-BTCUSDT-2023-04-04T2359.aggTrades.csv").toString());
       assertThat(code).as(stderr()).isZero();
       assertThat(stderr()).contains("klines stored");
       assertThat(stdout()).isEmpty();
@@ -207,7 +209,7 @@ class ReplayCommandTest {
       // a second run (re-seeding the same history) only updates
       err.reset();
       assertThat(run("replay", "--symbol", "BTCUSDT", "--intervals", "1m,5m", "--db", db.url(),
-          shared("usdm-BTCUSDT-2023-04-04T2359.aggTrades.csv").toString())).isZero();
+          binance("usdm-BTCUSDT-2023-04-04T2359.aggTrades.csv").toString())).isZero();
       long n = db.pool().query("SELECT count(*) FROM klines").execute().await().iterator().next().getLong(0);
       assertThat(n).as("7 one-minute and 3 five-minute klines, stored once").isEqualTo(7 + 3);
     }
@@ -241,10 +243,10 @@ class ReplayCommandTest {
 
   @Test
   void globsDirectoriesAndZipsOfSeveralSymbolsInAnyOrderEqualEachSymbolsConcatenatedFile() throws IOException {
-    List<String> btc = Files.readAllLines(shared("usdm-BTCUSDT-2023-04-04T2359.aggTrades.csv"));
+    List<String> btc = Files.readAllLines(binance("usdm-BTCUSDT-2023-04-04T2359.aggTrades.csv"));
     String header = btc.get(0);
     btc = btc.subList(1, btc.size());
-    List<String> eth = Files.readAllLines(shared("spot-BTCUSDT-aggTrades-2026-01-01-first5000.csv"));
+    List<String> eth = Files.readAllLines(binance("spot-BTCUSDT-aggTrades-2026-01-01-first5000.csv"));
     Path whole = Files.createDirectories(tmp.resolve("whole"));
     Files.write(whole.resolve("btc.csv"), btc);
     Files.write(whole.resolve("eth.csv"), eth);
@@ -280,7 +282,7 @@ class ReplayCommandTest {
 
   @Test
   void progressLineIsUpdatedInPlaceUnlessQuiet() throws IOException {
-    Path csv = shared("usdm-BTCUSDT-2023-04-04T2359.aggTrades.csv");
+    Path csv = binance("usdm-BTCUSDT-2023-04-04T2359.aggTrades.csv");
     assertThat(run("replay", "--symbol", "BTCUSDT", "--intervals", "1m", "--progress-after-ms", "0", "--out",
         tmp.resolve("a.csv").toString(), csv.toString(), csv.toString())).isZero();
     assertThat(stderr()).startsWith("\rklagg replay: ").contains("/2 files", "trades/s", "ETA")

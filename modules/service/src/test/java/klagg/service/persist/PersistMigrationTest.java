@@ -15,25 +15,15 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import klagg.service.KlaggConfig;
 import klagg.service.PersistenceVerticle;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Versioned migrations: applied once, recorded, idempotent; a broken one stops start-up naming its file. */
 @ExtendWith(VertxExtension.class)
 class PersistMigrationTest {
-  static TestDb db;
-
-  @BeforeAll
-  static void createDb() {
-    db = TestDb.create();
-  }
-
-  @AfterAll
-  static void dropDb() {
-    db.close();
-  }
+  @RegisterExtension
+  static final TestDb db = TestDb.perClass();
 
   private List<String> versions(String schema) {
     List<String> out = new ArrayList<>();

@@ -23,28 +23,18 @@ import klagg.core.Kline;
 import klagg.service.Addresses;
 import klagg.service.PersistenceVerticle;
 import klagg.service.msg.Codecs;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** CycleUpdates in, exact rows out; coalescing; flush triggers; stop; history queries. */
 @ExtendWith(VertxExtension.class)
 class PersistWriteTest {
-  static TestDb db;
+  @RegisterExtension
+  static final TestDb db = TestDb.perClass();
   static int schemas;
   String schema;
-
-  @BeforeAll
-  static void createDb() {
-    db = TestDb.create();
-  }
-
-  @AfterAll
-  static void dropDb() {
-    db.close();
-  }
 
   @BeforeEach
   void setUp(Vertx vertx) {
