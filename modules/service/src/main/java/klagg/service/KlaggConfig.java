@@ -204,6 +204,9 @@ public final class KlaggConfig {
     if (getInt("workers.first") + localWorkers() > workers()) {
       throw new ConfigException("workers.first + workers.instances must not exceed workers.total (" + workers() + ")");
     }
+    if (getInt("metrics.port") < -1 || getInt("metrics.port") > 65535) {
+      throw new ConfigException("metrics.port must be -1 (auto), 0 (any free port) or a port, got " + getInt("metrics.port"));
+    }
     positive("gateway.adoptAfterMs");
     notNegative("backfill.days");
     positive("backfill.concurrency");
@@ -408,6 +411,15 @@ public final class KlaggConfig {
   }
 
   /** Shards this node runs: {@code [workers.first, workers.first + localWorkers())}. */
+  /** The port of this node's own metrics server: -1 when it runs none (auto: only without the web role). */
+  public int metricsPort() {
+    int p = getInt("metrics.port");
+    return p == -1 ? (hasRole("web") ? -1 : DEFAULT_METRICS_PORT) : p;
+  }
+
+  /** The metrics port of a node without the web role (Prometheus' registered default exporter port). */
+  public static final int DEFAULT_METRICS_PORT = 9464;
+
   public int localWorkers() {
     if (!hasRole("workers")) {
       return 0;

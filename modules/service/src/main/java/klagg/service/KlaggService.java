@@ -26,6 +26,8 @@ public final class KlaggService {
   private KlaggConfig config;
   private Simulator simulator;
   private WebVerticle web;
+  private WorkerHostVerticle workerHost;
+  private MetricsVerticle metrics;
 
   private KlaggService(Vertx vertx, KlaggConfig config) {
     this.vertx = vertx;
@@ -63,11 +65,15 @@ public final class KlaggService {
         .compose(v -> config.hasRole("persistence") && config.getBool("backfill.enabled")
             ? deploy(new BackfillVerticle(config)) : Future.<Void>succeededFuture())
         .compose(v -> config.hasRole("workers") || config.getBool("workers.adopt")
-            ? deploy(new WorkerHostVerticle(config)) : Future.<Void>succeededFuture())
+            ? deploy(workerHost = new WorkerHostVerticle(config)) : Future.<Void>succeededFuture())
         .compose(v -> when("gateway", () -> new GatewayVerticle(config)))
         .compose(v -> when("ingest", () -> new IngestVerticle(config)))
         .compose(v -> when("ingest", () -> new SymbolDirectoryVerticle(config)))
         .compose(v -> when("web", () -> web = new WebVerticle(config)))
+        // a node without the web role serves /metrics and /health on its own port (metrics.port)
+        .compose(v -> config.metricsPort() >= 0
+            ? deploy(metrics = new MetricsVerticle(config, () -> workerHost == null ? List.of() : workerHost.shards()))
+            : Future.<Void>succeededFuture())
         .onSuccess(v -> log.info("klagg started: roles {}, {} of {} worker shards here, intervals {}{}",
             config.list("roles"), config.localWorkers(), config.workers(), config.list("intervals"),
             config.hasRole("ingest") ? ", exchange " + klagg.exchange.ExchangeEndpoints.fromJson(config.section("exchange")).restBaseUrl() : ""));
@@ -92,6 +98,11 @@ public final class KlaggService {
   /** The HTTP port the web verticle bound (REST, WebSocket, dashboard), or -1 before it started. */
   public int httpPort() {
     return web == null ? -1 : web.httpPort();
+  }
+
+  /** The port of this node's own metrics server ({@code /metrics}, {@code /health}), or -1 when it runs none. */
+  public int metricsPort() {
+    return metrics == null ? -1 : metrics.port();
   }
 
   /** The TCP event-bus bridge's port, or -1 when it is off. */

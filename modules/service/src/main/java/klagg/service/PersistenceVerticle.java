@@ -308,9 +308,13 @@ public final class PersistenceVerticle extends VerticleBase {
   private final Map<String, Counter> rejected = new HashMap<>();
 
   private void reject(String reason, String message) {
-    rejected.computeIfAbsent(reason, r -> Counter.builder("klagg_persist_rows_rejected")
-        .description("rows not stored because they are invalid").tag("reason", r).register(registry)).increment();
+    rejectedCounter(reason).increment();
     rateLimited.warn(reason, message);
+  }
+
+  private Counter rejectedCounter(String reason) {
+    return rejected.computeIfAbsent(reason, r -> Counter.builder("klagg_persist_rows_rejected")
+        .description("rows not stored because they are invalid").tag("reason", r).register(registry));
   }
 
   private void dropped(Key key, Kline row) {
@@ -582,6 +586,7 @@ public final class PersistenceVerticle extends VerticleBase {
         .tag("kind", "closed").register(registry);
     flushTimer = Timer.builder("klagg_persist_flush").description("time to write one batch").register(registry);
     flushSize = DistributionSummary.builder("klagg_persist_flush_rows").description("rows per batch").register(registry);
+    rejectedCounter("unknown_symbol"); // exported from the start (at 0), so dashboards find it
     gauges.add(Gauge.builder("klagg_persist_buffer_rows", this, v -> v.buffer == null ? 0 : v.buffer.depth())
         .description("rows waiting or in flight").strongReference(true).register(registry));
     gauges.add(Gauge.builder("klagg_persist_buffer_closed_rows", this, v -> v.buffer == null ? 0 : v.buffer.pendingClosed())

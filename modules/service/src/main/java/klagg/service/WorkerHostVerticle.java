@@ -7,7 +7,6 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
-import java.util.HashSet;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +20,7 @@ public final class WorkerHostVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(WorkerHostVerticle.class);
 
   private final KlaggConfig config;
-  private final Set<Integer> running = new HashSet<>();
+  private final Set<Integer> running = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public WorkerHostVerticle(KlaggConfig config) {
     this.config = config;
@@ -55,6 +54,11 @@ public final class WorkerHostVerticle extends VerticleBase {
           return null;
         })
         .recover(e -> vertx.deployVerticle(new AggregatorVerticle(config, shard)).mapEmpty());
+  }
+
+  /** The shards this node runs (deployed, starting or adopted), in order. */
+  public List<Integer> shards() {
+    return running.stream().sorted().toList();
   }
 
   private void adopt(Message<JsonObject> m) {

@@ -85,11 +85,15 @@ class ClusterTest {
         .put("clock", new JsonObject().put("refreshMs", 1000)).put("repair", new JsonObject().put("delayMs", 100))
         .put("gateway", new JsonObject().put("pullTimeoutMs", 80).put("adoptAfterMs", 2000))
         .put("db", new JsonObject().put("dataDir", tmp.resolve("pg").toString()))
-        .put("backfill", new JsonObject().put("days", 0));
+        .put("backfill", new JsonObject().put("days", 0))
+        // neither node has the web role: each serves /metrics and /health on its own port
+        .put("metrics", new JsonObject().put("port", 0));
+    int workersMetrics = freePort();
     node("main", common.copy().put("roles", new JsonArray().add("ingest").add("gateway").add("persistence"))
         .put("workers", new JsonObject().put("total", 4).put("adopt", true)));
     Process workers = node("workers", common.copy().put("roles", new JsonArray().add("workers"))
-        .put("workers", new JsonObject().put("total", 4).put("first", 0).put("instances", 4).put("adopt", false)));
+        .put("workers", new JsonObject().put("total", 4).put("first", 0).put("instances", 4).put("adopt", false))
+        .put("metrics", new JsonObject().put("port", workersMetrics)));
     long[] killedAt = new long[1];
     long[] backAfter = new long[1];
     long[] b = new long[2]; // the two boundaries checked: chosen once the cluster is up
@@ -111,6 +115,21 @@ class ClusterTest {
               .isGreaterThanOrEqualTo(30));
           return names;
         })
+        // the workers-only node's /health reports its four shards and their symbols, /metrics its meters
+        .compose(names -> get(workersMetrics, "/health").map(r -> {
+          ctx.verify(() -> {
+            JsonObject health = new JsonObject(r);
+            assertThat(health.getString("status")).as(r).isEqualTo("UP");
+            assertThat(health.getJsonArray("workers")).as(r).hasSize(4);
+            assertThat(health.getInteger("symbols")).as(r).isEqualTo(names.size());
+            assertThat(health.getInteger("live")).as(r).isEqualTo(names.size());
+          });
+          return null;
+        }))
+        .compose(v -> get(workersMetrics, "/metrics").map(r -> {
+          ctx.verify(() -> assertThat(r).contains("klagg_worker_trades_total{", "jvm_memory_used_bytes{"));
+          return null;
+        }))
         .compose(v -> {
           workers.destroyForcibly(); // SIGKILL
           killedAt[0] = System.currentTimeMillis();
@@ -137,7 +156,18 @@ class ClusterTest {
         })));
   }
 
-  private static final java.util.concurrent.atomic.AtomicReference<JsonObject> GW = new java.util.concurrent.atomic.AtomicReference<>();
+  private static int freePort() throws java.io.IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private io.vertx.core.Future<String> get(int port, String path) {
+    return observer.createHttpClient().request(io.vertx.core.http.HttpMethod.GET, port, "127.0.0.1", path)
+        .compose(req -> req.send()).compose(r -> r.body()).map(b -> b.toString());
+  }
+
+    private static final java.util.concurrent.atomic.AtomicReference<JsonObject> GW = new java.util.concurrent.atomic.AtomicReference<>();
 
   private static void poll(Harness h) {
     h.vertx.eventBus().<JsonObject>request(Addresses.STATUS_GATEWAY, new JsonObject()).onSuccess(m -> GW.set(m.body()));

@@ -63,17 +63,18 @@ class DockerFilesTest {
   }
 
   @Test
-  void composeRunsPostgresAMainNodeTwoWorkerNodesAndPrometheus() throws Exception {
+  void composeRunsPostgresAMainNodeTwoWorkerNodesPrometheusAndGrafana() throws Exception {
     JsonNode compose = yaml.readTree(ROOT.resolve("docker/compose.yml").toFile());
     JsonNode services = compose.get("services");
     TreeSet<String> names = new TreeSet<>();
     services.fieldNames().forEachRemaining(names::add);
     assertThat(names)
-        .containsExactly("klagg-main", "klagg-worker-1", "klagg-worker-2", "postgres", "prometheus");
+        .containsExactly("grafana", "klagg-main", "klagg-worker-1", "klagg-worker-2", "postgres", "prometheus");
     assertThat(services.get("postgres").get("image").asText()).isEqualTo("postgres:15");
     assertThat(services.get("prometheus").get("image").asText()).startsWith("prom/prometheus");
 
     Map<Integer, String> shardOwner = new HashMap<>();
+    TreeSet<String> metricsTargets = new TreeSet<>();
     int total = -1;
     for (String name : List.of("klagg-main", "klagg-worker-1", "klagg-worker-2")) {
       JsonNode svc = services.get(name);
@@ -106,8 +107,19 @@ class DockerFilesTest {
         assertThat(env.get("KLAGG_HTTP_HOST")).isEqualTo("0.0.0.0");
         String port = Long.toString(c.getLong("http.port"));
         assertThat(svc.get("ports").get(0).asText()).endsWith(":" + port);
+        // the web role serves /metrics on the web port; no second server
+        assertThat(c.metricsPort()).isEqualTo(-1);
+        metricsTargets.add(name + ":" + port);
       } else {
         assertThat(c.list("roles")).containsExactly("workers");
+        // a workers-only node serves /metrics and /health on its own port, reachable by Prometheus
+        int metricsPort = c.metricsPort();
+        assertThat(metricsPort).as("metrics port of %s", name).isPositive();
+        assertThat(c.getString("metrics.host")).as("metrics host of %s", name).isEqualTo("0.0.0.0");
+        metricsTargets.add(name + ":" + metricsPort);
+        List<String> check = new ArrayList<>();
+        svc.get("healthcheck").get("test").forEach(n -> check.add(n.asText()));
+        assertThat(String.join(" ", check)).contains("http://127.0.0.1:" + metricsPort + "/health");
       }
     }
     assertThat(shardOwner.keySet()).as("every worker shard has a node").hasSize(total);
@@ -117,9 +129,81 @@ class DockerFilesTest {
     for (String name : List.of("klagg-main", "klagg-worker-1", "klagg-worker-2")) {
       assertThat(hz).contains("<member>" + name + "</member>");
     }
+    // Prometheus scrapes every node's /metrics, each at the port its config serves it on
     JsonNode prom = yaml.readTree(ROOT.resolve("docker/prometheus.yml").toFile());
+    assertThat(prom.get("scrape_configs")).hasSize(1);
     JsonNode job = prom.get("scrape_configs").get(0);
     assertThat(job.get("metrics_path").asText()).isEqualTo("/metrics");
-    assertThat(job.get("static_configs").get(0).get("targets").get(0).asText()).isEqualTo("klagg-main:8080");
+    TreeSet<String> targets = new TreeSet<>();
+    for (JsonNode sc : job.get("static_configs")) {
+      List<String> these = new ArrayList<>();
+      sc.get("targets").forEach(t -> these.add(t.asText()));
+      targets.addAll(these);
+      // the dashboard groups by the node label: one per node
+      assertThat(these).hasSize(1);
+      assertThat(sc.get("labels").get("node").asText() + ":").isEqualTo(these.get(0).substring(0, these.get(0).indexOf(':') + 1));
+    }
+    assertThat(targets).isEqualTo(metricsTargets);
+    List<String> depends = new ArrayList<>();
+    services.get("prometheus").get("depends_on").forEach(n -> depends.add(n.asText()));
+    assertThat(depends).containsExactlyInAnyOrder("klagg-main", "klagg-worker-1", "klagg-worker-2");
+    // the image exposes the default metrics port of a workers-only node
+    assertThat(Files.readString(ROOT.resolve("docker/Dockerfile")))
+        .containsPattern("EXPOSE .*\\b" + KlaggConfig.DEFAULT_METRICS_PORT + "\\b");
+  }
+
+  @Test
+  void grafanaHasAPrometheusDatasourceAndTheProvisionedDashboard() throws Exception {
+    JsonNode compose = yaml.readTree(ROOT.resolve("docker/compose.yml").toFile());
+    JsonNode services = compose.get("services");
+    JsonNode grafana = services.get("grafana");
+    assertThat(grafana.get("image").asText()).startsWith("grafana/grafana");
+    // on the host's loopback only
+    assertThat(grafana.get("ports")).hasSize(1);
+    assertThat(grafana.get("ports").get(0).asText()).isEqualTo("127.0.0.1:3000:3000");
+    Map<String, String> volumes = new HashMap<>();
+    grafana.get("volumes").forEach(v -> {
+      String[] p = v.asText().split(":");
+      assertThat(ROOT.resolve("docker").resolve(p[0]).normalize()).as(p[0]).isDirectory();
+      volumes.put(p[1], p[0]);
+    });
+    assertThat(volumes).containsEntry("/etc/grafana/provisioning", "./grafana/provisioning");
+    List<String> depends = new ArrayList<>();
+    grafana.get("depends_on").forEach(n -> depends.add(n.asText()));
+    assertThat(depends).contains("prometheus");
+
+    // the datasource is the compose Prometheus at its container port
+    Path provisioning = ROOT.resolve("docker/grafana/provisioning");
+    JsonNode ds = yaml.readTree(provisioning.resolve("datasources/prometheus.yml").toFile()).get("datasources").get(0);
+    assertThat(ds.get("type").asText()).isEqualTo("prometheus");
+    String promPort = services.get("prometheus").get("ports").get(0).asText().replaceAll(".*:", "");
+    assertThat(ds.get("url").asText()).isEqualTo("http://prometheus:" + promPort);
+    String uid = ds.get("uid").asText();
+
+    // the dashboard provider reads a mounted folder that holds the dashboard JSON
+    JsonNode provider = yaml.readTree(provisioning.resolve("dashboards/klagg.yml").toFile()).get("providers").get(0);
+    assertThat(provider.get("type").asText()).isEqualTo("file");
+    String path = provider.get("options").get("path").asText();
+    assertThat(volumes).containsKey(path);
+    Path dashboards = ROOT.resolve("docker").resolve(volumes.get(path)).normalize();
+    assertThat(dashboards.resolve("klagg.json")).exists();
+    assertThat(dashboards).isEqualTo(ROOT.resolve("docker/grafana/dashboards"));
+
+    // every panel and query of the dashboard uses that datasource
+    JsonNode d = new ObjectMapper().readTree(dashboards.resolve("klagg.json").toFile());
+    assertThat(d.get("uid").asText()).isEqualTo("klagg");
+    assertThat(d.get("panels")).isNotEmpty();
+    TreeSet<String> titles = new TreeSet<>();
+    for (JsonNode panel : d.get("panels")) {
+      titles.add(panel.get("title").asText());
+      assertThat(panel.get("datasource").get("uid").asText()).as(panel.get("title").asText()).isEqualTo(uid);
+      assertThat(panel.get("targets")).as(panel.get("title").asText()).isNotEmpty();
+      for (JsonNode t : panel.get("targets")) {
+        assertThat(t.get("datasource").get("uid").asText()).isEqualTo(uid);
+        assertThat(t.get("expr").asText()).isNotBlank();
+      }
+    }
+    assertThat(titles).contains("Trades/s per node", "Gateway cycle time", "Pull timeouts and open breakers",
+        "Database buffer", "Late, duplicate and gap counters", "WebSocket clients", "JVM memory", "GC");
   }
 }

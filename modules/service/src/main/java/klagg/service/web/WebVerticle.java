@@ -223,9 +223,7 @@ public final class WebVerticle extends VerticleBase {
     router.get("/api/v3/ping").handler(ctx -> json(ctx, 200, "{}"));
     router.get("/api/klagg/status").handler(ctx -> json(ctx, 200, status.latest().encode()));
     router.get("/health").handler(this::health);
-    router.get("/metrics").handler(ctx -> ctx.response()
-        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-        .end(KlaggMetrics.prometheus(vertx).scrape()));
+    router.get("/metrics").handler(ctx -> KlaggMetrics.scrape(vertx, ctx.response()));
     router.routeWithRegex("^/(ws|stream)(/.*)?$").handler(this::webSocket);
     if (config.getBool("bridge.sockjs")) {
       router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(sockJsOptions(),
