@@ -118,6 +118,7 @@ class WebApiTest {
   @Test
   void clientsRoutesAndTimeZone(VertxTestContext ctx) {
     String q = "symbol=" + symbol + "&interval=1m&limit=3";
+    MessageConsumer<JsonObject> history = fx.installHistory();
     String q1d = "symbol=" + symbol + "&interval=1d&limit=1";
     Future.all(List.of(fx.get("/api/v3/klines?" + q), fx.get("/api/v3/uiKlines?" + q), fx.get("/fapi/v1/klines?" + q),
         fx.get("/api/v3/klines?" + q + "&timeZone=0"), fx.get("/api/v3/klines?" + q + "&timeZone=%2B0"),
@@ -125,6 +126,7 @@ class WebApiTest {
         fx.get("/api/v3/klines?" + q1d + "&timeZone=%2B8"), fx.get("/api/v3/klines?" + q1d + "&timeZone=-1:30"),
         fx.get("/api/v3/klines?" + q + "&timeZone=abc"), fx.get("/api/v3/klines?" + q + "&timeZone=%2B15"),
         fx.get("/api/v3/klines?" + q1d + "&timeZone=0"), fx.get("/api/v3/ping"), fx.get("/fapi/v1/ping")))
+        .eventually(history::unregister)
         .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
           WebFixture.Response base = all.resultAt(0);
           assertThat(base.status()).isEqualTo(200);
