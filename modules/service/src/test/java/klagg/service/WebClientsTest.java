@@ -73,6 +73,13 @@ class WebClientsTest {
       assertThat(ours.getJsonArray(i)).isEqualTo(theirs.getJsonArray(i));
     }
     assertThat(ours.getJsonArray(11).getLong(0)).isEqualTo(Interval.M15.openOf(now));
+    // the connector's uiKlines with timeZone 0: the same rows
+    params.put("timeZone", "0");
+    JsonArray ui = new JsonArray(new SpotClientImpl(base).createMarket().uiKlines(params));
+    assertThat(ui).hasSize(12);
+    for (int i = 0; i < 11; i++) {
+      assertThat(ui.getJsonArray(i)).isEqualTo(theirs.getJsonArray(i));
+    }
 
     LinkedBlockingQueue<String> events = new LinkedBlockingQueue<>();
     WebSocketStreamClientImpl ws = new WebSocketStreamClientImpl("ws://127.0.0.1:" + fx.port());
@@ -85,6 +92,14 @@ class WebClientsTest {
       assertThat(e.getString("s")).isEqualTo(sym);
       assertThat(e.getJsonObject("k").getString("i")).isEqualTo("1m");
       assertThat(e.getJsonObject("k").getLong("t")).isEqualTo(Interval.M1.openOf(fx.harness.serverNow()));
+      // combined streams through the connector (/stream?streams=...)
+      LinkedBlockingQueue<String> combined = new LinkedBlockingQueue<>();
+      String name = sym.toLowerCase() + "@kline_1m";
+      ws.combineStreams(new java.util.ArrayList<>(List.of(name)), combined::add);
+      String c = combined.poll(30, TimeUnit.SECONDS);
+      assertThat(c).as("a combined kline event through the connector").isNotNull();
+      assertThat(new JsonObject(c).getString("stream")).isEqualTo(name);
+      assertThat(new JsonObject(c).getJsonObject("data").getString("e")).isEqualTo("kline");
     } finally {
       ws.closeAllConnections();
     }
