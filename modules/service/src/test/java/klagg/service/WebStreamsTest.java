@@ -258,6 +258,20 @@ class WebStreamsTest {
     })));
   }
 
+  /** As Binance: a ping frame within 20 s (answered by the client's automatic pong). */
+  @Test
+  void serverPingsLikeBinance(Vertx vertx, VertxTestContext ctx) {
+    client.connect(fx.port(), "127.0.0.1", "/ws/0").onComplete(ctx.succeeding(ws -> {
+      long deadline = vertx.setTimer(30_000, id -> ctx.failNow("no ping frame within 30 s"));
+      ws.frameHandler(f -> {
+        if (f.type() == io.vertx.core.http.WebSocketFrameType.PING) {
+          vertx.cancelTimer(deadline);
+          ws.close().onComplete(v -> ctx.completeNow());
+        }
+      });
+    }));
+  }
+
   /** Several names in the path, as Binance: the served ones subscribe, the others are ignored. */
   @Test
   void pathNamesSubscribeWhatIsServed(Vertx vertx, VertxTestContext ctx) {
