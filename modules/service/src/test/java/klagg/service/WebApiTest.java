@@ -116,6 +116,48 @@ class WebApiTest {
   }
 
   @Test
+  void clientsRoutesAndTimeZone(VertxTestContext ctx) {
+    String q = "symbol=" + symbol + "&interval=1m&limit=3";
+    MessageConsumer<JsonObject> history = fx.installHistory();
+    String q1d = "symbol=" + symbol + "&interval=1d&limit=1";
+    Future.all(List.of(fx.get("/api/v3/klines?" + q), fx.get("/api/v3/uiKlines?" + q), fx.get("/fapi/v1/klines?" + q),
+        fx.get("/api/v3/klines?" + q + "&timeZone=0"), fx.get("/api/v3/klines?" + q + "&timeZone=%2B0"),
+        fx.get("/api/v3/klines?" + q + "&timeZone=0:00"), fx.get("/api/v3/klines?" + q + "&timeZone=%2B8"),
+        fx.get("/api/v3/klines?" + q1d + "&timeZone=%2B8"), fx.get("/api/v3/klines?" + q1d + "&timeZone=-1:30"),
+        fx.get("/api/v3/klines?" + q + "&timeZone=abc"), fx.get("/api/v3/klines?" + q + "&timeZone=%2B15"),
+        fx.get("/api/v3/klines?" + q1d + "&timeZone=0"), fx.get("/api/v3/ping"), fx.get("/fapi/v1/ping")))
+        .eventually(history::unregister)
+        .onComplete(ctx.succeeding(all -> ctx.verify(() -> {
+          WebFixture.Response base = all.resultAt(0);
+          assertThat(base.status()).isEqualTo(200);
+          assertThat(base.array()).hasSize(3);
+          assertKlineRows(base.array());
+          for (int i = 1; i <= 6; i++) {
+            WebFixture.Response r = all.resultAt(i);
+            assertThat(r.status()).as("answer %d", i).isEqualTo(200);
+            // the open kline may change between the requests: the same shape, the same open times
+            // unless a minute closed between them
+            assertThat(r.array()).as("answer %d", i).hasSize(3);
+            assertKlineRows(r.array());
+            assertThat(r.array().getJsonArray(2).getLong(0) - base.array().getJsonArray(2).getLong(0))
+                .as("answer %d", i).isBetween(0L, 60_000L);
+          }
+          for (int i = 7; i <= 8; i++) {
+            WebFixture.Response r = all.resultAt(i);
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.json().getInteger("code")).isEqualTo(-1130);
+            assertThat(r.json().getString("msg")).contains("timeZone").contains("UTC only");
+          }
+          assertThat(all.<WebFixture.Response>resultAt(9).json().getInteger("code")).isEqualTo(-1100);
+          assertThat(all.<WebFixture.Response>resultAt(10).json().getInteger("code")).isEqualTo(-1130);
+          assertThat(all.<WebFixture.Response>resultAt(11).status()).isEqualTo(200);
+          assertThat(all.<WebFixture.Response>resultAt(12).json()).isEqualTo(new JsonObject());
+          assertThat(all.<WebFixture.Response>resultAt(13).json()).isEqualTo(new JsonObject());
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
   void withoutADatabaseTheLiveCacheAnswers(Vertx vertx, VertxTestContext ctx) {
     // no klagg.history.query handler: a window reaching before the cache gives what the cache holds
     String uri = "/api/v3/klines?symbol=" + symbol + "&interval=1m&startTime=0&limit=1000";

@@ -142,6 +142,36 @@ class WebClientsTest {
     }
   }
 
+  /** The connector's uiKlines with timeZone 0, and its combined streams ({@code /stream?streams=...}). */
+  @Test
+  void binanceConnectorJavaUiKlinesAndCombinedStreams() throws Exception {
+    String sym = symbol(1);
+    Map<String, Object> params = new LinkedHashMap<>();
+    params.put("symbol", sym);
+    params.put("interval", "1m");
+    params.put("limit", 2);
+    params.put("timeZone", "0");
+    JsonArray ui = new JsonArray(new SpotClientImpl("http://127.0.0.1:" + fx.port()).createMarket().uiKlines(params));
+    assertThat(ui).isNotEmpty();
+    long open = Interval.M1.openOf(fx.harness.serverNow());
+    assertThat(ui.getJsonArray(ui.size() - 1).getLong(0)).isBetween(open - 60_000, open);
+    assertThat(ui.getJsonArray(0)).hasSize(12);
+
+    LinkedBlockingQueue<String> combined = new LinkedBlockingQueue<>();
+    WebSocketStreamClientImpl ws = new WebSocketStreamClientImpl("ws://127.0.0.1:" + fx.port());
+    try {
+      String name = sym.toLowerCase() + "@kline_1m";
+      ws.combineStreams(new java.util.ArrayList<>(List.of(name)), combined::add);
+      String c = combined.poll(30, TimeUnit.SECONDS);
+      assertThat(c).as("a combined kline event through the connector").isNotNull();
+      assertThat(new JsonObject(c).getString("stream")).isEqualTo(name);
+      assertThat(new JsonObject(c).getJsonObject("data").getString("e")).isEqualTo("kline");
+      assertThat(new JsonObject(c).getJsonObject("data").getString("s")).isEqualTo(sym);
+    } finally {
+      ws.closeAllConnections();
+    }
+  }
+
   @Test
   void dashboardShowsLiveCandlesSwitchesAndSystemFigures() throws Exception {
     var bus = fx.vertx.eventBus();

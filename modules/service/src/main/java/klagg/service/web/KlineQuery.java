@@ -60,7 +60,38 @@ final class KlineQuery {
     if (start != null && end != null && start > end) {
       throw BinanceError.startAfterEnd();
     }
+    checkTimeZone(param.apply("timeZone"), interval);
     return new KlineQuery(info, interval, start, end, limit == null ? DEFAULT_LIMIT : limit.intValue());
+  }
+
+  /**
+   * Binance's {@code timeZone} (hours {@code +8}, {@code -1:30}, {@code 05:45}; -12:00..+14:00, default
+   * 0): intervals are aligned in that zone, open and close times stay UTC ms. klagg keeps klines
+   * aligned to UTC only, so it answers any zone whose offset is a whole number of the interval
+   * (always 0; whole hours for 1m..1h) and refuses others with a clear 400.
+   */
+  static void checkTimeZone(String tz, Interval interval) {
+    if (tz == null || tz.isEmpty()) {
+      return;
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^([+-]?)(\\d{1,2})(?::(\\d{2}))?$").matcher(tz.trim());
+    if (!m.matches()) {
+      throw new BinanceError(400, -1100, "Illegal characters found in parameter 'timeZone'; legal range is '[-12:00, +14:00]'.");
+    }
+    int h = Integer.parseInt(m.group(2));
+    int min = m.group(3) == null ? 0 : Integer.parseInt(m.group(3));
+    long offset = (h * 60L + min) * 60_000L * ("-".equals(m.group(1)) ? -1 : 1);
+    if (min > 59 || offset < -12 * 3600_000L || offset > 14 * 3600_000L) {
+      throw new BinanceError(400, -1130, "Data sent for parameter 'timeZone' is not valid.");
+    }
+    if (offset == 0) {
+      return;
+    }
+    long len = interval.fixedLength();
+    if (len <= 0 || offset % len != 0) {
+      throw new BinanceError(400, -1130, "Data sent for parameter 'timeZone' is not valid: klagg aligns "
+          + interval.code() + " klines to UTC only; use timeZone=0 (or a whole number of the interval).");
+    }
   }
 
   /** The same from a JSON request (event-bus query): numbers may be JSON numbers or strings. */

@@ -77,6 +77,9 @@ final class StreamHub {
     int messagesInWindow;
     long conflated;
     boolean closed;
+    final long connectedAt = System.currentTimeMillis();
+    long lastPing = connectedAt;
+    long lastHeard = connectedAt;
 
     Conn(ServerWebSocket ws, boolean combined) {
       this.ws = ws;
@@ -118,6 +121,11 @@ final class StreamHub {
     }
   }
 
+
+  /** As Binance: a ping frame every 20 s, closed without a pong (or any frame) for a minute, and after 24 h. */
+  static final long PING_MS = 20_000;
+  static final long PONG_TIMEOUT_MS = 60_000;
+  static final long MAX_AGE_MS = 24L * 3600_000;
 
   private final Limits limits;
   private final Set<Interval> served;
@@ -174,6 +182,7 @@ final class StreamHub {
     for (String s : initial) {
       subscribe(c, s);
     }
+    ws.pongHandler(b -> c.lastHeard = System.currentTimeMillis());
     ws.textMessageHandler(text -> onMessage(c, text));
     ws.binaryMessageHandler(b -> onMessage(c, null));
     ws.drainHandler(v -> c.flush());
@@ -245,6 +254,24 @@ final class StreamHub {
     }
   }
 
+  /** Once a second: pings every 20 s, closes silent connections and those older than 24 h, as Binance. */
+  void housekeeping() {
+    long now = System.currentTimeMillis();
+    for (Conn c : new ArrayList<>(connections)) {
+      if (now - c.connectedAt >= MAX_AGE_MS) {
+        drop(c);
+        c.ws.close((short) 1000, "24 hour connection limit").onFailure(e -> { });
+      } else if (now - c.lastHeard >= PONG_TIMEOUT_MS && now - c.lastPing < PING_MS) {
+        drop(c);
+        c.ws.close((short) 1008, "no pong").onFailure(e -> { });
+      } else if (now - c.lastPing >= PING_MS) {
+        c.lastPing = now;
+        c.ws.writePing(io.vertx.core.buffer.Buffer.buffer()).onFailure(e -> { });
+      }
+    }
+    afterCycle();
+  }
+
   /** After a cycle: lets backlogged clients catch up, drops those stuck too long. */
   void afterCycle() {
     if (backlogged.isEmpty()) {
@@ -269,6 +296,7 @@ final class StreamHub {
 
   private void onMessage(Conn c, String text) {
     long now = System.currentTimeMillis();
+    c.lastHeard = now;
     if (now - c.windowStart >= 1000) {
       c.windowStart = now;
       c.messagesInWindow = 0;
@@ -379,12 +407,23 @@ final class StreamHub {
       }
       String n = normalize((String) o);
       if (n == null) {
-        error(c, 2, "Invalid request: invalid stream name `" + o + "`", id);
+        error(c, 2, "Invalid request: stream `" + o + "` is not served (klagg serves only <symbol>@kline_<interval> with "
+            + "interval one of " + servedCodes() + ")", id);
         return null;
       }
       out.add(n);
     }
     return out;
+  }
+
+  private String servedCodes() {
+    StringBuilder b = new StringBuilder();
+    for (Interval iv : Interval.values()) {
+      if (served.contains(iv)) {
+        b.append(b.length() == 0 ? "" : " ").append(iv.code());
+      }
+    }
+    return b.toString();
   }
 
   private static boolean validId(Object id) {

@@ -120,7 +120,7 @@ public final class WebVerticle extends VerticleBase {
         .compose(v -> startTcpBridge())
         .onSuccess(v -> {
           status.start();
-          vertx.setPeriodic(1000, id -> hub.afterCycle());
+          vertx.setPeriodic(1000, id -> hub.housekeeping());
         });
   }
 
@@ -218,6 +218,11 @@ public final class WebVerticle extends VerticleBase {
   private Future<Void> startHttp() {
     Router router = Router.router(vertx);
     router.get("/api/v3/klines").handler(this::klines);
+    // the same data as clients call it: Binance's UI klines and the USD-M futures twin
+    router.get("/api/v3/uiKlines").handler(this::klines);
+    router.get("/fapi/v1/klines").handler(this::klines);
+    router.get("/fapi/v1/ping").handler(ctx -> json(ctx, 200, "{}"));
+    router.get("/fapi/v1/time").handler(ctx -> json(ctx, 200, new JsonObject().put("serverTime", serverNow()).encode()));
     router.get("/api/v3/exchangeInfo").handler(this::exchangeInfo);
     router.get("/api/v3/time").handler(ctx -> json(ctx, 200, new JsonObject().put("serverTime", serverNow()).encode()));
     router.get("/api/v3/ping").handler(ctx -> json(ctx, 200, "{}"));
@@ -384,7 +389,11 @@ public final class WebVerticle extends VerticleBase {
     for (Symbols.Info i : list) {
       out.add(new JsonObject().put("symbol", i.symbol).put("status", "TRADING").put("baseAsset", i.baseAsset)
           .put("baseAssetPrecision", 8).put("quoteAsset", i.quoteAsset).put("quotePrecision", 8)
-          .put("quoteAssetPrecision", 8).put("isSpotTradingAllowed", true)
+          .put("quoteAssetPrecision", 8).put("baseCommissionPrecision", 8).put("quoteCommissionPrecision", 8)
+          .put("orderTypes", new JsonArray().add("LIMIT").add("MARKET")).put("icebergAllowed", false)
+          .put("ocoAllowed", false).put("quoteOrderQtyMarketAllowed", false).put("isSpotTradingAllowed", true)
+          .put("isMarginTradingAllowed", false).put("permissions", new JsonArray().add("SPOT"))
+          .put("permissionSets", new JsonArray().add(new JsonArray().add("SPOT")))
           .put("stale", status.stale(i))
           .put("filters", new JsonArray()
               .add(new JsonObject().put("filterType", "PRICE_FILTER").put("minPrice", fmt8(i.tickSize))
@@ -432,29 +441,19 @@ public final class WebVerticle extends VerticleBase {
       json(ctx, 503, new JsonObject().put("code", -1003).put("msg", "Too many connections.").encode());
       return;
     }
+    // as Binance: any path under /ws (a client may use a connection index, /ws/0, and SUBSCRIBE
+    // later) and /stream with or without streams; a segment that is not a served stream name
+    // subscribes to nothing
     String path = req.path();
     boolean combined = path.startsWith("/stream");
     List<String> names = new ArrayList<>();
-    String rest;
-    if (combined) {
-      rest = req.getParam("streams", "");
-      if (path.length() > "/stream".length() && !path.equals("/stream/")) {
-        json(ctx, 404, new JsonObject().put("code", -1000).put("msg", "Unknown path " + path).encode());
-        return;
-      }
-    } else {
-      rest = path.length() > 4 ? path.substring(4) : "";
-    }
+    String rest = combined ? req.getParam("streams", "") : path.length() > 4 ? path.substring(4) : "";
     for (String s : rest.split("/")) {
       if (s.isEmpty()) {
         continue;
       }
       String n = hub.normalize(s);
-      if (n == null) {
-        json(ctx, 400, new JsonObject().put("code", -1100).put("msg", "Invalid stream name '" + s + "'.").encode());
-        return;
-      }
-      if (!names.contains(n)) {
+      if (n != null && !names.contains(n)) {
         names.add(n);
       }
     }
