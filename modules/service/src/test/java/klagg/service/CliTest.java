@@ -109,4 +109,21 @@ class CliTest {
       java.nio.file.Files.delete(bad);
     }
   }
+
+  @Test
+  void runParsesComposesClusterCommandLine() {
+    var cl = Main.commandLine(new PrintStream(out), new PrintStream(err));
+    var parsed = cl.parseArgs("run", "-cluster", "-cluster-host", "klagg-main", "-cluster-config", "/x/cluster.xml",
+        "-conf", "/x/main.json");
+    RunCommand run = parsed.subcommand().commandSpec().commandLine().getCommand();
+    assertThat(run.cluster).isTrue();
+    assertThat(run.host).isEqualTo("klagg-main");
+    assertThat(run.hzFile).hasToString("/x/cluster.xml");
+    assertThat(run.conf).hasToString("/x/main.json");
+    parsed = Main.commandLine(new PrintStream(out), new PrintStream(err)).parseArgs("run", "--cluster");
+    run = parsed.subcommand().commandSpec().commandLine().getCommand();
+    assertThat(run.host).isEqualTo("127.0.0.1");
+    assertThat(run.hzFile).isNull();
+    assertThat(run.conf).isNull();
+  }
 }
