@@ -24,17 +24,8 @@ public final class AggTradesCsvGenerator {
 
   private AggTradesCsvGenerator() {}
 
-  public static void main(String[] args) throws IOException {
-    if (args.length < 1) {
-      System.err.println("usage: AggTradesCsvGenerator FILE [ROWS] [SEED]");
-      System.exit(2);
-    }
-    long rows = args.length > 1 ? Long.parseLong(args[1].replace("_", "")) : 5_000_000L;
-    long seed = args.length > 2 ? Long.parseLong(args[2]) : DEFAULT_SEED;
-    long t0 = System.nanoTime();
-    long bytes = generate(Paths.get(args[0]), rows, seed);
-    System.err.printf("wrote %,d rows, %,d bytes to %s in %.1f s%n", rows, bytes, args[0],
-        (System.nanoTime() - t0) / 1e9);
+  public static void main(String[] args) {
+    System.exit(BenchMain.run(BenchMain.prepend("gen-aggtrades", args), System.out, System.err));
   }
 
   /** Writes {@code rows} rows to {@code file}; returns the bytes written. */

@@ -49,25 +49,7 @@ public final class E2e {
   int warmup = 5;
 
   public static void main(String[] args) throws Exception {
-    E2e e = new E2e();
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--duration" -> e.duration = Integer.parseInt(args[++i]);
-        case "--json" -> e.json = args[++i];
-        case "--rate" -> e.rate = args[++i];
-        case "--symbols" -> e.symbols = Integer.parseInt(args[++i]);
-        case "--db" -> e.db = args[++i];
-        case "--track" -> e.track = Integer.parseInt(args[++i]);
-        case "--no-baseline" -> e.baseline = false;
-        case "--warmup" -> e.warmup = Integer.parseInt(args[++i]);
-        default -> {
-          System.err.println("usage: e2e [--duration S] [--json FILE] [--rate N|max|all|startup|restart] [--symbols N] [--db URL] [--track N] [--warmup S] [--no-baseline]");
-          System.exit(2);
-        }
-      }
-    }
-    e.run();
-    System.exit(0);
+    System.exit(BenchMain.run(BenchMain.prepend("e2e", args), System.out, System.err));
   }
 
   void run() throws Exception {

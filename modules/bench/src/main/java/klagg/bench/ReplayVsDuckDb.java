@@ -49,33 +49,11 @@ public final class ReplayVsDuckDb {
       duckdbOnce(Paths.get(args[1]), Paths.get(args[2]));
       return;
     }
-    long rows = 5_000_000L;
-    Path file = null;
-    int runs = 5;
-    int threads = Runtime.getRuntime().availableProcessors();
-    Path klaggJar = null;
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--rows":
-          rows = Long.parseLong(args[++i].replace("_", ""));
-          break;
-        case "--file":
-          file = Paths.get(args[++i]);
-          break;
-        case "--runs":
-          runs = Integer.parseInt(args[++i]);
-          break;
-        case "--threads":
-          threads = Integer.parseInt(args[++i]);
-          break;
-        case "--klagg-jar":
-          klaggJar = Paths.get(args[++i]);
-          break;
-        default:
-          System.err.println("usage: replay-vs-duckdb [--rows N] [--file F] [--runs K] [--threads T] [--klagg-jar PATH]");
-          System.exit(2);
-      }
-    }
+    System.exit(BenchMain.run(BenchMain.prepend("replay-vs-duckdb", args), System.out, System.err));
+  }
+
+  /** The comparison with parsed options ({@code file} and {@code klaggJar} may be null: the defaults). */
+  static void run(long rows, Path file, int runs, int threads, Path klaggJar) throws Exception {
     if (file == null) {
       file = Paths.get(System.getProperty("java.io.tmpdir"), "klagg-bench", "rows-" + rows,
           "BTCUSDT-aggTrades-2024-07-18.csv");

@@ -1,24 +1,22 @@
 package klagg.service;
 
 import java.io.PrintStream;
-import java.util.Arrays;
-import klagg.service.cli.Args;
 import klagg.service.cli.ReplayCommand;
+import klagg.sim.Cli;
+import klagg.sim.SimMain;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
- * {@code java -jar klagg.jar [run|replay|sim] [options]}: the fat jar's entry point. Each
- * sub-command prints its usage with {@code --help}; a bad option is one line on stderr and exit 2.
+ * {@code java -jar klagg.jar [run|replay|sim] [options]}: the fat jar's entry point. Every command
+ * prints its generated usage with {@code --help}; a bad option is one line on stderr and exit 2.
  */
+@Command(name = "klagg", description = "Exact Binance klines: the service, a replay of recorded trades, a simulator.",
+    footer = {"", "Without a command, klagg runs 'run'. 'klagg COMMAND --help' describes each command."})
 public final class Main {
-  static final String USAGE = String.join("\n",
-      "usage: java -jar klagg.jar [COMMAND] [options]",
-      "",
-      "commands:",
-      "  run      start the service (the default)",
-      "  replay   build exact klines from recorded trades (CSV, zip, WebSocket JSONL)",
-      "  sim      run the Binance-compatible exchange simulator",
-      "",
-      "'java -jar klagg.jar COMMAND --help' describes each command.");
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
+  boolean help;
 
   private Main() {}
 
@@ -31,32 +29,36 @@ public final class Main {
     }
   }
 
+  /** The command line of klagg and its sub-commands, printing to {@code out} and {@code err}. */
+  static CommandLine commandLine(PrintStream out, PrintStream err) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.addSubcommand("run", new RunCommand(out, err));
+    cl.addSubcommand("replay", new ReplayCommand(out, err));
+    cl.addSubcommand("sim", new SimMain.Command(out, err));
+    return Cli.configure(cl, out, err);
+  }
+
   /**
    * Runs a command; returns its exit code, or {@link Integer#MIN_VALUE} when the command keeps
    * running in the background (the service, the simulator).
    */
   public static int run(String[] args, PrintStream out, PrintStream err) {
-    String cmd = args.length == 0 || args[0].startsWith("-") ? "run" : args[0];
-    String[] rest = args.length == 0 || args[0].startsWith("-") ? args : Arrays.copyOfRange(args, 1, args.length);
-    if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help"))) {
-      out.println(USAGE);
-      return 0;
+    if (args.length == 0 || args[0].startsWith("-") && !isHelp(args[0])) {
+      String[] withRun = new String[args.length + 1];
+      withRun[0] = "run";
+      System.arraycopy(args, 0, withRun, 1, args.length);
+      args = withRun;
+    } else if (args[0].equals("help")) {
+      args = new String[] {"--help"};
     }
-    try {
-      switch (cmd) {
-        case "replay":
-          return new ReplayCommand(out, err).run(rest);
-        case "run":
-          return RunCommand.run(rest, out, err);
-        case "sim":
-          return SimCommand.run(rest, out, err);
-        default:
-          err.println("klagg: unknown command '" + cmd + "' (expected run, replay or sim; see --help)");
-          return 2;
-      }
-    } catch (Args.UsageException e) {
-      err.println("klagg " + cmd + ": " + e.getMessage());
+    if (!isHelp(args[0]) && !(args[0].equals("run") || args[0].equals("replay") || args[0].equals("sim"))) {
+      err.println("klagg: unknown command '" + args[0] + "' (expected run, replay or sim; see klagg --help)");
       return 2;
     }
+    return commandLine(out, err).execute(args);
+  }
+
+  private static boolean isHelp(String a) {
+    return a.equals("--help") || a.equals("-h");
   }
 }

@@ -4,57 +4,58 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import klagg.service.cli.Args;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** {@code klagg run}: starts the service and keeps running until stopped (SIGTERM, Ctrl-C). */
-final class RunCommand {
-  static final String USAGE = String.join("\n",
-      "usage: java -jar klagg.jar run [-conf FILE] [-cluster [-cluster-host HOST] [-cluster-config FILE]]",
-      "",
-      "Starts the service: live exact klines for every tracked symbol of the configured exchange.",
-      "",
-      "options:",
-      "  -conf, --conf FILE   JSON configuration; keys override conf/klagg.json (the defaults).",
-      "                       KLAGG_SECTION_KEY environment variables override single keys,",
-      "                       e.g. KLAGG_GATEWAY_PULLINTERVALMS=50.",
-      "  -cluster, --cluster  join a Hazelcast cluster of klagg nodes (roles per node come from",
-      "                       the config's `roles`; see conf/cluster-main.json, cluster-workers.json)",
-      "  -cluster-host HOST   address this node binds and announces (default 127.0.0.1)",
-      "  -cluster-config FILE Hazelcast XML (default: the bundled conf/cluster.xml, loopback only)",
-      "  --help               this text");
+@Command(name = "run", sortOptions = false,
+    description = "Starts the service: live exact klines for every tracked symbol of the configured exchange.")
+final class RunCommand implements Callable<Integer> {
+  @Option(names = {"-conf", "--conf"}, paramLabel = "FILE",
+      description = {"JSON configuration; keys override conf/klagg.json (the defaults).",
+          "KLAGG_SECTION_KEY environment variables override single keys, e.g. KLAGG_GATEWAY_PULLINTERVALMS=50."})
+  Path conf;
 
-  private RunCommand() {}
+  @Option(names = {"-cluster", "--cluster"},
+      description = "join a Hazelcast cluster of klagg nodes (roles per node come from the config's `roles`; "
+          + "see conf/cluster-main.json, cluster-workers.json)")
+  boolean cluster;
 
-  static int run(String[] argv, PrintStream out, PrintStream err) {
-    Args args = Args.parse(argv, Set.of("-conf", "--conf", "-cluster-host", "--cluster-host", "-cluster-config",
-        "--cluster-config"), Set.of("--help", "-h", "-cluster", "--cluster"));
-    if (args.has("--help") || args.has("-h")) {
-      out.println(USAGE);
-      return 0;
-    }
-    if (!args.positional().isEmpty()) {
-      throw new Args.UsageException("unexpected argument '" + args.positional().get(0) + "'");
-    }
-    String conf = args.get("-conf", args.get("--conf", null));
-    Path file = conf == null ? null : Paths.get(conf);
+  @Option(names = {"-cluster-host", "--cluster-host"}, paramLabel = "HOST",
+      description = "address this node binds and announces (default 127.0.0.1)")
+  String host = "127.0.0.1";
+
+  @Option(names = {"-cluster-config", "--cluster-config"}, paramLabel = "FILE",
+      description = "Hazelcast XML (default: the bundled conf/cluster.xml, loopback only)")
+  Path hzFile;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
+  boolean help;
+
+  private final PrintStream out;
+  private final PrintStream err;
+
+  RunCommand(PrintStream out, PrintStream err) {
+    this.out = out;
+    this.err = err;
+  }
+
+  @Override
+  public Integer call() {
     KlaggConfig config;
     try {
-      config = KlaggConfig.load(file, System.getenv());
+      config = KlaggConfig.load(conf, System.getenv());
     } catch (KlaggConfig.ConfigException e) {
       err.println("klagg run: " + e.getMessage());
       return 2;
     }
     config.warnings().forEach(w -> err.println("klagg run: warning: " + w));
-    boolean cluster = args.has("-cluster") || args.has("--cluster");
-    String host = args.get("-cluster-host", args.get("--cluster-host", "127.0.0.1"));
-    String hzFile = args.get("-cluster-config", args.get("--cluster-config", null));
     Vertx vertx;
     try {
       VertxOptions options = new VertxOptions().setEventLoopPoolSize(config.eventLoopPoolSize());
-      vertx = cluster ? Clustering.start(host, hzFile == null ? null : Paths.get(hzFile), options) : Vertx.vertx(options);
+      vertx = cluster ? Clustering.start(host, hzFile, options) : Vertx.vertx(options);
     } catch (Exception e) {
       Throwable c = e.getCause() != null ? e.getCause() : e;
       err.println("klagg run: cannot join the cluster: " + c.getMessage());

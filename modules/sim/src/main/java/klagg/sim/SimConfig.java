@@ -61,58 +61,16 @@ public final class SimConfig {
   /** Faults applied at start (same JSON as {@code POST /sim/faults}); null = none. */
   public JsonObject faults;
 
+  /** Parses {@code klagg sim}'s options ({@link SimOptions}); a bad one is an IllegalArgumentException. */
   public static SimConfig fromArgs(String[] args) {
-    SimConfig c = new SimConfig();
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      String v = null;
-      int eq = a.indexOf('=');
-      if (a.startsWith("--") && eq > 0) {
-        v = a.substring(eq + 1);
-        a = a.substring(0, eq);
-      }
-      boolean flag = a.equals("--firehose") || a.equals("--original-times");
-      if (!flag && v == null) {
-        if (i + 1 >= args.length) {
-          throw new IllegalArgumentException("option " + a + " needs a value");
-        }
-        v = args[++i];
-      }
-      try {
-        switch (a) {
-          case "--host" -> c.host = v;
-          case "--port" -> c.port = Integer.parseInt(v);
-          case "--symbols" -> c.symbols = Integer.parseInt(v);
-          case "--rate" -> c.rate = Double.parseDouble(v);
-          case "--seed" -> c.seed = Long.parseLong(v);
-          case "--replay" -> c.replay = v;
-          case "--symbol" -> c.symbol = v.toUpperCase();
-          case "--speed" -> c.speed = "max".equalsIgnoreCase(v) ? 0 : Double.parseDouble(v);
-          case "--original-times" -> c.replayOriginalTimes = true;
-          case "--firehose" -> c.firehose = true;
-          case "--firehose-rate" -> c.firehoseRate = Double.parseDouble(v);
-          case "--time-scale" -> c.timeScale = Double.parseDouble(v);
-          case "--time-offset" -> c.timeOffsetMs = Long.parseLong(v);
-          case "--history-start" -> c.historyStartMs = parseTime(v);
-          case "--listing-every" -> c.listingEverySec = Long.parseLong(v);
-          case "--weight-limit" -> c.weightLimitPerMinute = Integer.parseInt(v);
-          case "--lifetime" -> c.connectionLifetimeMs = Long.parseLong(v) * 1000;
-          case "--ping-interval" -> c.pingIntervalMs = Long.parseLong(v) * 1000;
-          case "--faults" -> {
-            try {
-              c.faults = new JsonObject(v);
-            } catch (RuntimeException e) {
-              throw new IllegalArgumentException("--faults needs a JSON object, got '" + v + "'");
-            }
-          }
-          default -> throw new IllegalArgumentException("unknown option " + a + " (try --help)");
-        }
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("bad value for " + a + ": '" + v + "'");
-      }
+    SimOptions o = new SimOptions();
+    try {
+      new picocli.CommandLine(o).parseArgs(args);
+    } catch (picocli.CommandLine.ParameterException e) {
+      throw new IllegalArgumentException(Cli.message(e), e);
     }
-    c.validate();
-    return c;
+    o.c.validate();
+    return o.c;
   }
 
   static long parseTime(String v) {
@@ -185,28 +143,8 @@ public final class SimConfig {
     return Math.floorDiv(now, 86_400_000L) * 86_400_000L - 86_400_000L;
   }
 
+  /** The generated {@code --help} of {@code klagg sim}. */
   public static String usage() {
-    return String.join("\n",
-        "usage: klagg sim [options]   Binance-compatible exchange simulator",
-        "  --host H              bind address (default 127.0.0.1)",
-        "  --port P              port, 0 = ephemeral (default 9090)",
-        "  --symbols N           synthetic market size, 1..5000 (default 50)",
-        "  --rate R              total trades per second (default 200)",
-        "  --seed S              market seed (default 1)",
-        "  --history-start T     no synthetic trades before T (ms or ISO; default start of yesterday UTC)",
-        "  --replay FILE         replay a data.binance.vision aggTrades CSV instead",
-        "  --symbol SYM          symbol of the replayed file (default from the file name)",
-        "  --speed 1|10|max      replay speed (default 1)",
-        "  --original-times      replay at the file's own times (default: shifted so the first trade is now)",
-        "  --firehose            load-test mode: trades written in pre-encoded bursts",
-        "  --firehose-rate R     firehose trades per second, 0 = max (default 0)",
-        "  --time-scale X        server clock runs X times real time (default 1)",
-        "  --time-offset MS      server clock offset (default 0)",
-        "  --listing-every SEC   seeded listing schedule: new symbol + one BREAK every SEC (default off)",
-        "  --weight-limit W      REST request weight per minute (default 6000)",
-        "  --lifetime SEC        WebSocket connection lifetime (default 86400)",
-        "  --ping-interval SEC   WebSocket ping interval (default 20)",
-        "  --faults JSON         faults applied at start, as for POST /sim/faults",
-        "  --help                this text");
+    return new picocli.CommandLine(new SimOptions()).getUsageMessage();
   }
 }

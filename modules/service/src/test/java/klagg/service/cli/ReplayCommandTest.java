@@ -218,7 +218,7 @@ class ReplayCommandTest {
   @Test
   void helpPrintsUsage() {
     assertThat(run("replay", "--help")).isZero();
-    assertThat(stdout()).contains("usage: java -jar klagg.jar replay", "--symbol", "--intervals", "--grace-ms", "--out",
+    assertThat(stdout()).contains("Usage: klagg replay", "--symbol", "--intervals", "--grace-ms", "--out",
         "--threads", "--quiet");
     out.reset();
     assertThat(run("--help")).isZero();
