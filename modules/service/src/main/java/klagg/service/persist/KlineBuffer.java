@@ -2,7 +2,6 @@ package klagg.service.persist;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -162,39 +161,35 @@ public final class KlineBuffer {
    * moment (a restart seeds from them). The batch is in flight until {@link #done} or {@link #failed}.
    */
   public Batch take(int max) {
+    // waiting rows by symbol, symbols with closed rows first, each in the order it was first met
+    LinkedHashMap<String, List<Key>> bySymbol = new LinkedHashMap<>();
+    for (LinkedHashMap<Key, Kline> m : List.of(closed, open)) {
+      for (Key k : m.keySet()) {
+        if (!inFlightBySymbol.containsKey(k.symbol())) {
+          bySymbol.computeIfAbsent(k.symbol(), x -> new ArrayList<>()).add(k);
+        }
+      }
+    }
     Batch b = new Batch(Math.min(max, pending()));
-    HashSet<String> taken = new HashSet<>();
-    takeFrom(closed, b, max, taken);
-    takeFrom(open, b, max, taken);
-    if (!taken.isEmpty()) {
-      // rows of symbols first met in the open map may have closed rows waiting too
-      takeFrom(closed, b, 0, taken);
+    for (Map.Entry<String, List<Key>> g : bySymbol.entrySet()) {
+      if (b.size() >= max) {
+        break;
+      }
+      for (Key k : g.getValue()) {
+        Kline row = closed.remove(k);
+        if (row == null) {
+          row = open.remove(k);
+        }
+        b.keys.add(k);
+        b.rows.add(row);
+        inFlight.put(k, row);
+        if (!row.closed) {
+          inFlightOpen++;
+        }
+      }
+      inFlightBySymbol.put(g.getKey(), g.getValue().size());
     }
     return b;
-  }
-
-  private void takeFrom(LinkedHashMap<Key, Kline> m, Batch b, int max, HashSet<String> taken) {
-    for (Iterator<Map.Entry<Key, Kline>> it = m.entrySet().iterator(); it.hasNext(); ) {
-      Map.Entry<Key, Kline> e = it.next();
-      String sym = e.getKey().symbol();
-      if (inFlightBySymbol.containsKey(sym) && !taken.contains(sym)) {
-        continue;
-      }
-      if (!taken.contains(sym)) {
-        if (b.size() >= max) {
-          continue;
-        }
-        taken.add(sym);
-      }
-      it.remove();
-      b.keys.add(e.getKey());
-      b.rows.add(e.getValue());
-      inFlight.put(e.getKey(), e.getValue());
-      inFlightBySymbol.merge(sym, 1, Integer::sum);
-      if (!e.getValue().closed) {
-        inFlightOpen++;
-      }
-    }
   }
 
   /** The batch is stored. */

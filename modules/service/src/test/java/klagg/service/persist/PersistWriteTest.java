@@ -165,13 +165,14 @@ class PersistWriteTest {
   @Test
   @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
   void flushRowsTriggersBeforeFlushMsAndStopWritesTheRest(Vertx vertx, VertxTestContext ctx) {
-    String id = deploy(vertx, new JsonObject().put("flushMs", 600_000).put("flushRows", 50), 2);
+    // 12 symbols x 10 closed klines: a batch takes whole symbols until it holds flushRows
+    String id = deploy(vertx, new JsonObject().put("flushMs", 600_000).put("flushRows", 50), 12);
     List<Kline> ks = new ArrayList<>();
     for (int i = 0; i < 120; i++) {
-      ks.add(Rows.kline(i % 2, Interval.M1, 1_700_000_040_000L + 60_000L * (i / 2), true, i));
+      ks.add(Rows.kline(i % 12, Interval.M1, 1_700_000_040_000L + 60_000L * (i / 12), true, i));
     }
     vertx.eventBus().send(Addresses.PERSIST, Rows.update(1, ks));
-    Rows.until(vertx, "two batches of 50", 20_000, () -> counter(vertx, "klagg_persist_rows_written") == 100).await();
+    Rows.until(vertx, "two batches of 5 symbols", 20_000, () -> counter(vertx, "klagg_persist_rows_written") == 100).await();
     assertThat(counter(vertx, "klagg_persist_statements")).isEqualTo(2);
     assertThat(Rows.gauge(vertx, "klagg_persist_buffer_rows")).isEqualTo(20);
     // undeploy writes the 20 still waiting
@@ -189,14 +190,16 @@ class PersistWriteTest {
   void openKlinesWaitForTheTimedRoundOnlyClosedOnesForFlushRows(Vertx vertx, VertxTestContext ctx) {
     // open klines change every cycle: writing them whenever flushRows of them wait would write each
     // one every cycle; they wait for flushMs (a minute here) while closed ones go out at flushRows
-    String id = deploy(vertx, new JsonObject().put("flushMs", 60_000).put("flushRows", 50), 2);
+    // open klines of symbols 0-1, closed ones of symbols 2-3 (a batch takes every waiting row of
+    // each symbol it takes, so closed klines of a symbol with open ones waiting take those along)
+    String id = deploy(vertx, new JsonObject().put("flushMs", 60_000).put("flushRows", 50), 4);
     List<Kline> open = new ArrayList<>();
     for (int i = 0; i < 120; i++) {
       open.add(Rows.kline(i % 2, Interval.M1, 1_700_000_040_000L + 60_000L * (i / 2), false, i));
     }
     List<Kline> closed = new ArrayList<>();
     for (int i = 0; i < 50; i++) {
-      closed.add(Rows.kline(i % 2, Interval.M5, 1_700_000_100_000L + 300_000L * (i / 2), true, 500 + i));
+      closed.add(Rows.kline(2 + i % 2, Interval.M5, 1_700_000_100_000L + 300_000L * (i / 2), true, 500 + i));
     }
     vertx.eventBus().send(Addresses.PERSIST, Rows.update(1, open));
     vertx.eventBus().send(Addresses.PERSIST, Rows.update(2, closed));

@@ -28,7 +28,7 @@ import klagg.service.msg.CycleUpdate;
 /** Test data and checks for the persistence tests. */
 final class Rows {
   static final String[] SYMBOLS = {"BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT", "BNBUSDT", "ADAUSDT", "DOGEUSDT",
-      "TRXUSDT", "LTCUSDT", "DOTUSDT"};
+      "TRXUSDT", "LTCUSDT", "DOTUSDT", "LINKUSDT", "AVAXUSDT"};
 
   private Rows() {}
 
