@@ -128,8 +128,10 @@ class WebClientsTest {
 
     LinkedBlockingQueue<String> events = new LinkedBlockingQueue<>();
     WebSocketStreamClientImpl ws = new WebSocketStreamClientImpl("ws://127.0.0.1:" + fx.port());
+    // closeAllConnections() would shut down the connector's shared OkHttp dispatcher for every later
+    // client in this JVM: close this connection only
+    int conn = ws.klineStream(sym.toLowerCase(), "1m", events::add);
     try {
-      ws.klineStream(sym.toLowerCase(), "1m", events::add);
       String first = events.poll(30, TimeUnit.SECONDS);
       assertThat(first).as("a kline event through the connector").isNotNull();
       JsonObject e = new JsonObject(first);
@@ -138,7 +140,7 @@ class WebClientsTest {
       assertThat(e.getJsonObject("k").getString("i")).isEqualTo("1m");
       assertThat(e.getJsonObject("k").getLong("t")).isEqualTo(Interval.M1.openOf(fx.harness.serverNow()));
     } finally {
-      ws.closeAllConnections();
+      ws.closeConnection(conn);
     }
   }
 
@@ -159,16 +161,16 @@ class WebClientsTest {
 
     LinkedBlockingQueue<String> combined = new LinkedBlockingQueue<>();
     WebSocketStreamClientImpl ws = new WebSocketStreamClientImpl("ws://127.0.0.1:" + fx.port());
+    String name = sym.toLowerCase() + "@kline_1m";
+    int conn = ws.combineStreams(new java.util.ArrayList<>(List.of(name)), combined::add);
     try {
-      String name = sym.toLowerCase() + "@kline_1m";
-      ws.combineStreams(new java.util.ArrayList<>(List.of(name)), combined::add);
       String c = combined.poll(30, TimeUnit.SECONDS);
       assertThat(c).as("a combined kline event through the connector").isNotNull();
       assertThat(new JsonObject(c).getString("stream")).isEqualTo(name);
       assertThat(new JsonObject(c).getJsonObject("data").getString("e")).isEqualTo("kline");
       assertThat(new JsonObject(c).getJsonObject("data").getString("s")).isEqualTo(sym);
     } finally {
-      ws.closeAllConnections();
+      ws.closeConnection(conn);
     }
   }
 
