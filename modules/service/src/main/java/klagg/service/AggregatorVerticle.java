@@ -682,8 +682,11 @@ public final class AggregatorVerticle extends VerticleBase {
             return;
           }
           JsonObject s = r.body();
+          java.util.Map<Interval, Long> seededOpen = new java.util.EnumMap<>(Interval.class);
           for (Object o : s.getJsonArray("klines")) {
-            book.restore(Wire.exact((JsonObject) o, id));
+            Kline k = Wire.exact((JsonObject) o, id);
+            book.restore(k);
+            seededOpen.put(k.interval, k.openTime);
           }
           long last = s.getLong("lastAggId", -1L);
           if (last >= 0) {
@@ -691,12 +694,16 @@ public final class AggregatorVerticle extends VerticleBase {
           }
           unknownStart[id] = last < 0;
           drain(id);
-          // the seed is the current klines: windows that closed while it waited (the backfill stops
-          // at the one open when the symbol was added) come from REST
-          Interval fine = book.intervals().get(0);
-          long now = serverNow();
-          if (fine.openOf(now) > fine.openOf(addedAt[id])) {
-            repairKlines(id, addedAt[id], now, false);
+          // the seed is the current klines: windows that closed while it waited, before the seeded
+          // ones (the backfill stops at the one open when the symbol was added), come from REST. Only
+          // windows the book never held: a REST kline carries no trade ids, so one put in place of a
+          // kline that late trades still amend would count them twice
+          for (Interval iv : book.intervals()) {
+            Long seeded = seededOpen.get(iv);
+            long from = iv.openOf(addedAt[id]);
+            if (seeded != null && seeded > from) {
+              repairInterval(id, iv, from, seeded - 1);
+            }
           }
         })
         .onFailure(e -> {
