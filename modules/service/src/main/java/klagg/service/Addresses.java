@@ -1,8 +1,10 @@
 package klagg.service;
 
 /**
- * Every event-bus address klagg uses, in one place. Dotted names; the browser- and client-facing
- * ones start with {@link #OUT_PREFIX}, which the bridges allow-list by regex.
+ * Every event-bus address klagg uses, in one place. Dotted names. Event-bus bridge clients (SockJS,
+ * TCP) may register only on outbound addresses ({@link #OUT_PREFIX}: {@link #SNAPSHOT_OUT} and
+ * {@link #klineOut}) and send only to inbound ones ({@link #IN_PREFIX}: {@link #QUERY_IN}); the two
+ * prefixes never overlap, so no client can listen where another client's requests go.
  */
 public final class Addresses {
   private Addresses() {}
@@ -86,17 +88,40 @@ public final class Addresses {
   public static final String STATUS_PERSISTENCE = "klagg.status.persistence";
   public static final String STATUS_BACKFILL = "klagg.status.backfill";
 
-  /** Prefix of every address event-bus clients may see. */
+  /** Prefix of the addresses event-bus clients may register on (klagg publishes, clients listen). */
   public static final String OUT_PREFIX = "klagg.out.";
+
+  /** Prefix of the addresses event-bus clients may send requests to (clients ask, klagg answers). */
+  public static final String IN_PREFIX = "klagg.in.";
+
+  /** Prefix of the per-kline outbound addresses. */
+  public static final String KLINE_OUT_PREFIX = OUT_PREFIX + "kline.";
 
   /** Published per changed kline: Binance's kline stream payload (JSON). */
   public static String klineOut(String symbol, String interval) {
-    return OUT_PREFIX + "kline." + symbol + "." + interval;
+    return KLINE_OUT_PREFIX + symbol + "." + interval;
   }
 
   /** Published per gateway cycle: JSON {E, cycle, klines: [kline payloads]} of the klines that changed. */
   public static final String SNAPSHOT_OUT = OUT_PREFIX + "snapshot";
 
-  /** The one inbound bridge address: request {symbol, interval, limit, startTime?, endTime?}, reply {klines}. */
-  public static final String QUERY_IN = OUT_PREFIX + "query";
+  /**
+   * The one inbound bridge address ({@code klagg.in.query}; it was {@code klagg.out.query}): request
+   * {symbol, interval, limit, startTime?, endTime?}, reply {symbol, interval, klines}.
+   */
+  public static final String QUERY_IN = IN_PREFIX + "query";
+
+  /** The bridges' outbound allow-list as a regex: {@link #SNAPSHOT_OUT} and {@code klagg.out.kline.<...>}. */
+  public static final String OUT_PERMITTED_REGEX = "klagg\\.out\\.(snapshot|kline\\..+)";
+
+  /** Whether a bridge client may register on {@code address}: outbound addresses only. */
+  public static boolean bridgeMayRegister(String address) {
+    return address != null && (address.equals(SNAPSHOT_OUT)
+        || address.startsWith(KLINE_OUT_PREFIX) && address.length() > KLINE_OUT_PREFIX.length());
+  }
+
+  /** Whether a bridge client may send a request to {@code address}: inbound addresses only. */
+  public static boolean bridgeMaySend(String address) {
+    return QUERY_IN.equals(address);
+  }
 }

@@ -238,6 +238,7 @@ public final class KlaggConfig {
     positive("web.maxStreams");
     positive("web.maxMessagesPerSecond");
     positive("web.stuckClientMs");
+    positive("bridge.stuckClientMs");
     if (getLong("web.maxFrameBytes") < 256) {
       throw new ConfigException("web.maxFrameBytes must be at least 256, got " + getLong("web.maxFrameBytes"));
     }

@@ -15,6 +15,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.eventbus.bridge.tcp.impl.protocol.FrameHelper;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import io.vertx.ext.bridge.BaseBridgeEvent;
 import io.vertx.ext.bridge.BridgeOptions;
 import io.vertx.ext.bridge.PermittedOptions;
@@ -34,6 +38,7 @@ import klagg.core.KlineDelta;
 import klagg.service.Addresses;
 import klagg.service.KlaggConfig;
 import klagg.service.KlaggMetrics;
+import klagg.service.RateLimitedLog;
 import klagg.service.msg.CycleUpdate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,8 +46,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The client side of klagg: Binance's REST endpoints for klines, exchangeInfo and time (served from a
  * live cache of recent klines and the database for older history), health and Prometheus metrics,
- * Binance's kline WebSocket streams, the SockJS and TCP event-bus bridges (allow-list: out
- * {@code klagg.out.*}, in only {@code klagg.out.query}) and the dashboard.
+ * Binance's kline WebSocket streams, the SockJS and TCP event-bus bridges (clients register only on
+ * outbound {@code klagg.out.snapshot} / {@code klagg.out.kline.*}, send only to inbound
+ * {@code klagg.in.query}; lagging clients are conflated and then closed) and the dashboard.
  *
  * <p>Its cache ({@link KlineCache}) is the one place that holds the last known klines: a worker that
  * misses the gateway's pull deadline (timeout or open circuit) sends nothing new, so queries and
@@ -68,6 +74,12 @@ public final class WebVerticle extends VerticleBase {
   private long rowsSeen;
   private final Kline scratch = new Kline();
   private final BridgeInterest interest = new BridgeInterest();
+  private final RateLimitedLog rlog = new RateLimitedLog(log, 10_000);
+  private static final String[] REFUSED_TYPES = {"register", "send", "publish"};
+  /** Refused bridge requests, [bridge][register|send|publish]. */
+  private final long[][] refused = new long[BridgeGuard.BRIDGES.length][REFUSED_TYPES.length];
+  private final java.util.Map<Object, BridgeGuard.Client> sockJsClients = new java.util.HashMap<>();
+  private BridgeGuard guard;
   private boolean publishAll;
   private long busEvents;
 
@@ -90,6 +102,7 @@ public final class WebVerticle extends VerticleBase {
   public Future<?> start() {
     cache = new KlineCache(config.getInt("web.cacheKlines"));
     publishAll = config.getBool("bridge.publishAll");
+    guard = new BridgeGuard(config.getLong("bridge.stuckClientMs"));
     hub = new StreamHub(new StreamHub.Limits(config.getInt("web.maxConnections"), config.getInt("web.maxStreams"),
         config.getInt("web.maxMessagesPerSecond"), config.getLong("web.stuckClientMs")), served);
     status = new StatusSampler(vertx, config.getLong("web.statusTimeoutMs"), config.workers(), symbols, () -> new JsonObject()
@@ -120,7 +133,10 @@ public final class WebVerticle extends VerticleBase {
         .compose(v -> startTcpBridge())
         .onSuccess(v -> {
           status.start();
-          vertx.setPeriodic(1000, id -> hub.housekeeping());
+          vertx.setPeriodic(1000, id -> {
+            hub.housekeeping();
+            guard.afterCycle();
+          });
         });
   }
 
@@ -147,6 +163,24 @@ public final class WebVerticle extends VerticleBase {
     FunctionCounter.builder("klagg_web_bus_events", this, w -> w.busEvents)
         .description("kline events built for event-bus bridge clients").register(reg);
     Gauge.builder("klagg_web_bridge_registrations", this, w -> w.interest.registrations()).register(reg);
+    for (int b = 0; b < BridgeGuard.BRIDGES.length; b++) {
+      int bridge = b;
+      for (int t = 0; t < REFUSED_TYPES.length; t++) {
+        int type = t;
+        FunctionCounter.builder("klagg_bridge_refused", this, w -> w.refused[bridge][type])
+            .description("bridge requests refused by the address allow-list")
+            .tags("bridge", BridgeGuard.BRIDGES[b], "type", REFUSED_TYPES[t]).register(reg);
+      }
+      for (int r = 0; r < BridgeGuard.REASONS.length; r++) {
+        int reason = r;
+        FunctionCounter.builder("klagg_bridge_dropped", this, w -> w.guard.dropped(bridge, reason))
+            .description("outbound messages not written to a lagging bridge client (conflated, or the client closed)")
+            .tags("bridge", BridgeGuard.BRIDGES[b], "reason", BridgeGuard.REASONS[r]).register(reg);
+      }
+      FunctionCounter.builder("klagg_bridge_slow_disconnects", this, w -> w.guard.slowDisconnects(bridge))
+          .description("bridge clients closed for staying behind longer than bridge.stuckClientMs")
+          .tags("bridge", BridgeGuard.BRIDGES[b]).register(reg);
+    }
   }
 
   // ---------------------------------------------------------------- live updates
@@ -182,6 +216,7 @@ public final class WebVerticle extends VerticleBase {
     boolean snap = publishAll || interest.has(Addresses.SNAPSHOT_OUT);
     if (!publishAll && interest.isEmpty()) {
       hub.afterCycle();
+      guard.afterCycle();
       return;
     }
     var bus = vertx.eventBus();
@@ -211,6 +246,7 @@ public final class WebVerticle extends VerticleBase {
           .put("klines", snapshot));
     }
     hub.afterCycle();
+    guard.afterCycle();
   }
 
   // ---------------------------------------------------------------- HTTP
@@ -232,7 +268,7 @@ public final class WebVerticle extends VerticleBase {
     router.routeWithRegex("^/(ws|stream)(/.*)?$").handler(this::webSocket);
     if (config.getBool("bridge.sockjs")) {
       router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(sockJsOptions(),
-          e -> onBridgeEvent(e, e.socket())));
+          e -> onBridgeEvent(BridgeGuard.SOCKJS, e, e.socket())));
     }
     router.route("/api/*").handler(ctx -> json(ctx, 404, new JsonObject().put("code", -1000)
         .put("msg", "Unknown endpoint " + ctx.request().path()).encode()));
@@ -332,7 +368,7 @@ public final class WebVerticle extends VerticleBase {
     c.closed = k.closed;
   }
 
-  /** {@code klagg.out.query} from event-bus clients: like the REST endpoint; errors fail with Binance's code. */
+  /** {@code klagg.in.query} from event-bus clients: like the REST endpoint; errors fail with Binance's code. */
   private void onBusQuery(Message<JsonObject> m) {
     KlineQuery q;
     try {
@@ -467,20 +503,64 @@ public final class WebVerticle extends VerticleBase {
 
   // ---------------------------------------------------------------- bridges
 
+  /** Outbound: the snapshot and kline addresses only; inbound: the query only (see {@link #onBridgeEvent}). */
   private static <T extends BridgeOptions> T permitted(T o) {
     o.addInboundPermitted(new PermittedOptions().setAddress(Addresses.QUERY_IN));
-    o.addOutboundPermitted(new PermittedOptions().setAddressRegex(java.util.regex.Pattern.quote(Addresses.OUT_PREFIX) + ".+"));
+    o.addOutboundPermitted(new PermittedOptions().setAddressRegex(Addresses.OUT_PERMITTED_REGEX));
     return o;
   }
 
-  /** Tracks outbound registrations of bridge clients; lets every event through (permissions are the options'). */
-  private void onBridgeEvent(BaseBridgeEvent e, Object socket) {
+  /**
+   * Every bridge event of both bridges. Checks the direction of each request itself, so that a
+   * mistake in the permitted options cannot reopen the bridge: REGISTER only on outbound addresses,
+   * SEND only to inbound ones, PUBLISH never (no inbound address takes one). Tracks outbound
+   * registrations, and holds outbound messages for a SockJS client whose write queue is full.
+   */
+  private void onBridgeEvent(int bridge, BaseBridgeEvent e, Object socket) {
     JsonObject raw = e.getRawMessage();
     String address = raw == null ? null : raw.getString("address");
     switch (e.type()) {
+      case SOCKET_CREATED -> {
+        if (bridge == BridgeGuard.SOCKJS) {
+          SockJSSocket so = (SockJSSocket) socket;
+          BridgeGuard.Client c = guard.client(bridge, so::writeQueueFull, so::close);
+          sockJsClients.put(so, c);
+          so.drainHandler(v -> c.flush());
+        }
+      }
       case REGISTER -> {
-        if (address != null && address.startsWith(Addresses.OUT_PREFIX)) {
-          interest.register(socket, address);
+        if (!Addresses.bridgeMayRegister(address)) {
+          refuse(bridge, 0, address, socket);
+          return;
+        }
+        interest.register(socket, address);
+      }
+      case SEND -> {
+        if (!Addresses.bridgeMaySend(address)) {
+          refuse(bridge, 1, address, socket);
+          return;
+        }
+      }
+      case PUBLISH -> {
+        refuse(bridge, 2, address, socket);
+        return;
+      }
+      case RECEIVE -> {
+        BridgeGuard.Client c = sockJsClients.get(socket);
+        // replies to the client's own requests are not held
+        if (c != null && address != null && address.startsWith(Addresses.OUT_PREFIX) && c.mustHold()) {
+          c.hold(address, openTime(raw), new BridgeGuard.Held() {
+            @Override
+            public void deliver() {
+              e.complete(true);
+            }
+
+            @Override
+            public void discard() {
+              e.complete(false);
+            }
+          });
+          return;
         }
       }
       case UNREGISTER -> {
@@ -488,10 +568,46 @@ public final class WebVerticle extends VerticleBase {
           interest.unregister(socket, address);
         }
       }
-      case SOCKET_CLOSED -> interest.closed(socket);
+      case SOCKET_CLOSED -> {
+        interest.closed(socket);
+        BridgeGuard.Client c = sockJsClients.remove(socket);
+        if (c != null) {
+          c.closed();
+        }
+      }
       default -> { }
     }
     e.complete(true);
+  }
+
+  /** The kline's open time of an outbound message (a snapshot has none: its latest replaces the last). */
+  private static long openTime(JsonObject raw) {
+    Object body = raw.getValue("body");
+    if (body instanceof JsonObject && ((JsonObject) body).getValue("k") instanceof JsonObject) {
+      return ((JsonObject) body).getJsonObject("k").getLong("t", Long.MIN_VALUE);
+    }
+    return Long.MIN_VALUE;
+  }
+
+  /**
+   * A refused request: counted, logged (rate-limited) and answered with the bridge's own refusal
+   * frame, {@code access_denied}. The event is left uncompleted: completing it with false would make
+   * the bridge send a second, different error frame ("rejected"); an uncompleted event holds nothing.
+   */
+  private void refuse(int bridge, int type, String address, Object socket) {
+    refused[bridge][type]++;
+    rlog.warn("bridge-refused-" + bridge + "-" + type, "refused a " + BridgeGuard.BRIDGES[bridge] + " bridge "
+        + REFUSED_TYPES[type] + " on " + (address == null ? "no address" : "'" + abbreviate(address) + "'")
+        + " (clients register on klagg.out.snapshot / klagg.out.kline.*, send to klagg.in.query)");
+    if (socket instanceof SockJSSocket) {
+      ((SockJSSocket) socket).write(Buffer.buffer("{\"type\":\"err\",\"body\":\"access_denied\"}"));
+    } else if (socket instanceof NetSocket) {
+      FrameHelper.sendErrFrame("access_denied", (NetSocket) socket);
+    }
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 80 ? s : s.substring(0, 80) + "...";
   }
 
   private SockJSBridgeOptions sockJsOptions() {
@@ -503,13 +619,48 @@ public final class WebVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     TcpEventBusBridge b = TcpEventBusBridge.create(vertx, permitted(new BridgeOptions()), new NetServerOptions(),
-        e -> onBridgeEvent(e, e.socket()));
+        e -> onBridgeEvent(BridgeGuard.TCP, e, e.socket()));
+    guardTcpClients(b);
     return b.listen(config.getInt("bridge.tcpPort"), config.getString("bridge.tcpHost")).map(x -> {
       tcpBridge = b;
       tcpPort = actualPort(b, config.getInt("bridge.tcpPort"));
       log.info("web: TCP event-bus bridge on {}:{}", config.getString("bridge.tcpHost"), tcpPort);
       return null;
     });
+  }
+
+  /**
+   * Hands the TCP bridge a {@link GuardedNetSocket} for each connection instead of the raw socket:
+   * the bridge (5.0.x) has no RECEIVE event, so the guard has to sit at the socket's write. Its
+   * connection handler is private; if it cannot be reached the bridge runs unguarded (logged).
+   */
+  private void guardTcpClients(TcpEventBusBridge b) {
+    try {
+      var f = b.getClass().getDeclaredField("server");
+      f.setAccessible(true);
+      NetServer server = (NetServer) f.get(b);
+      java.lang.reflect.Method handler = b.getClass().getDeclaredMethod("handler", NetSocket.class);
+      handler.setAccessible(true);
+      server.connectHandler(so -> {
+        GuardedNetSocket g = new GuardedNetSocket(so);
+        BridgeGuard.Client c = guard.client(BridgeGuard.TCP, so::writeQueueFull, so::close);
+        g.client = c;
+        so.drainHandler(v -> c.flush());
+        // the bridge listens to end and exceptions only: close is ours
+        so.closeHandler(v -> {
+          c.closed();
+          interest.closed(g);
+        });
+        try {
+          handler.invoke(b, g);
+        } catch (ReflectiveOperationException e) {
+          log.warn("TCP bridge connection handler failed: {}", e.toString());
+          so.close();
+        }
+      });
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      log.warn("TCP bridge clients run unguarded (no conflation, no slow-client bound): {}", e.toString());
+    }
   }
 
   /** The bridge does not expose its bound port; read it from its server (ephemeral ports in tests). */

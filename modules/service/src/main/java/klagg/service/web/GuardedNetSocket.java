@@ -1,0 +1,214 @@
+package klagg.service.web;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SSLOptions;
+import io.vertx.core.net.SocketAddress;
+import java.security.cert.Certificate;
+import java.util.List;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import klagg.service.Addresses;
+
+/**
+ * The socket the TCP event-bus bridge writes to: the client's own socket, except that while its write
+ * queue is full the bridge's outbound messages ({@code klagg.out.*} publishes) wait in the
+ * {@link BridgeGuard} instead of piling up in the connection's unbounded queue. The TCP bridge has no
+ * RECEIVE event (the SockJS bridge's hook for this), so the guard sits at the socket's write. Replies
+ * and error frames are written as they come. The fast path (queue not full, nothing waiting) is a
+ * plain delegation; a frame is decoded only while the client lags.
+ */
+final class GuardedNetSocket implements NetSocket {
+  private final NetSocket so;
+  BridgeGuard.Client client;
+
+  GuardedNetSocket(NetSocket so) {
+    this.so = so;
+  }
+
+  @Override
+  public Future<Void> write(Buffer frame) {
+    BridgeGuard.Client c = client;
+    if (c == null || !c.mustHold()) {
+      return so.write(frame);
+    }
+    JsonObject f;
+    try {
+      // 4-byte length, then {"type":"message","address":...,"send":false,"body":...}
+      f = frame.length() > 4 ? new JsonObject(frame.slice(4, frame.length())) : null;
+    } catch (RuntimeException e) {
+      f = null;
+    }
+    String address = f == null ? null : f.getString("address");
+    if (f == null || !"message".equals(f.getString("type")) || Boolean.TRUE.equals(f.getValue("send"))
+        || address == null || !address.startsWith(Addresses.OUT_PREFIX)) {
+      return so.write(frame);
+    }
+    long openTime = Long.MIN_VALUE;
+    Object body = f.getValue("body");
+    if (body instanceof JsonObject && ((JsonObject) body).getValue("k") instanceof JsonObject) {
+      openTime = ((JsonObject) body).getJsonObject("k").getLong("t", Long.MIN_VALUE);
+    }
+    c.hold(address, openTime, new BridgeGuard.Held() {
+      @Override
+      public void deliver() {
+        so.write(frame);
+      }
+
+      @Override
+      public void discard() {
+      }
+    });
+    return Future.succeededFuture();
+  }
+
+  // ---------------------------------------------------------------- delegation
+
+  @Override
+  public NetSocket exceptionHandler(Handler<Throwable> handler) {
+    so.exceptionHandler(handler);
+    return this;
+  }
+
+  @Override
+  public NetSocket handler(Handler<Buffer> handler) {
+    so.handler(handler);
+    return this;
+  }
+
+  @Override
+  public NetSocket pause() {
+    so.pause();
+    return this;
+  }
+
+  @Override
+  public NetSocket resume() {
+    so.resume();
+    return this;
+  }
+
+  @Override
+  public NetSocket fetch(long amount) {
+    so.fetch(amount);
+    return this;
+  }
+
+  @Override
+  public NetSocket endHandler(Handler<Void> endHandler) {
+    so.endHandler(endHandler);
+    return this;
+  }
+
+  @Override
+  public NetSocket setWriteQueueMaxSize(int maxSize) {
+    so.setWriteQueueMaxSize(maxSize);
+    return this;
+  }
+
+  @Override
+  public boolean writeQueueFull() {
+    return so.writeQueueFull();
+  }
+
+  @Override
+  public NetSocket drainHandler(Handler<Void> handler) {
+    so.drainHandler(handler);
+    return this;
+  }
+
+  @Override
+  public String writeHandlerID() {
+    return so.writeHandlerID();
+  }
+
+  @Override
+  public Future<Void> write(String str) {
+    return so.write(str);
+  }
+
+  @Override
+  public Future<Void> write(String str, String enc) {
+    return so.write(str, enc);
+  }
+
+  @Override
+  public Future<Void> sendFile(String filename, long offset, long length) {
+    return so.sendFile(filename, offset, length);
+  }
+
+  @Override
+  public SocketAddress remoteAddress() {
+    return so.remoteAddress();
+  }
+
+  @Override
+  public SocketAddress remoteAddress(boolean real) {
+    return so.remoteAddress(real);
+  }
+
+  @Override
+  public SocketAddress localAddress() {
+    return so.localAddress();
+  }
+
+  @Override
+  public SocketAddress localAddress(boolean real) {
+    return so.localAddress(real);
+  }
+
+  @Override
+  public Future<Void> end() {
+    return so.end();
+  }
+
+  @Override
+  public Future<Void> close() {
+    return so.close();
+  }
+
+  @Override
+  public NetSocket closeHandler(Handler<Void> handler) {
+    so.closeHandler(handler);
+    return this;
+  }
+
+  @Override
+  public NetSocket shutdownHandler(Handler<Void> handler) {
+    so.shutdownHandler(handler);
+    return this;
+  }
+
+  @Override
+  public Future<Void> upgradeToSsl(SSLOptions sslOptions, String serverName, Buffer upgrade) {
+    return so.upgradeToSsl(sslOptions, serverName, upgrade);
+  }
+
+  @Override
+  public boolean isSsl() {
+    return so.isSsl();
+  }
+
+  @Override
+  public SSLSession sslSession() {
+    return so.sslSession();
+  }
+
+  @Override
+  public List<Certificate> peerCertificates() throws SSLPeerUnverifiedException {
+    return so.peerCertificates();
+  }
+
+  @Override
+  public String indicatedServerName() {
+    return so.indicatedServerName();
+  }
+
+  @Override
+  public String applicationLayerProtocol() {
+    return so.applicationLayerProtocol();
+  }
+}
