@@ -77,12 +77,34 @@ public final class StreamClient {
 
     /** The exchange rejected a command ({@code {"error":{…},"id":…}}). */
     default void onCommandError(int connId, String response) {}
+
+    /**
+     * Connection {@code connId} is open but went silent for {@code silentMs} (see
+     * {@link SilenceJudge}): treat {@code streams} as down until {@link #onAlive} or an
+     * {@link #onConnected} that lists them.
+     */
+    default void onSilent(int connId, Set<String> streams, long silentMs) {}
+
+    /** A connection reported {@link #onSilent} delivers again. */
+    default void onAlive(int connId, Set<String> streams) {}
+
+    /**
+     * A silent connection was replaced: {@code newConnId} (announced by {@link #onConnected} just
+     * before) carries its streams and has delivered; {@code oldConnId} is closed.
+     */
+    default void onReplaced(int oldConnId, int newConnId) {}
   }
 
   private final class Slot {
     final LinkedHashSet<String> streams = new LinkedHashSet<>();
     Link current;
     Link retiring;
+    /** a replacement for a silent {@link #current}, not yet proven alive (at most one) */
+    Link spare;
+    int spareAttempts;
+    long nextSpareAt;
+    /** the rhythm of the last connection of these streams, for the next one */
+    SilenceJudge lastJudge;
     int attempts;
     long retryTimer = -1;
     boolean removed;
@@ -105,10 +127,18 @@ public final class StreamClient {
     int bufLen;
     boolean inFragment;
     boolean fragmentOverflow;
+    final SilenceJudge judge;
+    /** a spare for a silent connection: not announced until subscribed and delivering */
+    boolean spare;
+    boolean gotFrame;
+    boolean suspected;
+    long spareTimer = -1;
 
     Link(int id, Slot slot) {
       this.id = id;
       this.slot = slot;
+      this.judge = new SilenceJudge(System::currentTimeMillis, silenceMinMs, options.getSilenceFactor(), silenceMaxMs);
+      this.judge.inherit(slot.current != null ? slot.current.judge : slot.lastJudge);
       this.rate = new RateWindow(msgsPerSecond, options.getRateWindowMs(),
           options.getRateWindowMs() / msgsPerSecond);
     }
@@ -127,6 +157,9 @@ public final class StreamClient {
   private final int streamsPerConnection;
   private final int msgsPerSecond;
   private final long rotateAfterMs;
+  private final long silenceMinMs;
+  private final long silenceMaxMs;
+  private long silenceTimer = -1;
 
   private final List<Slot> slots = new ArrayList<>();
   private final Map<String, Slot> assigned = new LinkedHashMap<>();
@@ -146,6 +179,10 @@ public final class StreamClient {
   private volatile long oversizeDropped;
   private volatile long listenerErrors;
   private volatile int openConnections;
+  private volatile long silences;
+  private volatile long replacements;
+  private volatile long sparesFailed;
+  private volatile int suspectedNow;
 
   public StreamClient(Vertx vertx, ExchangeEndpoints endpoints, StreamClientOptions options, Listener listener) {
     options.validate();
@@ -163,6 +200,13 @@ public final class StreamClient {
         : Math.max(1, venueRate - Math.max(1, venueRate / 5));
     this.rotateAfterMs = options.getRotateAfterMs() > 0 ? options.getRotateAfterMs()
         : Math.max(endpoints.connectionLifetimeMs() / 2, endpoints.connectionLifetimeMs() - 3_600_000L);
+    long pingBound = endpoints.venue() == ExchangeEndpoints.Venue.FUTURES ? 270_000 : 30_000;
+    long maxSilence = options.getSilenceMaxMs() > 0 ? options.getSilenceMaxMs() : pingBound;
+    if (options.getReadIdleTimeoutMs() > 0) {
+      maxSilence = Math.min(maxSilence, options.getReadIdleTimeoutMs());
+    }
+    this.silenceMinMs = options.getSilenceMinMs() > 0 ? options.getSilenceMinMs() : 1;
+    this.silenceMaxMs = Math.max(1, maxSilence);
     URI u = URI.create(endpoints.combinedStreamUrl());
     this.ssl = "wss".equalsIgnoreCase(u.getScheme());
     this.host = u.getHost();
@@ -196,6 +240,10 @@ public final class StreamClient {
         return;
       }
       started = true;
+      if (options.getSilenceMinMs() > 0 && silenceTimer < 0) {
+        long every = Math.max(50, Math.min(500, options.getSilenceMinMs() / 4));
+        silenceTimer = vertx.setPeriodic(every, id -> checkSilence());
+      }
       List<Future<Void>> firsts = new ArrayList<>();
       for (Slot s : slots) {
         if (!s.streams.isEmpty() && s.current == null && s.retryTimer < 0) {
@@ -301,6 +349,8 @@ public final class StreamClient {
     Promise<Void> p = Promise.promise();
     onContext(() -> {
       closed = true;
+      cancel(silenceTimer);
+      silenceTimer = -1;
       List<Future<Void>> fs = new ArrayList<>();
       for (Slot s : slots) {
         s.removed = true;
@@ -308,6 +358,7 @@ public final class StreamClient {
         s.retryTimer = -1;
         fs.add(closeLink(s.current, "client closed"));
         fs.add(closeLink(s.retiring, "client closed"));
+        fs.add(closeLink(s.spare, "client closed"));
       }
       slots.clear();
       assigned.clear();
@@ -360,6 +411,26 @@ public final class StreamClient {
     return listenerErrors;
   }
 
+  /** Connections suspected silent (open, nothing arriving), since start. */
+  public long silences() {
+    return silences;
+  }
+
+  /** Silent connections replaced by a spare that delivered. */
+  public long replacements() {
+    return replacements;
+  }
+
+  /** Spares that failed to connect or stayed silent themselves (retried with backoff). */
+  public long sparesFailed() {
+    return sparesFailed;
+  }
+
+  /** Connections suspected silent right now. */
+  public int suspectedConnections() {
+    return suspectedNow;
+  }
+
   /** Effective per-connection send budget, messages per second. */
   public int messagesPerSecondBudget() {
     return msgsPerSecond;
@@ -384,8 +455,17 @@ public final class StreamClient {
   }
 
   private Future<Void> connect(Slot slot) {
+    return connect(slot, false);
+  }
+
+  private Future<Void> connect(Slot slot, boolean spare) {
     Link link = new Link(nextConnId++, slot);
-    slot.current = link;
+    link.spare = spare;
+    if (spare) {
+      slot.spare = link;
+    } else {
+      slot.current = link;
+    }
     List<String> urlStreams = new ArrayList<>();
     for (String s : slot.streams) {
       if (urlStreams.size() >= options.getMaxStreamsInUrl()) {
@@ -399,7 +479,9 @@ public final class StreamClient {
     return client.connect(co).<Void>transform(ar -> {
       if (ar.failed()) {
         log.log(System.Logger.Level.WARNING, "stream connection " + link.id + " to " + host + ":" + port + " failed: " + ar.cause());
-        if (slot.current == link) {
+        if (slot.spare == link) {
+          spareLost(slot, link, "connect failed: " + ar.cause());
+        } else if (slot.current == link) {
           slot.current = null;
           if (!slot.removed && !closed) {
             successorLost(slot, "connect failed: " + ar.cause());
@@ -408,7 +490,7 @@ public final class StreamClient {
         return Future.failedFuture(ar.cause());
       }
       WebSocket ws = ar.result();
-      if (closed || slot.removed || slot.current != link) {
+      if (closed || slot.removed || (spare ? slot.spare : slot.current) != link) {
         ws.close((short) 1000, "not needed");
         return Future.succeededFuture();
       }
@@ -420,10 +502,20 @@ public final class StreamClient {
       ws.frameHandler(f -> onFrame(link, f));
       ws.exceptionHandler(t -> log.log(System.Logger.Level.DEBUG, "stream connection " + link.id + ": " + t));
       ws.closeHandler(v -> onClosed(link));
-      link.rotateTimer = vertx.setTimer(rotateAfterMs, id -> {
-        link.rotateTimer = -1;
-        rotate(slot, link);
-      });
+      link.judge.restart(); // silence is measured from the open
+      if (spare) {
+        // a spare that does not deliver within replaceAfterMs is silent too: dropped, retried later
+        link.spareTimer = vertx.setTimer(options.getReplaceAfterMs(), id -> {
+          link.spareTimer = -1;
+          if (slot.spare == link) {
+            closeLink(link, "spare silent too");
+            spareLost(slot, link, "silent too");
+          }
+        });
+        pump(link);
+        return Future.succeededFuture();
+      }
+      scheduleRotation(slot, link, rotateAfterMs);
       listener.onConnected(link.id, Collections.unmodifiableSet(new LinkedHashSet<>(slot.streams)));
       pump(link);
       return Future.succeededFuture();
@@ -470,10 +562,23 @@ public final class StreamClient {
     return Math.max(1, d / 2 + ThreadLocalRandom.current().nextLong(d / 2 + 1));
   }
 
+  private void scheduleRotation(Slot slot, Link link, long delay) {
+    cancel(link.rotateTimer);
+    link.rotateTimer = vertx.setTimer(delay, id -> {
+      link.rotateTimer = -1;
+      rotate(slot, link);
+    });
+  }
+
   private void rotate(Slot slot, Link link) {
     if (closed || slot.removed || slot.current != link || !link.open || slot.retiring != null) {
       return;
     }
+    if (slot.spare != null) {
+      scheduleRotation(slot, link, 60_000); // a replacement is under way: it resets the lifetime
+      return;
+    }
+    unsuspect(link); // the rotation's new connection announces the streams again
     log.log(System.Logger.Level.INFO, "rotating stream connection " + link.id + " (" + slot.streams.size() + " streams)");
     cancel(link.pumpTimer);
     link.pumpTimer = -1;
@@ -485,6 +590,12 @@ public final class StreamClient {
   private void onSynced(Link link) {
     link.synced = true;
     Slot slot = link.slot;
+    if (slot.spare == link) {
+      if (link.gotFrame) {
+        promote(link);
+      }
+      return;
+    }
     if (slot.current == link && slot.retiring != null) {
       Link old = slot.retiring;
       slot.retiring = null;
@@ -501,12 +612,26 @@ public final class StreamClient {
     }
     cancel(link.pumpTimer);
     cancel(link.rotateTimer);
+    cancel(link.spareTimer);
     link.pumpTimer = -1;
     link.rotateTimer = -1;
+    link.spareTimer = -1;
+    unsuspect(link);
     if (link.closing || closed) {
       return;
     }
     Slot slot = link.slot;
+    if (slot.spare == link) {
+      spareLost(slot, link, reason(link));
+      return;
+    }
+    if (slot.current == link && slot.spare != null) {
+      // the silent connection died before its spare proved itself: an ordinary reconnect follows
+      Link sp = slot.spare;
+      slot.spare = null;
+      closeLink(sp, "replaced connection closed");
+    }
+    slot.lastJudge = link.judge;
     String reason = reason(link);
     if (slot.removed) {
       return;
@@ -556,8 +681,11 @@ public final class StreamClient {
     link.closing = true;
     cancel(link.pumpTimer);
     cancel(link.rotateTimer);
+    cancel(link.spareTimer);
     link.pumpTimer = -1;
     link.rotateTimer = -1;
+    link.spareTimer = -1;
+    unsuspect(link);
     if (link.ws == null || !link.open) {
       return Future.succeededFuture();
     }
@@ -572,9 +700,100 @@ public final class StreamClient {
     s.retryTimer = -1;
     closeLink(s.current, "unsubscribed");
     closeLink(s.retiring, "unsubscribed");
+    closeLink(s.spare, "unsubscribed");
     s.current = null;
     s.retiring = null;
+    s.spare = null;
     slots.remove(s);
+  }
+
+  // ---- silence ---------------------------------------------------------------------------------
+
+  private void unsuspect(Link link) {
+    if (link.suspected) {
+      link.suspected = false;
+      suspectedNow--;
+    }
+  }
+
+  /**
+   * Periodically: a slot's connection that went silent is suspected (its streams reported down);
+   * one silent for {@code replaceAfterMs} gets a spare. Skipped during a rotation and while reading
+   * is paused by us.
+   */
+  private void checkSilence() {
+    long now = System.currentTimeMillis();
+    for (Slot s : slots) {
+      Link l = s.current;
+      if (s.removed || l == null || !l.open || l.closing || s.retiring != null) {
+        continue;
+      }
+      if (!l.suspected && l.judge.silent()) {
+        l.suspected = true;
+        suspectedNow++;
+        silences++;
+        long silent = l.judge.silentForMs();
+        log.log(System.Logger.Level.WARNING, "stream connection " + l.id + " silent for " + silent + " ms (usual gap "
+            + Math.round(l.judge.typicalGapMs()) + " ms): " + s.streams.size() + " streams held as down");
+        listener.onSilent(l.id, Collections.unmodifiableSet(new LinkedHashSet<>(s.streams)), silent);
+      }
+      if (l.suspected && s.spare == null && options.getReplaceAfterMs() > 0
+          && l.judge.silentForMs() >= options.getReplaceAfterMs() && now >= s.nextSpareAt) {
+        log.log(System.Logger.Level.WARNING, "stream connection " + l.id + " silent for " + l.judge.silentForMs()
+            + " ms: opening a replacement");
+        connect(s, true);
+      }
+    }
+  }
+
+  /** A spare failed to connect, closed or stayed silent: the next one after a backoff. */
+  private void spareLost(Slot slot, Link spare, String why) {
+    if (slot.spare != spare) {
+      return;
+    }
+    slot.spare = null;
+    sparesFailed++;
+    long delay = backoff(slot.spareAttempts++);
+    slot.nextSpareAt = System.currentTimeMillis() + delay;
+    log.log(System.Logger.Level.WARNING, "replacement " + spare.id + " for stream connection "
+        + (slot.current == null ? "-" : slot.current.id) + " failed (" + why + "); next try in " + delay + " ms");
+  }
+
+  /** The spare is subscribed and delivering: it takes over, the silent connection is closed. */
+  private void promote(Link link) {
+    Slot slot = link.slot;
+    Link old = slot.current;
+    slot.spare = null;
+    link.spare = false;
+    cancel(link.spareTimer);
+    link.spareTimer = -1;
+    slot.current = link;
+    slot.spareAttempts = 0;
+    slot.nextSpareAt = 0;
+    replacements++;
+    scheduleRotation(slot, link, rotateAfterMs);
+    log.log(System.Logger.Level.INFO, "stream connection " + link.id + " replaces silent connection "
+        + (old == null ? "-" : old.id) + " (" + slot.streams.size() + " streams)");
+    listener.onConnected(link.id, Collections.unmodifiableSet(new LinkedHashSet<>(slot.streams)));
+    if (old != null) {
+      slot.lastJudge = old.judge;
+      closeLink(old, "replaced: silent");
+      listener.onReplaced(old.id, link.id);
+    }
+    pump(link); // streams changed while it was a spare
+  }
+
+  /**
+   * Hook for back-pressure: while reading of a connection is paused by this client, the connection
+   * cannot be judged silent; on resume silence is measured afresh. Call from pause/resume of reading.
+   */
+  @SuppressWarnings("unused")
+  private void readingPausedByUs(Link link, boolean paused) {
+    if (paused) {
+      link.judge.pause();
+    } else {
+      link.judge.resume();
+    }
   }
 
   private void cancel(long timer) {
@@ -587,7 +806,7 @@ public final class StreamClient {
 
   /** Sends SUBSCRIBE/UNSUBSCRIBE until the link's server-side set equals the slot's, within the rate. */
   private void pump(Link link) {
-    if (!link.open || link.closing || link.slot.current != link) {
+    if (!link.open || link.closing || (link.slot.current != link && link.slot.spare != link)) {
       return;
     }
     Slot slot = link.slot;
@@ -672,6 +891,20 @@ public final class StreamClient {
   // ---- frames --------------------------------------------------------------------------------
 
   private void onFrame(Link link, WebSocketFrame f) {
+    link.judge.frame(); // any frame is life, pings included
+    if (!link.gotFrame) {
+      link.gotFrame = true;
+      if (link.spare && link.synced && link.slot.spare == link) {
+        promote(link);
+      }
+    }
+    if (link.suspected) {
+      unsuspect(link);
+      log.log(System.Logger.Level.INFO, "stream connection " + link.id + " delivers again");
+      if (link.slot.current == link) {
+        listener.onAlive(link.id, Collections.unmodifiableSet(new LinkedHashSet<>(link.slot.streams)));
+      }
+    }
     if (f.isPing()) {
       // Vert.x has already written the pong (echoing the payload): count it against the budget
       pings++;
@@ -795,7 +1028,7 @@ public final class StreamClient {
       listener.onMessage(link.id, bytes, 0, bytes.length);
       return;
     }
-    if (link.unacked.isEmpty() && link.slot.current == link) {
+    if (link.unacked.isEmpty() && (link.slot.current == link || link.slot.spare == link)) {
       pump(link); // marks the link synced when nothing is left to send
     }
   }

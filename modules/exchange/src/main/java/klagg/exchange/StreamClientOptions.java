@@ -17,6 +17,10 @@ public final class StreamClientOptions {
   private long stableAfterMs = 10_000;
   private long rotateAfterMs = 0;
   private long readIdleTimeoutMs = 300_000;
+  private long silenceMinMs = 3_000;
+  private double silenceFactor = 5.0;
+  private long silenceMaxMs = 0;
+  private long replaceAfterMs = 10_000;
   private long connectTimeoutMs = 10_000;
   private int maxFrameSize = 1 << 20;
   private int maxMessageSize = 16 << 20;
@@ -38,6 +42,10 @@ public final class StreamClientOptions {
     o.stableAfterMs = j.getLong("stableAfterMs", o.stableAfterMs);
     o.rotateAfterMs = j.getLong("rotateAfterMs", o.rotateAfterMs);
     o.readIdleTimeoutMs = j.getLong("readIdleTimeoutMs", o.readIdleTimeoutMs);
+    o.silenceMinMs = j.getLong("silenceMinMs", o.silenceMinMs);
+    o.silenceFactor = j.getDouble("silenceFactor", o.silenceFactor);
+    o.silenceMaxMs = j.getLong("silenceMaxMs", o.silenceMaxMs);
+    o.replaceAfterMs = j.getLong("replaceAfterMs", o.replaceAfterMs);
     o.connectTimeoutMs = j.getLong("connectTimeoutMs", o.connectTimeoutMs);
     o.maxFrameSize = j.getInteger("maxFrameSize", o.maxFrameSize);
     o.maxMessageSize = j.getInteger("maxMessageSize", o.maxMessageSize);
@@ -56,6 +64,11 @@ public final class StreamClientOptions {
     check(stableAfterMs >= 0, "stableAfterMs", ">= 0");
     check(rotateAfterMs >= 0, "rotateAfterMs", ">= 0");
     check(readIdleTimeoutMs >= 0, "readIdleTimeoutMs", ">= 0");
+    check(silenceMinMs >= 0, "silenceMinMs", ">= 0 (0 = off)");
+    check(silenceFactor >= 1 && silenceFactor <= 1000, "silenceFactor", "between 1 and 1000");
+    check(silenceMaxMs >= 0, "silenceMaxMs", ">= 0 (0 = from the venue's ping schedule)");
+    check(silenceMaxMs == 0 || silenceMaxMs >= silenceMinMs, "silenceMaxMs", ">= silenceMinMs");
+    check(replaceAfterMs >= 0, "replaceAfterMs", ">= 0 (0 = never replace)");
     check(connectTimeoutMs > 0, "connectTimeoutMs", "> 0");
     check(maxFrameSize > 0, "maxFrameSize", "> 0");
     check(maxMessageSize >= maxFrameSize, "maxMessageSize", ">= maxFrameSize");
@@ -134,6 +147,57 @@ public final class StreamClientOptions {
   public StreamClientOptions setReadIdleTimeoutMs(long ms) {
     this.readIdleTimeoutMs = ms;
     return this;
+  }
+
+  /**
+   * A connection silent (nothing, not even a ping) longer than {@code max(silenceMinMs,
+   * silenceFactor × its usual gap)}, at most {@code silenceMaxMs}, is suspected: its streams are
+   * reported down ({@link StreamClient.Listener#onSilent}) until frames flow again. 0 = off.
+   */
+  public StreamClientOptions setSilenceMinMs(long ms) {
+    this.silenceMinMs = ms;
+    return this;
+  }
+
+  /** See {@link #setSilenceMinMs}: how many usual gaps of silence make a connection suspect. */
+  public StreamClientOptions setSilenceFactor(double f) {
+    this.silenceFactor = f;
+    return this;
+  }
+
+  /**
+   * Silence that always makes a connection suspect, ms; 0 = 1.5 × the venue's ping interval (30 s
+   * spot, 270 s futures); never more than {@code readIdleTimeoutMs}.
+   */
+  public StreamClientOptions setSilenceMaxMs(long ms) {
+    this.silenceMaxMs = ms;
+    return this;
+  }
+
+  /**
+   * A suspected connection silent this long is replaced make-before-break: a spare connection with
+   * the same streams takes over once it is subscribed and has delivered, then the silent one is
+   * closed. A spare that stays silent as long is dropped and retried with backoff. 0 = never.
+   */
+  public StreamClientOptions setReplaceAfterMs(long ms) {
+    this.replaceAfterMs = ms;
+    return this;
+  }
+
+  public long getSilenceMinMs() {
+    return silenceMinMs;
+  }
+
+  public double getSilenceFactor() {
+    return silenceFactor;
+  }
+
+  public long getSilenceMaxMs() {
+    return silenceMaxMs;
+  }
+
+  public long getReplaceAfterMs() {
+    return replaceAfterMs;
   }
 
   public StreamClientOptions setConnectTimeoutMs(long ms) {

@@ -29,6 +29,8 @@ final class FakeStreamServer {
     final List<String> commands = new CopyOnWriteArrayList<>();
     final List<String> pongs = new CopyOnWriteArrayList<>();
     volatile boolean open = true;
+    /** a stalled connection: stays open, gets nothing (no data, no pings) */
+    volatile boolean muted;
 
     Conn(int id, ServerWebSocket ws) {
       this.id = id;
@@ -55,6 +57,8 @@ final class FakeStreamServer {
   /** Protocol violations seen (e.g. a command over the rate limit). */
   final List<String> violations = new CopyOnWriteArrayList<>();
   volatile int rateLimit = 5;
+  /** new connections start muted (an exchange-wide stall) */
+  volatile boolean muteNew;
   HttpServer server;
 
   FakeStreamServer(Vertx vertx) {
@@ -77,6 +81,7 @@ final class FakeStreamServer {
       return;
     }
     Conn c = new Conn(ids.incrementAndGet(), ws);
+    c.muted = muteNew;
     String q = ws.query();
     if (q != null) {
       for (String part : q.split("&")) {
@@ -142,7 +147,7 @@ final class FakeStreamServer {
   void publish(String stream, String dataJson) {
     String msg = "{\"stream\":\"" + stream + "\",\"data\":" + dataJson + "}";
     for (Conn c : conns) {
-      if (c.open && c.active.contains(stream)) {
+      if (c.open && !c.muted && c.active.contains(stream)) {
         c.ws.writeTextMessage(msg);
       }
     }

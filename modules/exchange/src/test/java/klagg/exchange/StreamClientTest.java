@@ -32,6 +32,9 @@ class StreamClientTest {
     final List<String> disconnected = new CopyOnWriteArrayList<>();
     final List<Set<String>> disconnectedStreams = new CopyOnWriteArrayList<>();
     final List<String> rotated = new CopyOnWriteArrayList<>();
+    final List<Integer> silent = new CopyOnWriteArrayList<>();
+    final List<Integer> alive = new CopyOnWriteArrayList<>();
+    final List<String> replaced = new CopyOnWriteArrayList<>();
     final Set<Long> seqSeen = ConcurrentHashMap.newKeySet();
     final AtomicLong maxSeq = new AtomicLong(-1);
     final AtomicLong minSeq = new AtomicLong(Long.MAX_VALUE);
@@ -77,6 +80,21 @@ class StreamClientTest {
     @Override
     public void onRotated(int oldConnId, int newConnId) {
       rotated.add(oldConnId + "->" + newConnId);
+    }
+
+    @Override
+    public void onSilent(int connId, Set<String> streams, long silentMs) {
+      silent.add(connId);
+    }
+
+    @Override
+    public void onAlive(int connId, Set<String> streams) {
+      alive.add(connId);
+    }
+
+    @Override
+    public void onReplaced(int oldConnId, int newConnId) {
+      replaced.add(oldConnId + "->" + newConnId);
     }
   }
 
@@ -301,5 +319,78 @@ class StreamClientTest {
     awaitUntil("reported dead and reconnected", 5000, () -> rec.disconnected.size() >= 1 && rec.connected.size() >= 2);
     assertThat(rec.disconnectedStreams.get(0)).containsExactly("btcusdt@aggTrade");
     assertThat(client.reconnects()).isPositive();
+  }
+
+  private StreamClientOptions silenceOptions() {
+    // no history yet: silenceMaxMs (800 ms) is the bound until the client learned the rate
+    return new StreamClientOptions().setSilenceMinMs(300).setSilenceMaxMs(800).setReplaceAfterMs(1_500)
+        .setReconnectBaseMs(50).setReconnectMaxMs(200);
+  }
+
+  @Test
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
+  void aSilentConnectionIsSuspectedThenReplacedMakeBeforeBreak(Vertx vertx) {
+    ExchangeEndpoints ep = startServer(vertx);
+    client = new StreamClient(vertx, ep, silenceOptions(), rec);
+    client.subscribe(List.of("seq@test"));
+    await(client.start());
+    AtomicLong n = new AtomicLong();
+    long ticker = vertx.setPeriodic(20, id -> server.publish("seq@test", "{\"n\":" + n.getAndIncrement() + "}"));
+    try {
+      awaitUntil("flowing", 5_000, () -> rec.maxSeq.get() >= 10);
+      FakeStreamServer.Conn first = server.single();
+      first.muted = true; // open, nothing arrives
+      awaitUntil("suspected", 5_000, () -> !rec.silent.isEmpty());
+      assertThat(rec.silent).containsExactly(1);
+      assertThat(client.suspectedConnections()).isEqualTo(1);
+      assertThat(rec.replaced).as("not replaced before replaceAfterMs").isEmpty();
+      awaitUntil("replaced", 10_000, () -> !rec.replaced.isEmpty());
+      assertThat(rec.replaced).containsExactly("1->2");
+      assertThat(rec.connected).as("the spare is announced once it delivered").containsExactly(1, 2);
+      assertThat(rec.disconnected).as("a replacement is not a dead feed").isEmpty();
+      awaitUntil("the silent connection closed", 5_000, () -> !first.open);
+      long target = n.get();
+      awaitUntil("data flows on the replacement", 5_000, () -> rec.maxSeq.get() >= target);
+    } finally {
+      vertx.cancelTimer(ticker);
+    }
+    assertThat(client.silences()).isEqualTo(1);
+    assertThat(client.replacements()).isEqualTo(1);
+    assertThat(client.suspectedConnections()).isZero();
+    assertThat(client.connectionCount()).isEqualTo(1);
+  }
+
+  @Test
+  @Timeout(value = 40, timeUnit = TimeUnit.SECONDS)
+  void duringAWholeExchangeStallSparesAreRetriedOneAtATime(Vertx vertx) {
+    ExchangeEndpoints ep = startServer(vertx);
+    client = new StreamClient(vertx, ep, silenceOptions(), rec);
+    client.subscribe(List.of("seq@test"));
+    await(client.start());
+    AtomicLong n = new AtomicLong();
+    AtomicLong mostOpen = new AtomicLong();
+    long ticker = vertx.setPeriodic(20, id -> {
+      server.publish("seq@test", "{\"n\":" + n.getAndIncrement() + "}");
+      mostOpen.accumulateAndGet(server.openConns().size(), Math::max);
+    });
+    try {
+      awaitUntil("flowing", 5_000, () -> rec.maxSeq.get() >= 10);
+      server.muteNew = true;
+      server.single().muted = true;
+      awaitUntil("two spares silent too", 20_000, () -> client.sparesFailed() >= 2);
+      assertThat(rec.replaced).isEmpty();
+      assertThat(rec.connected).as("silent spares are never announced").containsExactly(1);
+      assertThat(client.suspectedConnections()).isEqualTo(1);
+      server.muteNew = false;
+      server.conns.forEach(c -> c.muted = false);
+      long target = n.get();
+      awaitUntil("data flows again", 10_000, () -> rec.maxSeq.get() >= target && client.suspectedConnections() == 0);
+    } finally {
+      vertx.cancelTimer(ticker);
+    }
+    assertThat(mostOpen.get()).as("the connection and at most one spare").isLessThanOrEqualTo(2);
+    assertThat(rec.silent).containsExactly(1);
+    assertThat(rec.disconnected).isEmpty();
+    assertThat(rec.alive.size() + rec.replaced.size()).as("back, or replaced by a spare that delivered").isPositive();
   }
 }

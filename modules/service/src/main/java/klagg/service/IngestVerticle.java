@@ -94,6 +94,12 @@ public final class IngestVerticle extends VerticleBase implements StreamClient.L
     }
     Gauge.builder("klagg_ingest_connections", this, v -> v.client.connectionCount()).register(reg);
     FunctionCounter.builder("klagg_ingest_reconnects", this, v -> v.client.reconnects()).register(reg);
+    FunctionCounter.builder("klagg_ingest_silences", this, v -> v.client.silences())
+        .description("exchange connections suspected silent (open, nothing arriving): their symbols held").register(reg);
+    FunctionCounter.builder("klagg_ingest_replacements", this, v -> v.client.replacements())
+        .description("silent exchange connections replaced by a spare that delivered").register(reg);
+    Gauge.builder("klagg_ingest_silent_connections", this, v -> v.client.suspectedConnections())
+        .description("exchange connections suspected silent right now").register(reg);
     FunctionCounter.builder("klagg_ingest_batches", this, v -> v.batches).register(reg);
   }
 
@@ -165,6 +171,28 @@ public final class IngestVerticle extends VerticleBase implements StreamClient.L
     feed(streams, "feedDown");
   }
 
+  /**
+   * Open but silent: its symbols are held like a dead feed's (no minute closes), so nothing is
+   * published or stored as closed with trades missing; the catch-up follows when frames flow again.
+   */
+  @Override
+  public void onSilent(int connId, Set<String> streams, long silentMs) {
+    rlog.warn("silent", "exchange connection " + connId + " silent for " + silentMs + " ms: " + streams.size()
+        + " streams held as down until it delivers again or is replaced");
+    feed(streams, "feedDown");
+  }
+
+  @Override
+  public void onAlive(int connId, Set<String> streams) {
+    rlog.warn("alive", "exchange connection " + connId + " delivers again: " + streams.size() + " streams catch up from REST");
+    feed(streams, "feedUp");
+  }
+
+  @Override
+  public void onReplaced(int oldConnId, int newConnId) {
+    rlog.warn("replaced", "silent exchange connection " + oldConnId + " replaced by " + newConnId);
+  }
+
   @Override
   public void onCommandError(int connId, String response) {
     rlog.warn("cmd-error", "exchange rejected a command on connection " + connId + ": " + response);
@@ -220,7 +248,9 @@ public final class IngestVerticle extends VerticleBase implements StreamClient.L
 
   private JsonObject status() {
     return new JsonObject().put("connections", client.connectionCount()).put("streams", client.subscribed().size())
-        .put("reconnects", client.reconnects()).put("messages", client.messages()).put("trades", decoder.decoded())
+        .put("reconnects", client.reconnects())
+        .put("silences", client.silences()).put("replacements", client.replacements())
+        .put("silentConnections", client.suspectedConnections()).put("messages", client.messages()).put("trades", decoder.decoded())
         .put("rejected", decoder.rejectedTotal());
   }
 

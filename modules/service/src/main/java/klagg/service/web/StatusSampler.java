@@ -279,6 +279,8 @@ final class StatusSampler {
           && (in.getInteger("connections", 0) > 0 || symbols == 0);
       checks.put("exchange", new JsonObject().put("ok", exchangeOk).put("connections", in.getValue("connections"))
           .put("streams", in.getValue("streams")).put("reconnects", in.getValue("reconnects"))
+          .put("silentConnections", in.getValue("silentConnections")).put("silences", in.getValue("silences"))
+          .put("replacements", in.getValue("replacements"))
           .put("error", in == ABSENT ? "ingest not deployed" : in.getValue("error")));
       ready &= exchangeOk;
 

@@ -17,6 +17,7 @@ public final class TcpProxy {
   private final int targetPort;
   private final NetClient client;
   private final Set<NetSocket> sockets = new HashSet<>();
+  private final List<NetSocket[]> pairs = new ArrayList<>();
   private NetServer server;
   private int port;
 
@@ -54,8 +55,23 @@ public final class TcpProxy {
       up.closeHandler(v -> in.close());
       in.handler(up::write);
       up.handler(in::write);
+      synchronized (this) {
+        pairs.add(new NetSocket[] {in, up});
+      }
       in.resume();
     }).onFailure(e -> in.close());
+  }
+
+  /**
+   * Silences every connection open now, both ways: the sockets stay open, their bytes are dropped
+   * from now on (a stalled connection: nothing arrives, nothing fails). New connections still work.
+   */
+  public synchronized void blackholeOpen() {
+    for (NetSocket[] p : pairs) {
+      p[0].handler(b -> { });
+      p[1].handler(b -> { });
+    }
+    pairs.clear();
   }
 
   /** Cuts: stops listening and closes every open connection. */
@@ -70,6 +86,7 @@ public final class TcpProxy {
         all.add(s.close());
       }
       sockets.clear();
+      pairs.clear();
     }
     return Future.join(all).mapEmpty();
   }
