@@ -1,8 +1,7 @@
 package klagg.service.web;
 
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
@@ -34,20 +33,12 @@ final class BridgeGuard {
     void discard();
   }
 
-  /** The newest two versions (by kline open time) of one address waiting for a client. */
-  private static final class Slot {
-    long olderTime = Long.MIN_VALUE;
-    Held older;
-    long newerTime = Long.MIN_VALUE;
-    Held newer;
-  }
-
   /** One bridge client. */
   final class Client {
     final int bridge;
     private final BooleanSupplier full;
     private final Runnable close;
-    private final LinkedHashMap<String, Slot> pending = new LinkedHashMap<>();
+    private final Conflation<Held> pending = new Conflation<>();
     private long stuckSince;
     private boolean closed;
 
@@ -69,25 +60,7 @@ final class BridgeGuard {
         count(CLOSED);
         return;
       }
-      Slot s = pending.computeIfAbsent(address, a -> new Slot());
-      Held dropped;
-      if (s.newer == null || openTime == s.newerTime) {
-        dropped = s.newer;
-        s.newerTime = openTime;
-        s.newer = h;
-      } else if (openTime > s.newerTime) {
-        dropped = s.older;
-        s.olderTime = s.newerTime;
-        s.older = s.newer;
-        s.newerTime = openTime;
-        s.newer = h;
-      } else if (s.older == null || openTime >= s.olderTime) {
-        dropped = s.older;
-        s.olderTime = openTime;
-        s.older = h;
-      } else {
-        dropped = h;
-      }
+      Held dropped = pending.put(address, openTime, h);
       if (dropped != null) {
         dropped.discard();
         count(CONFLATED);
@@ -100,20 +73,7 @@ final class BridgeGuard {
 
     /** Writes what waits while the queue has room. */
     void flush() {
-      Iterator<Slot> it = pending.values().iterator();
-      while (it.hasNext() && !full.getAsBoolean()) {
-        Slot s = it.next();
-        if (s.older != null) {
-          Held o = s.older;
-          s.older = null;
-          o.deliver();
-          if (full.getAsBoolean()) {
-            break;
-          }
-        }
-        s.newer.deliver();
-        it.remove();
-      }
+      pending.drain(Held::deliver, full);
       if (pending.isEmpty()) {
         stuckSince = 0;
         backlogged.remove(this);
@@ -127,20 +87,27 @@ final class BridgeGuard {
       }
       closed = true;
       backlogged.remove(this);
-      for (Slot s : pending.values()) {
-        for (Held h : new Held[] {s.older, s.newer}) {
-          if (h != null) {
-            h.discard();
-            count(CLOSED);
-          }
-        }
-      }
-      pending.clear();
+      pending.clear(h -> {
+        h.discard();
+        count(CLOSED);
+      });
     }
 
     private void count(int reason) {
       dropped[bridge * REASONS.length + reason]++;
     }
+  }
+
+  /**
+   * The kline open time of an outbound bridge message ({@code body.k.t} of a kline event), or
+   * {@link Long#MIN_VALUE} for one without (a snapshot: its latest replaces the last).
+   */
+  static long openTime(JsonObject message) {
+    Object body = message.getValue("body");
+    if (body instanceof JsonObject && ((JsonObject) body).getValue("k") instanceof JsonObject) {
+      return ((JsonObject) body).getJsonObject("k").getLong("t", Long.MIN_VALUE);
+    }
+    return Long.MIN_VALUE;
   }
 
   private final long stuckClientMs;

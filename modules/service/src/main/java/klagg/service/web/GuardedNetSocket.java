@@ -47,12 +47,7 @@ final class GuardedNetSocket implements NetSocket {
         || address == null || !address.startsWith(Addresses.OUT_PREFIX)) {
       return so.write(frame);
     }
-    long openTime = Long.MIN_VALUE;
-    Object body = f.getValue("body");
-    if (body instanceof JsonObject && ((JsonObject) body).getValue("k") instanceof JsonObject) {
-      openTime = ((JsonObject) body).getJsonObject("k").getLong("t", Long.MIN_VALUE);
-    }
-    c.hold(address, openTime, new BridgeGuard.Held() {
+    c.hold(address, BridgeGuard.openTime(f), new BridgeGuard.Held() {
       @Override
       public void deliver() {
         so.write(frame);

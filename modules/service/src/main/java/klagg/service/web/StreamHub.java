@@ -7,8 +7,6 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -44,34 +42,11 @@ final class StreamHub {
     }
   }
 
-  /** The two newest versions of one stream waiting for a slow client. */
-  private static final class Pending {
-    long olderTime = Long.MIN_VALUE;
-    String older;
-    long newerTime = Long.MIN_VALUE;
-    String newer;
-
-    void put(long t, String frame) {
-      if (newer == null || t == newerTime) {
-        newerTime = t;
-        newer = frame;
-      } else if (t > newerTime) {
-        olderTime = newerTime;
-        older = newer;
-        newerTime = t;
-        newer = frame;
-      } else if (older == null || t >= olderTime) {
-        olderTime = t;
-        older = frame;
-      }
-    }
-  }
-
   final class Conn {
     final ServerWebSocket ws;
     boolean combined;
     final LinkedHashSet<String> streams = new LinkedHashSet<>();
-    final LinkedHashMap<String, Pending> pending = new LinkedHashMap<>();
+    final Conflation<String> pending = new Conflation<>();
     long stuckSince;
     long windowStart;
     int messagesInWindow;
@@ -91,7 +66,7 @@ final class StreamHub {
         ws.writeTextMessage(frame);
         return;
       }
-      pending.computeIfAbsent(stream, s -> new Pending()).put(openTime, frame);
+      pending.put(stream, openTime, frame);
       conflated++;
       if (stuckSince == 0) {
         stuckSince = System.currentTimeMillis();
@@ -101,19 +76,7 @@ final class StreamHub {
 
     /** Writes what waits while the queue has room. */
     void flush() {
-      Iterator<Pending> it = pending.values().iterator();
-      while (it.hasNext() && !ws.writeQueueFull()) {
-        Pending p = it.next();
-        if (p.older != null) {
-          ws.writeTextMessage(p.older);
-          p.older = null;
-          if (ws.writeQueueFull()) {
-            break;
-          }
-        }
-        ws.writeTextMessage(p.newer);
-        it.remove();
-      }
+      pending.drain(ws::writeTextMessage, ws::writeQueueFull);
       if (pending.isEmpty()) {
         stuckSince = 0;
         backlogged.remove(this);

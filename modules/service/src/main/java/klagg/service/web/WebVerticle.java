@@ -549,7 +549,7 @@ public final class WebVerticle extends VerticleBase {
         BridgeGuard.Client c = sockJsClients.get(socket);
         // replies to the client's own requests are not held
         if (c != null && address != null && address.startsWith(Addresses.OUT_PREFIX) && c.mustHold()) {
-          c.hold(address, openTime(raw), new BridgeGuard.Held() {
+          c.hold(address, BridgeGuard.openTime(raw), new BridgeGuard.Held() {
             @Override
             public void deliver() {
               e.complete(true);
@@ -578,15 +578,6 @@ public final class WebVerticle extends VerticleBase {
       default -> { }
     }
     e.complete(true);
-  }
-
-  /** The kline's open time of an outbound message (a snapshot has none: its latest replaces the last). */
-  private static long openTime(JsonObject raw) {
-    Object body = raw.getValue("body");
-    if (body instanceof JsonObject && ((JsonObject) body).getValue("k") instanceof JsonObject) {
-      return ((JsonObject) body).getJsonObject("k").getLong("t", Long.MIN_VALUE);
-    }
-    return Long.MIN_VALUE;
   }
 
   /**
