@@ -516,7 +516,7 @@ public final class StreamClient {
         return Future.succeededFuture();
       }
       scheduleRotation(slot, link, rotateAfterMs);
-      listener.onConnected(link.id, Collections.unmodifiableSet(new LinkedHashSet<>(slot.streams)));
+      listener.onConnected(link.id, copyOf(slot.streams));
       pump(link);
       return Future.succeededFuture();
     });
@@ -644,7 +644,7 @@ public final class StreamClient {
       slot.retiring = null;
       if (slot.current == null || !slot.current.open) {
         disconnects++;
-        listener.onDisconnected(link.id, Collections.unmodifiableSet(new LinkedHashSet<>(slot.streams)), reason);
+        listener.onDisconnected(link.id, copyOf(slot.streams), reason);
       }
       return;
     }
@@ -656,7 +656,7 @@ public final class StreamClient {
       }
       disconnects++;
       log.log(System.Logger.Level.WARNING, "stream connection " + link.id + " closed: " + reason + "; reconnecting");
-      listener.onDisconnected(link.id, Collections.unmodifiableSet(new LinkedHashSet<>(slot.streams)), reason);
+      listener.onDisconnected(link.id, copyOf(slot.streams), reason);
       scheduleReconnect(slot);
     }
   }
@@ -735,7 +735,7 @@ public final class StreamClient {
         long silent = l.judge.silentForMs();
         log.log(System.Logger.Level.WARNING, "stream connection " + l.id + " silent for " + silent + " ms (usual gap "
             + Math.round(l.judge.typicalGapMs()) + " ms): " + s.streams.size() + " streams held as down");
-        listener.onSilent(l.id, Collections.unmodifiableSet(new LinkedHashSet<>(s.streams)), silent);
+        listener.onSilent(l.id, copyOf(s.streams), silent);
       }
       if (l.suspected && s.spare == null && options.getReplaceAfterMs() > 0
           && l.judge.silentForMs() >= options.getReplaceAfterMs() && now >= s.nextSpareAt) {
@@ -774,7 +774,7 @@ public final class StreamClient {
     scheduleRotation(slot, link, rotateAfterMs);
     log.log(System.Logger.Level.INFO, "stream connection " + link.id + " replaces silent connection "
         + (old == null ? "-" : old.id) + " (" + slot.streams.size() + " streams)");
-    listener.onConnected(link.id, Collections.unmodifiableSet(new LinkedHashSet<>(slot.streams)));
+    listener.onConnected(link.id, copyOf(slot.streams));
     if (old != null) {
       slot.lastJudge = old.judge;
       closeLink(old, "replaced: silent");
@@ -783,17 +783,9 @@ public final class StreamClient {
     pump(link); // streams changed while it was a spare
   }
 
-  /**
-   * Hook for back-pressure: while reading of a connection is paused by this client, the connection
-   * cannot be judged silent; on resume silence is measured afresh. Call from pause/resume of reading.
-   */
-  @SuppressWarnings("unused")
-  private void readingPausedByUs(Link link, boolean paused) {
-    if (paused) {
-      link.judge.pause();
-    } else {
-      link.judge.resume();
-    }
+  /** A listener's own copy of a slot's streams. */
+  private static Set<String> copyOf(Set<String> streams) {
+    return Collections.unmodifiableSet(new LinkedHashSet<>(streams));
   }
 
   private void cancel(long timer) {
@@ -902,7 +894,7 @@ public final class StreamClient {
       unsuspect(link);
       log.log(System.Logger.Level.INFO, "stream connection " + link.id + " delivers again");
       if (link.slot.current == link) {
-        listener.onAlive(link.id, Collections.unmodifiableSet(new LinkedHashSet<>(link.slot.streams)));
+        listener.onAlive(link.id, copyOf(link.slot.streams));
       }
     }
     if (f.isPing()) {

@@ -14,7 +14,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import klagg.core.AggTrade;
 import klagg.core.Interval;
 import klagg.core.Kline;
@@ -682,7 +684,7 @@ public final class AggregatorVerticle extends VerticleBase {
             return;
           }
           JsonObject s = r.body();
-          java.util.Map<Interval, Long> seededOpen = new java.util.EnumMap<>(Interval.class);
+          Map<Interval, Long> seededOpen = new EnumMap<>(Interval.class);
           for (Object o : s.getJsonArray("klines")) {
             Kline k = Wire.exact((JsonObject) o, id);
             book.restore(k);

@@ -172,25 +172,18 @@ public final class IngestVerticle extends VerticleBase implements StreamClient.L
   }
 
   /**
-   * Open but silent: its symbols are held like a dead feed's (no minute closes), so nothing is
-   * published or stored as closed with trades missing; the catch-up follows when frames flow again.
+   * Open but silent (the stream client logs it): its symbols are held like a dead feed's (no minute
+   * closes), so nothing is published or stored as closed with trades missing; when frames flow again
+   * (or a replacement delivers, announced by {@link #onConnected}) the workers catch up from REST.
    */
   @Override
   public void onSilent(int connId, Set<String> streams, long silentMs) {
-    rlog.warn("silent", "exchange connection " + connId + " silent for " + silentMs + " ms: " + streams.size()
-        + " streams held as down until it delivers again or is replaced");
     feed(streams, "feedDown");
   }
 
   @Override
   public void onAlive(int connId, Set<String> streams) {
-    rlog.warn("alive", "exchange connection " + connId + " delivers again: " + streams.size() + " streams catch up from REST");
     feed(streams, "feedUp");
-  }
-
-  @Override
-  public void onReplaced(int oldConnId, int newConnId) {
-    rlog.warn("replaced", "silent exchange connection " + oldConnId + " replaced by " + newConnId);
   }
 
   @Override
