@@ -102,6 +102,13 @@ public final class KlineBook {
   private final int[] targets;
   private final KlineDelta.Builder overflow = new KlineDelta.Builder(64);
   private long[] overflowSent = new long[64];
+  /** bound of the overflow (unacknowledged closed klines); past it they are dropped for a REST rebuild */
+  private int maxOverflow = Integer.MAX_VALUE;
+  /** by symbol id: earliest open time of a dropped overflow kline (Long.MAX_VALUE: none) */
+  private long[] spilledFrom = new long[0];
+  private boolean spilled;
+  private long spills;
+  private long spilledKlines;
   private final KlineDelta.Builder out = new KlineDelta.Builder(256);
   private final Kline row = new Kline();
 
@@ -744,12 +751,77 @@ public final class KlineBook {
   }
 
   private void toOverflow(int cell) {
+    addOverflow(readCell(cell, row));
+  }
+
+  private void addOverflow(Kline k) {
+    if (overflow.size() >= maxOverflow) {
+      spill();
+    }
     int r = overflow.size();
-    overflow.add(readCell(cell, row));
+    overflow.add(k);
     if (r >= overflowSent.length) {
       overflowSent = Arrays.copyOf(overflowSent, overflowSent.length * 2);
     }
     overflowSent[r] = 0;
+  }
+
+  /**
+   * The overflow hit its bound (nobody acknowledges deltas): its klines are dropped and each
+   * symbol remembers the earliest one, to be rebuilt from the exchange (see {@link #spilledFrom}).
+   */
+  private void spill() {
+    int n = overflow.size();
+    for (int r = 0; r < n; r++) {
+      int sym = overflow.symbol[r];
+      if (sym >= spilledFrom.length) {
+        int old = spilledFrom.length;
+        spilledFrom = Arrays.copyOf(spilledFrom, Math.max(sym + 1, old * 2 + 16));
+        Arrays.fill(spilledFrom, old, spilledFrom.length, Long.MAX_VALUE);
+      }
+      spilledFrom[sym] = Math.min(spilledFrom[sym], overflow.openTime[r]);
+    }
+    overflow.truncate(0);
+    spilled = true;
+    spills++;
+    spilledKlines += n;
+  }
+
+  /** Bounds the overflow of unacknowledged closed klines ({@code workers.maxOverflowKlines}). */
+  public void maxOverflow(int max) {
+    if (max <= 0) {
+      throw new IllegalArgumentException("maxOverflow must be positive");
+    }
+    this.maxOverflow = max;
+  }
+
+  /** Whether some overflow was dropped and not yet taken by {@link #takeSpilled}. */
+  public boolean hasSpilled() {
+    return spilled;
+  }
+
+  /**
+   * The symbols whose overflow klines were dropped, with the earliest dropped open time each, into
+   * {@code sink} (symbol, fromTime); clears the record. Their klines from then on must be rebuilt.
+   */
+  public void takeSpilled(java.util.function.BiConsumer<Integer, Long> sink) {
+    spilled = false;
+    for (int sym = 0; sym < spilledFrom.length; sym++) {
+      if (spilledFrom[sym] != Long.MAX_VALUE) {
+        long from = spilledFrom[sym];
+        spilledFrom[sym] = Long.MAX_VALUE;
+        sink.accept(sym, from);
+      }
+    }
+  }
+
+  /** Times the overflow hit its bound, and klines dropped then. */
+  public long overflowSpills() {
+    return spills;
+  }
+
+  public long overflowSpilledKlines() {
+    return spilledKlines;
   }
 
   private Kline readCell(int cell, Kline k) {
@@ -951,12 +1023,7 @@ public final class KlineBook {
     int target = state[cur] != EMPTY && v[(cur << CELL_SHIFT) + F_OPEN_T] == k.openTime ? cur
         : state[cur + 1] != EMPTY && v[((cur + 1) << CELL_SHIFT) + F_OPEN_T] == k.openTime ? cur + 1 : -1;
     if (target < 0) {
-      int r = overflow.size();
-      overflow.add(k);
-      if (r >= overflowSent.length) {
-        overflowSent = Arrays.copyOf(overflowSent, overflowSent.length * 2);
-      }
-      overflowSent[r] = 0;
+      addOverflow(k);
       return;
     }
     // REST klines carry no trade ids: keep the ones the book has

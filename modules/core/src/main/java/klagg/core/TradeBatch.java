@@ -173,6 +173,11 @@ public final class TradeBatch {
       return size;
     }
 
+    /** Drops the rows added so far (a shed worker's trades: repaired from REST later). */
+    public void clear() {
+      size = 0;
+    }
+
     /** Freezes the rows into a batch and empties the builder. */
     public TradeBatch build() {
       TradeBatch b = new TradeBatch(this);

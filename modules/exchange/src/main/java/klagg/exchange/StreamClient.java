@@ -168,6 +168,9 @@ public final class StreamClient {
   private boolean started;
   private volatile Set<String> snapshot = Set.of();
   private boolean closed;
+  /** reading of every connection paused by the listener (back-pressure) */
+  private boolean readingPaused;
+  private volatile long pauses;
 
   private volatile long messages;
   private volatile long reconnects;
@@ -345,6 +348,69 @@ public final class StreamClient {
     return n;
   }
 
+  /**
+   * Back-pressure: stops reading every connection (current, retiring, spare, and any opened while
+   * paused), so the exchange's TCP sends back up instead of frames piling up in memory. A paused
+   * connection is never judged silent. Idempotent; call on or off the client's context.
+   */
+  public void pauseReading() {
+    onContext(() -> {
+      if (readingPaused || closed) {
+        return;
+      }
+      readingPaused = true;
+      pauses++;
+      for (Slot s : slots) {
+        pauseLink(s.current);
+        pauseLink(s.retiring);
+        pauseLink(s.spare);
+      }
+    });
+  }
+
+  /** Ends {@link #pauseReading}: reading resumes, silence is measured afresh from now. */
+  public void resumeReading() {
+    onContext(() -> {
+      if (!readingPaused) {
+        return;
+      }
+      readingPaused = false;
+      for (Slot s : slots) {
+        resumeLink(s.current);
+        resumeLink(s.retiring);
+        resumeLink(s.spare);
+      }
+    });
+  }
+
+  /** Whether reading is paused by {@link #pauseReading}. */
+  public boolean readingPaused() {
+    return readingPaused;
+  }
+
+  /** Times reading was paused. */
+  public long pauses() {
+    return pauses;
+  }
+
+  private void pauseLink(Link l) {
+    if (l != null) {
+      l.judge.pause();
+      if (l.ws != null && l.open) {
+        l.ws.pause();
+      }
+    }
+  }
+
+  private void resumeLink(Link l) {
+    if (l != null) {
+      l.judge.resume();
+      if (l.ws != null && l.open) {
+        l.ws.resume();
+      }
+    }
+  }
+
   public Future<Void> close() {
     Promise<Void> p = Promise.promise();
     onContext(() -> {
@@ -503,6 +569,9 @@ public final class StreamClient {
       ws.exceptionHandler(t -> log.log(System.Logger.Level.DEBUG, "stream connection " + link.id + ": " + t));
       ws.closeHandler(v -> onClosed(link));
       link.judge.restart(); // silence is measured from the open
+      if (readingPaused) {
+        pauseLink(link);
+      }
       if (spare) {
         // a spare that does not deliver within replaceAfterMs is silent too: dropped, retried later
         link.spareTimer = vertx.setTimer(options.getReplaceAfterMs(), id -> {

@@ -60,6 +60,11 @@ public final class AggregatorVerticle extends VerticleBase {
   private long[] addedAt = new long[64];
   private String[] names = new String[64];
   private List<AggTrade>[] buffered = newBuffers(64);
+  /** trades in {@link #buffered}, bounded by {@code workers.maxBufferedTrades} */
+  private long bufferedTotal;
+  private long maxBuffered;
+  private long bufferDropped;
+  private long overflowRepairs;
   private long offset;
   private long stalledUntil;
   private long repairsTrades;
@@ -101,6 +106,8 @@ public final class AggregatorVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     book = new KlineBook(config.intervals(), config.getLong("graceMs"), 64);
+    book.maxOverflow(config.getInt("workers.maxOverflowKlines"));
+    maxBuffered = config.getLong("workers.maxBufferedTrades");
     registerMetrics();
     var bus = vertx.eventBus();
     return Future.join(
@@ -182,7 +189,13 @@ public final class AggregatorVerticle extends VerticleBase {
       stalled.add(m);
       return;
     }
-    TradeBatch b = m.body();
+    apply(m.body());
+    if (m.replyAddress() != null) {
+      m.reply(null); // the ingest's credit back
+    }
+  }
+
+  private void apply(TradeBatch b) {
     for (int i = 0, n = b.size(); i < n; i++) {
       b.get(i, t);
       int sym = t.symbol;
@@ -239,6 +252,15 @@ public final class AggregatorVerticle extends VerticleBase {
   }
 
   private void buffer(int sym, AggTrade trade) {
+    if (bufferedTotal >= maxBuffered) {
+      // bounded: the trade is dropped and the symbol checks REST for what it missed once live again
+      bufferDropped++;
+      needResume[sym] = true;
+      rlog.warn("buffer-full", "worker " + shard + ": " + bufferedTotal + " trades buffered (workers.maxBufferedTrades): "
+          + "dropping trades of symbols under repair; REST supplies them");
+      return;
+    }
+    bufferedTotal++;
     List<AggTrade> b = buffered[sym];
     if (b == null) {
       b = new ArrayList<>();
@@ -247,6 +269,12 @@ public final class AggregatorVerticle extends VerticleBase {
     AggTrade copy = new AggTrade();
     copy.copyFrom(trade);
     b.add(copy);
+  }
+
+  private void setBuffer(int sym, List<AggTrade> b) {
+    List<AggTrade> old = buffered[sym];
+    bufferedTotal += (b == null ? 0 : b.size()) - (old == null ? 0 : old.size());
+    buffered[sym] = b;
   }
 
   /** A gap: give reordered trades a moment to arrive from the stream, then ask REST. */
@@ -346,7 +374,7 @@ public final class AggregatorVerticle extends VerticleBase {
     long before = lastTradeTime(sym);
     long after = b == null || b.isEmpty() ? serverNow() : b.stream().mapToLong(x -> x.time).min().getAsLong();
     List<AggTrade> pending = b == null ? List.of() : new ArrayList<>(b);
-    buffered[sym] = null;
+    setBuffer(sym, null);
     pending.sort(Comparator.comparingLong(x -> x.aggId));
     for (AggTrade x : pending) {
       results[book.apply(x).ordinal()]++;
@@ -445,11 +473,11 @@ public final class AggregatorVerticle extends VerticleBase {
       }
       if (i < b.size()) {
         List<AggTrade> rest = new ArrayList<>(b.subList(i, b.size()));
-        buffered[sym] = rest;
+        setBuffer(sym, rest);
         waitForGap(sym, book.lastAggId(sym) + 1, rest.get(0).aggId - 1);
         return;
       }
-      buffered[sym] = null;
+      setBuffer(sym, null);
     }
     resumeIfPending(sym);
     settle(sym);
@@ -510,7 +538,19 @@ public final class AggregatorVerticle extends VerticleBase {
       return; // a stalled worker does not answer: the gateway times out
     }
     Long ack = m.body();
-    m.reply(book.takeDelta(ack == null ? 0 : ack));
+    long a = ack == null ? 0 : ack;
+    if (book.hasSpilled() && a > 0 && a >= book.epoch()) {
+      // deltas are acknowledged again: the klines dropped from the bounded overflow come from REST
+      book.takeSpilled((sym, from) -> {
+        if (sym < names.length && names[sym] != null) {
+          overflowRepairs++;
+          rlog.warn("spill", "worker " + shard + ": unacknowledged closed klines were dropped (workers.maxOverflowKlines); "
+              + "rebuilding them from REST");
+          repairKlines(sym, from, serverNow(), true);
+        }
+      });
+    }
+    m.reply(book.takeDelta(a));
   }
 
   private void onTick(JsonObject tick) {
@@ -725,7 +765,7 @@ public final class AggregatorVerticle extends VerticleBase {
     }
     book.removeSymbol(id);
     names[id] = null;
-    buffered[id] = null;
+    setBuffer(id, null);
     phase[id] = LIVE;
   }
 
@@ -783,6 +823,8 @@ public final class AggregatorVerticle extends VerticleBase {
         .put("applied", book.applied()).put("duplicates", book.duplicates()).put("lateApplied", book.lateApplied())
         .put("lateDropped", book.lateDropped()).put("gaps", book.gaps()).put("gapsFromStream", gapsFromStream)
         .put("repairsTrades", repairsTrades).put("repairsKlines", repairsKlines).put("repairFailures", repairFailures)
+        .put("buffered", bufferedTotal).put("bufferDropped", bufferDropped)
+        .put("overflow", book.overflowSize()).put("overflowSpills", book.overflowSpills()).put("overflowRepairs", overflowRepairs)
         .put("stalled", stalledUntil > 0).put("inFlight", inFlight).put("live", live())
         .put("seedsFromDb", seedsFromDb).put("seedsFromExchange", seedsFromExchange);
   }

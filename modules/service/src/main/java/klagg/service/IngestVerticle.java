@@ -4,8 +4,12 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +37,14 @@ import org.slf4j.LoggerFactory;
  * from bytes, routes each trade to the worker owning its symbol and sends each worker one batch per
  * frame burst. Tells workers when a connection dies (their symbols' feed is down) and comes back.
  * Never touches kline state.
+ *
+ * <p>Back-pressure: each batch (at most {@link #MAX_BATCH} trades) is a request the worker answers
+ * once applied; {@link Credits} counts what is in flight per worker. Over {@code
+ * ingest.maxInFlightTrades} / {@code ingest.maxInFlightBatches} for a worker, ingest stops reading
+ * the exchange sockets (TCP back-pressure) until it is back under {@code
+ * ingest.resumeInFlightTrades}. A worker that does not answer within {@code ingest.ackTimeoutMs} is
+ * shed: its symbols are reported down to it, its trades dropped, reading goes on for the others;
+ * when it answers a probe again its symbols are reported up and it catches up from REST.
  */
 public final class IngestVerticle extends VerticleBase implements StreamClient.Listener {
   private static final Logger log = LoggerFactory.getLogger(IngestVerticle.class);
@@ -53,6 +65,20 @@ public final class IngestVerticle extends VerticleBase implements StreamClient.L
   private volatile long offset;
   private long batches;
 
+  /** Most trades in one batch to a worker. */
+  static final int MAX_BATCH = 4096;
+  private Credits credits;
+  private DeliveryOptions batchOptions;
+  private DeliveryOptions probeOptions;
+  private long probeMs;
+  private long[] probeTimer;
+  private boolean paused;
+  private long pausedSince;
+  private long pausedMs;
+  private long sheds;
+  private long shedTrades;
+  private long ackFailures;
+
   public IngestVerticle(KlaggConfig config) {
     this.config = config;
     this.workers = config.workers();
@@ -65,6 +91,14 @@ public final class IngestVerticle extends VerticleBase implements StreamClient.L
     for (int i = 0; i < workers; i++) {
       builders[i] = new TradeBatch.Builder(256);
     }
+    credits = new Credits(workers, config.getLong("ingest.maxInFlightTrades"),
+        config.getInt("ingest.maxInFlightBatches"), config.getLong("ingest.resumeInFlightTrades"));
+    long ackTimeout = config.getLong("ingest.ackTimeoutMs");
+    batchOptions = new DeliveryOptions().setSendTimeout(ackTimeout);
+    probeOptions = new DeliveryOptions().setSendTimeout(ackTimeout);
+    probeMs = Math.max(100, Math.min(1_000, ackTimeout / 2));
+    probeTimer = new long[workers];
+    Arrays.fill(probeTimer, -1);
     client = new StreamClient(vertx, ExchangeEndpoints.fromJson(config.section("exchange")),
         StreamClientOptions.fromJson(config.section("exchange.stream")), this);
     registerMetrics();
@@ -79,6 +113,11 @@ public final class IngestVerticle extends VerticleBase implements StreamClient.L
 
   @Override
   public Future<?> stop() {
+    for (int w = 0; probeTimer != null && w < workers; w++) {
+      if (probeTimer[w] >= 0) {
+        vertx.cancelTimer(probeTimer[w]);
+      }
+    }
     return client == null ? Future.succeededFuture() : client.close();
   }
 
@@ -101,6 +140,22 @@ public final class IngestVerticle extends VerticleBase implements StreamClient.L
     Gauge.builder("klagg_ingest_silent_connections", this, v -> v.client.suspectedConnections())
         .description("exchange connections suspected silent right now").register(reg);
     FunctionCounter.builder("klagg_ingest_batches", this, v -> v.batches).register(reg);
+    for (int i = 0; i < workers; i++) {
+      int w = i;
+      String tag = Integer.toString(w);
+      Gauge.builder("klagg_worker_lag_trades", this, v -> v.credits.lagTrades(w))
+          .description("trades sent to the worker and not acknowledged yet").tag("worker", tag).register(reg);
+      Gauge.builder("klagg_worker_lag_ms", this, v -> v.credits.lagMs(w, System.currentTimeMillis()))
+          .description("age of the worker's oldest unacknowledged trade batch").tag("worker", tag).register(reg);
+    }
+    Gauge.builder("klagg_ingest_paused", this, v -> v.paused ? 1 : 0)
+        .description("1 while ingest does not read the exchange sockets (a worker lags)").register(reg);
+    FunctionCounter.builder("klagg_ingest_paused_ms", this, IngestVerticle::pausedMs)
+        .description("time spent not reading the exchange sockets because a worker lagged").register(reg);
+    FunctionCounter.builder("klagg_ingest_sheds", this, v -> v.sheds)
+        .description("workers shed for not acknowledging trades in time").register(reg);
+    FunctionCounter.builder("klagg_ingest_shed_trades", this, v -> v.shedTrades)
+        .description("trades not sent to a shed worker (repaired from REST)").register(reg);
   }
 
   // ---------------------------------------------------------------- the hot path
@@ -109,8 +164,16 @@ public final class IngestVerticle extends VerticleBase implements StreamClient.L
   public void onMessage(int connId, byte[] bytes, int off, int len) {
     AggTradeDecoder.Result r = decoder.decode(bytes, off, len, t);
     if (r == AggTradeDecoder.Result.TRADE) {
-      builders[workerOf[t.symbol]].add(t);
-      if (!flushScheduled) {
+      int w = workerOf[t.symbol];
+      if (credits.isShed(w)) {
+        shedTrades++; // its symbols are reported down: REST supplies these when it is back
+        return;
+      }
+      TradeBatch.Builder b = builders[w];
+      b.add(t);
+      if (b.size() >= MAX_BATCH) {
+        send(w);
+      } else if (!flushScheduled) {
         flushScheduled = true;
         context.runOnContext(v -> flush());
       }
@@ -128,9 +191,108 @@ public final class IngestVerticle extends VerticleBase implements StreamClient.L
     flushScheduled = false;
     for (int w = 0; w < workers; w++) {
       if (builders[w].size() > 0) {
-        batches++;
-        vertx.eventBus().send(Addresses.workerTrades(w), builders[w].build());
+        send(w);
       }
+    }
+  }
+
+  /** One batch to worker {@code w} as a request; over the bound, stop reading the exchange. */
+  private void send(int w) {
+    TradeBatch.Builder b = builders[w];
+    if (credits.isShed(w)) {
+      shedTrades += b.size();
+      b.clear();
+      return;
+    }
+    int n = b.size();
+    long seq = credits.sent(w, n, System.currentTimeMillis());
+    batches++;
+    vertx.eventBus().<Void>request(Addresses.workerTrades(w), b.build(), batchOptions)
+        .onComplete(ar -> acked(w, seq, n, ar));
+    if (!paused && credits.over()) {
+      pause();
+    }
+  }
+
+  private void acked(int w, long seq, int n, AsyncResult<Message<Void>> ar) {
+    credits.done(w, seq, n);
+    if (ar.failed()) {
+      ackFailures++;
+      if (ar.cause() instanceof ReplyException re && re.failureType() == ReplyFailure.TIMEOUT) {
+        if (!credits.isShed(w)) {
+          shed(w);
+        }
+      } else {
+        // no worker registered (yet), or it failed on the batch: its gap repair recovers the trades
+        rlog.warn("ack-" + w, "worker " + w + " did not take a trade batch: " + ar.cause().getMessage());
+      }
+    }
+    if (paused && credits.canResume()) {
+      resume();
+    }
+  }
+
+  private void pause() {
+    paused = true;
+    pausedSince = System.currentTimeMillis();
+    client.pauseReading();
+  }
+
+  private void resume() {
+    paused = false;
+    pausedMs += System.currentTimeMillis() - pausedSince;
+    client.resumeReading();
+  }
+
+  private long pausedMs() {
+    return pausedMs + (paused ? System.currentTimeMillis() - pausedSince : 0);
+  }
+
+  /**
+   * Worker {@code w} did not acknowledge within the ack timeout: its symbols are reported down (no
+   * minute closes with trades missing), its trades dropped until it answers a probe again; the
+   * other workers are read for again.
+   */
+  private void shed(int w) {
+    credits.shed(w);
+    sheds++;
+    shedTrades += builders[w].size();
+    builders[w].clear();
+    log.warn("worker {} did not acknowledge trades within {} ms ({} trades in flight): shed, its symbols held "
+        + "and repaired from REST when it answers again", w, batchOptions.getSendTimeout(), credits.lagTrades(w));
+    feedOfWorker(w, "feedDown");
+    probe(w);
+  }
+
+  private void probe(int w) {
+    probeTimer[w] = vertx.setTimer(probeMs, id -> {
+      probeTimer[w] = -1;
+      vertx.eventBus().<Void>request(Addresses.workerTrades(w), EMPTY.build(), probeOptions).onComplete(ar -> {
+        if (ar.succeeded() && credits.isShed(w)) {
+          credits.unshed(w);
+          log.info("worker {} answers again: its symbols catch up from REST", w);
+          feedOfWorker(w, "feedUp");
+        } else if (credits.isShed(w)) {
+          probe(w);
+        }
+      });
+    });
+  }
+
+  private static final TradeBatch.Builder EMPTY = new TradeBatch.Builder(4);
+
+  /** Reports the symbols of worker {@code w} whose streams are up, down or up again. */
+  private void feedOfWorker(int w, String op) {
+    JsonArray ids = new JsonArray();
+    Set<String> live = client.subscribed();
+    for (Map.Entry<String, Integer> e : streamToId.entrySet()) {
+      int id = e.getValue();
+      if (workerOf[id] == w && live.contains(e.getKey())) {
+        ids.add(id);
+      }
+    }
+    if (!ids.isEmpty()) {
+      vertx.eventBus().send(Addresses.workerControl(w), new JsonObject().put("op", op).put("ids", ids));
     }
   }
 
@@ -195,7 +357,7 @@ public final class IngestVerticle extends VerticleBase implements StreamClient.L
     Map<Integer, JsonArray> byWorker = new HashMap<>();
     for (String s : streams) {
       Integer id = streamToId.get(s);
-      if (id != null) {
+      if (id != null && !(credits.isShed(workerOf[id]) && "feedUp".equals(op))) { // a shed worker's stay down
         byWorker.computeIfAbsent(workerOf[id], w -> new JsonArray()).add(id);
       }
     }
@@ -244,7 +406,21 @@ public final class IngestVerticle extends VerticleBase implements StreamClient.L
         .put("reconnects", client.reconnects())
         .put("silences", client.silences()).put("replacements", client.replacements())
         .put("silentConnections", client.suspectedConnections()).put("messages", client.messages()).put("trades", decoder.decoded())
-        .put("rejected", decoder.rejectedTotal());
+        .put("rejected", decoder.rejectedTotal()).put("inFlightTrades", credits.totalTrades())
+        .put("inFlightPeak", credits.peakTrades()).put("inFlightPeakBatches", credits.peakBatches())
+        .put("paused", paused).put("pauses", client.pauses()).put("pausedMs", pausedMs())
+        .put("sheds", sheds).put("shedTrades", shedTrades).put("ackFailures", ackFailures)
+        .put("lag", lag());
+  }
+
+  private JsonArray lag() {
+    JsonArray a = new JsonArray();
+    long now = System.currentTimeMillis();
+    for (int w = 0; w < workers; w++) {
+      a.add(new JsonObject().put("worker", w).put("trades", credits.lagTrades(w)).put("ms", credits.lagMs(w, now))
+          .put("shed", credits.isShed(w)));
+    }
+    return a;
   }
 
   Set<String> streams() {

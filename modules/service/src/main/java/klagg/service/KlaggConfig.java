@@ -227,6 +227,15 @@ public final class KlaggConfig {
     positive("symbols.refreshMs");
     notNegative("repair.delayMs");
     positive("repair.maxTrades");
+    positive("ingest.maxInFlightTrades");
+    positive("ingest.maxInFlightBatches");
+    notNegative("ingest.resumeInFlightTrades");
+    if (getLong("ingest.resumeInFlightTrades") > getLong("ingest.maxInFlightTrades")) {
+      throw new ConfigException("ingest.resumeInFlightTrades must not exceed ingest.maxInFlightTrades");
+    }
+    positive("ingest.ackTimeoutMs");
+    positive("workers.maxBufferedTrades");
+    positive("workers.maxOverflowKlines");
     long port = getLong("http.port");
     if (port < 0 || port > 65535) {
       throw new ConfigException("http.port must be 0..65535, got " + port);
