@@ -56,6 +56,11 @@ public final class SimConfig {
   public long klinePushIntervalMs = 2000;
   /** Emission tick of the live trade stream. */
   public long emitIntervalMs = 100;
+  /**
+   * A stream connection whose unsent bytes reach this (the client stopped reading) is dropped as a
+   * slow consumer, as Binance does, so the simulator's memory stays bounded.
+   */
+  public int maxWriteQueueBytes = 16 << 20;
   /** Seeded listing schedule: every N seconds one new symbol, one symbol to BREAK (0 = off). */
   public long listingEverySec = 0;
   /** Faults applied at start (same JSON as {@code POST /sim/faults}); null = none. */
@@ -89,6 +94,7 @@ public final class SimConfig {
     c.port = j.getInteger("port", c.port);
     c.symbols = j.getInteger("symbols", c.symbols);
     c.rate = j.getDouble("rate", c.rate);
+    c.maxWriteQueueBytes = j.getInteger("maxWriteQueueBytes", c.maxWriteQueueBytes);
     c.seed = j.getLong("seed", c.seed);
     c.historyStartMs = j.getLong("historyStartMs", c.historyStartMs);
     c.replay = j.getString("replay", c.replay);

@@ -45,6 +45,7 @@ final class WsHub {
   final AtomicLong connectionsTotal = new AtomicLong();
   final AtomicLong rawBytesSent = new AtomicLong();
   final AtomicLong rateLimitCloses = new AtomicLong();
+  final AtomicLong slowConsumerCloses = new AtomicLong();
   final AtomicLong pongTimeoutCloses = new AtomicLong();
   final AtomicLong lifetimeCloses = new AtomicLong();
   long lastEmit = Long.MIN_VALUE;
@@ -95,8 +96,18 @@ final class WsHub {
       return true;
     }
 
+    /** Whether a full write queue drops the connection (else the writer paces itself, as the firehose). */
+    boolean dropsWhenFull() {
+      return false;
+    }
+
     void send(String text) {
       if (closed || faults.stalled()) {
+        return;
+      }
+      if (dropsWhenFull() && writeQueueFull()) {
+        slowConsumerCloses.incrementAndGet();
+        close((short) 1008, "Slow consumer: write queue full");
         return;
       }
       write(text);
@@ -150,6 +161,12 @@ final class WsHub {
     VertxConn(ServerWebSocket ws, boolean combined) {
       super(combined);
       this.ws = ws;
+      ws.setWriteQueueMaxSize(Math.max(64 * 1024, cfg.maxWriteQueueBytes));
+    }
+
+    @Override
+    boolean dropsWhenFull() {
+      return true;
     }
 
     @Override

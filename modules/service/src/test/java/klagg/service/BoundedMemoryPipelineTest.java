@@ -1,0 +1,123 @@
+package klagg.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A worker stalled for 30 s while the exchange trades 100k trades/s: ingest's credits keep what is
+ * in flight to it under {@code ingest.maxInFlightTrades} (plus at most one batch), it stops reading
+ * the exchange (TCP back-pressure) and, once the worker does not acknowledge within the ack timeout,
+ * sheds it; the heap stays under a stated bound; afterwards the stalled shard catches up from REST
+ * and every closed kline equals the exchange's. With the bound off (a huge limit) the same run held
+ * ~950k trades in flight and grew the heap by ~65 MB.
+ */
+@ExtendWith(VertxExtension.class)
+class BoundedMemoryPipelineTest {
+  static final int RATE = 100_000;
+  static final long STALL_MS = 30_000;
+  static final long IN_FLIGHT_LIMIT = Long.getLong("klagg.test.inFlightLimit", 20_000);
+  /** Heap growth allowed (live heap after full GCs, test JVM including the simulator). */
+  static final long HEAP_BOUND = 45L << 20;
+
+  @Test
+  @Timeout(value = 5, timeUnit = TimeUnit.MINUTES)
+  void aStalledWorkerCannotGrowTheHeapAndItsKlinesStayExact(Vertx vertx, VertxTestContext ctx) {
+    Harness h = new Harness(vertx);
+    long wall = System.currentTimeMillis();
+    long start = (wall / 60_000L + 1) * 60_000L - 20_000; // server time: 20 s before a minute boundary
+    JsonObject conf = Harness.config(start, 40, 29);
+    conf.getJsonObject("sim").put("rate", RATE);
+    conf.getJsonObject("workers").put("instances", 2);
+    conf.put("ingest", new JsonObject().put("maxInFlightTrades", IN_FLIGHT_LIMIT)
+        .put("resumeInFlightTrades", IN_FLIGHT_LIMIT / 4).put("ackTimeoutMs", 10_000));
+    AtomicLong baseline = new AtomicLong();
+    AtomicLong peakHeap = new AtomicLong();
+    AtomicBoolean sampling = new AtomicBoolean();
+    AtomicLong stallEnd = new AtomicLong();
+    JsonObject[] after = new JsonObject[1];
+    Thread sampler = new Thread(() -> {
+      while (sampling.get()) {
+        peakHeap.accumulateAndGet(liveHeap(), Math::max);
+        try {
+          Thread.sleep(1_000); // sampling cadence of the heap, not a wait for a condition
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }, "heap-sampler");
+    sampler.setDaemon(true);
+    h.start(conf)
+        .compose(s -> h.await("symbols seeded", 60_000, () -> h.cycles > 5))
+        .compose(v -> h.await("trades flowing", 30_000, () -> ingestTrades(h) > 3L * RATE))
+        .compose(v -> {
+          baseline.set(liveHeap());
+          sampling.set(true);
+          sampler.start();
+          stallEnd.set(System.currentTimeMillis() + STALL_MS);
+          return vertx.eventBus().request(Addresses.workerControl(0), new JsonObject().put("op", "stall").put("ms", STALL_MS));
+        })
+        .compose(v -> h.await("worker 0 shed", 20_000, () -> ingestStatus(h).getLong("sheds", 0L) > 0))
+        .compose(v -> h.await("the stall over", STALL_MS + 5_000, () -> System.currentTimeMillis() > stallEnd.get()))
+        .compose(v -> h.await("worker 0 answers again", 30_000, () -> {
+          JsonObject st = ingestStatus(h);
+          return st.containsKey("lag") && !st.getJsonArray("lag").getJsonObject(0).getBoolean("shed");
+        }))
+        .compose(v -> {
+          sampling.set(false);
+          return h.settled(150_000);
+        })
+        .compose(v -> vertx.eventBus().<JsonObject>request(Addresses.STATUS_INGEST, new JsonObject()))
+        .compose(m -> {
+          after[0] = m.body();
+          return h.names();
+        })
+        .onComplete(ctx.succeeding(names -> ctx.verify(() -> {
+          JsonObject st = after[0];
+          long growth = peakHeap.get() - baseline.get();
+          System.out.printf("bounded memory: peak in flight %d trades / %d batches (limit %d), heap growth %.1f MB "
+              + "(bound %d MB), pauses %d, paused %d ms, sheds %d, shed trades %d%n", st.getLong("inFlightPeak"),
+              st.getLong("inFlightPeakBatches"), IN_FLIGHT_LIMIT, growth / 1048576.0, HEAP_BOUND >> 20,
+              st.getLong("pauses"), st.getLong("pausedMs"), st.getLong("sheds"), st.getLong("shedTrades"));
+          assertThat(st.getLong("inFlightPeak")).as("peak trades in flight to one worker")
+              .isLessThanOrEqualTo(IN_FLIGHT_LIMIT + IngestVerticle.MAX_BATCH);
+          assertThat(growth).as("live heap growth during the stall").isLessThanOrEqualTo(HEAP_BOUND);
+          assertThat(st.getLong("pauses")).as("times reading was paused").isPositive();
+          int compared = h.compareWithExchange(names, h.serverNow() - 5_000);
+          assertThat(compared).as("closed klines compared").isGreaterThanOrEqualTo(40);
+          ctx.completeNow();
+        })));
+  }
+
+  private static long liveHeap() {
+    System.gc();
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  private static final AtomicLong TRADES = new AtomicLong();
+  private static volatile JsonObject STATUS = new JsonObject();
+
+  /** Polled from the await loop: asks ingest, remembers the last answer. */
+  private static JsonObject ingestStatus(Harness h) {
+    h.vertx.eventBus().<JsonObject>request(Addresses.STATUS_INGEST, new JsonObject()).onSuccess(m -> {
+      STATUS = m.body();
+      TRADES.set(m.body().getLong("trades", 0L));
+    });
+    return STATUS;
+  }
+
+  private static long ingestTrades(Harness h) {
+    ingestStatus(h);
+    return TRADES.get();
+  }
+}
