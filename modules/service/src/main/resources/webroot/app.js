@@ -242,6 +242,16 @@
     text('s-streams', fmtNum(ing.streams));
     text('s-tps', fmtNum(s.tradesPerSec, 1));
     text('s-trades', fmtNum(ing.trades));
+    // back-pressure: trades sent to a worker and not acknowledged, and the oldest one's age
+    const lag = ing.lag || [];
+    const worst = lag.reduce((a, w) => (w.trades > a.trades ? w : a), { trades: 0, ms: 0 });
+    text('s-lag', lag.length ? `${fmtNum(worst.trades)} trades / ${fmtNum(Math.max(...lag.map((w) => w.ms)))} ms` : '—');
+    $('s-lag').className = 'v num' + (lag.some((w) => w.shed) ? ' warn' : '');
+    text('s-reading', ing.paused === undefined ? '—' : ing.paused ? 'paused (a worker lags)'
+      : lag.some((w) => w.shed) ? 'on (a worker is shed)' : 'on');
+    $('s-reading').className = 'v' + (ing.paused || lag.some((w) => w.shed) ? ' warn' : '');
+    const lagOf = {};
+    lag.forEach((w) => { lagOf[w.worker] = w; });
     const gw = s.gateway || {};
     text('s-cycle', gw.lastCycleMs !== undefined ? Number(gw.lastCycleMs).toFixed(2) + ' ms' : '—');
     const c = s.gatewayCycle;
@@ -270,7 +280,9 @@
       const el = $('wk-' + w.worker);
       if (!el) return;
       el.className = 'worker' + (w.breaker === 'open' ? ' open' : w.stale ? ' stale' : '');
-      el.title = `misses ${w.misses}, timeouts ${w.timeouts}` + (w.stale ? `, stale for ${w.staleForMs} ms` : '');
+      const l = lagOf[w.worker];
+      el.title = `misses ${w.misses}, timeouts ${w.timeouts}` + (w.stale ? `, stale for ${w.staleForMs} ms` : '')
+        + (l ? `, lag ${l.trades} trades / ${l.ms} ms` + (l.shed ? ' (shed)' : '') : '');
       el.querySelector('.st').textContent = w.breaker === 'open' ? 'open' : w.stale ? 'stale' : 'ok';
     });
     const db = s.persistence;

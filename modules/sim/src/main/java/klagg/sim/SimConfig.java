@@ -57,10 +57,12 @@ public final class SimConfig {
   /** Emission tick of the live trade stream. */
   public long emitIntervalMs = 100;
   /**
-   * A stream connection whose unsent bytes reach this (the client stopped reading) is dropped as a
-   * slow consumer, as Binance does, so the simulator's memory stays bounded.
+   * Unsent bytes a stream connection may hold (the client reads slowly or stopped): frames that do
+   * not fit are not sent (the client sees an aggregate-id gap), so the simulator's memory stays bounded.
    */
   public int maxWriteQueueBytes = 16 << 20;
+  /** A connection whose write queue stays full this long is dropped as a slow consumer, as Binance does. */
+  public long slowConsumerMs = 5_000;
   /** Seeded listing schedule: every N seconds one new symbol, one symbol to BREAK (0 = off). */
   public long listingEverySec = 0;
   /** Faults applied at start (same JSON as {@code POST /sim/faults}); null = none. */
@@ -95,6 +97,7 @@ public final class SimConfig {
     c.symbols = j.getInteger("symbols", c.symbols);
     c.rate = j.getDouble("rate", c.rate);
     c.maxWriteQueueBytes = j.getInteger("maxWriteQueueBytes", c.maxWriteQueueBytes);
+    c.slowConsumerMs = j.getLong("slowConsumerMs", c.slowConsumerMs);
     c.seed = j.getLong("seed", c.seed);
     c.historyStartMs = j.getLong("historyStartMs", c.historyStartMs);
     c.replay = j.getString("replay", c.replay);

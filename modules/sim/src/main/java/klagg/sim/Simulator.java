@@ -297,7 +297,7 @@ public final class Simulator {
           .put("tradesSent", hub.tradesSent.get())
           .put("framesSent", hub.framesSent.get())
           .put("rateLimitCloses", hub.rateLimitCloses.get())
-          .put("slowConsumerCloses", hub.slowConsumerCloses.get())
+          .put("slowConsumerCloses", hub.slowConsumerCloses.get()).put("framesSkippedFull", hub.framesSkipped.get())
           .put("pongTimeoutCloses", hub.pongTimeoutCloses.get())
           .put("lifetimeCloses", hub.lifetimeCloses.get())
           .put("streams", hub.subs.size());

@@ -46,6 +46,7 @@ final class WsHub {
   final AtomicLong rawBytesSent = new AtomicLong();
   final AtomicLong rateLimitCloses = new AtomicLong();
   final AtomicLong slowConsumerCloses = new AtomicLong();
+  final AtomicLong framesSkipped = new AtomicLong();
   final AtomicLong pongTimeoutCloses = new AtomicLong();
   final AtomicLong lifetimeCloses = new AtomicLong();
   long lastEmit = Long.MIN_VALUE;
@@ -66,6 +67,8 @@ final class WsHub {
     long awaitingPongSince;
     boolean closed;
     boolean paused;
+    /** since when its write queue is full (0: it is not) */
+    long fullSince;
 
     Conn(boolean combined) {
       this.combined = combined;
@@ -106,10 +109,20 @@ final class WsHub {
         return;
       }
       if (dropsWhenFull() && writeQueueFull()) {
-        slowConsumerCloses.incrementAndGet();
-        close((short) 1008, "Slow consumer: write queue full");
+        // bounded: what does not fit is not queued (the reader sees an id gap, as after a lost
+        // frame); a reader that stays behind for slowConsumerMs is dropped
+        long now = System.currentTimeMillis();
+        if (fullSince == 0) {
+          fullSince = now;
+        } else if (now - fullSince >= cfg.slowConsumerMs) {
+          slowConsumerCloses.incrementAndGet();
+          close((short) 1008, "Slow consumer: write queue full for " + (now - fullSince) + " ms");
+          return;
+        }
+        framesSkipped.incrementAndGet();
         return;
       }
+      fullSince = 0;
       write(text);
       framesSent.incrementAndGet();
     }
