@@ -373,7 +373,7 @@ public final class AggregatorVerticle extends VerticleBase {
     List<AggTrade> b = buffered[sym];
     long before = lastTradeTime(sym);
     long after = b == null || b.isEmpty() ? serverNow() : b.stream().mapToLong(x -> x.time).min().getAsLong();
-    List<AggTrade> pending = b == null ? List.of() : new ArrayList<>(b);
+    List<AggTrade> pending = b == null ? new ArrayList<>() : new ArrayList<>(b);
     setBuffer(sym, null);
     pending.sort(Comparator.comparingLong(x -> x.aggId));
     for (AggTrade x : pending) {
