@@ -329,6 +329,40 @@ class StreamClientTest {
 
   @Test
   @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
+  void pausedReadingDeliversNothingIsNeverJudgedSilentAndResumesWithoutLoss(Vertx vertx) {
+    ExchangeEndpoints ep = startServer(vertx);
+    client = new StreamClient(vertx, ep, silenceOptions(), rec);
+    client.subscribe(List.of("seq@test"));
+    await(client.start());
+    AtomicLong n = new AtomicLong();
+    long ticker = vertx.setPeriodic(20, id -> server.publish("seq@test", "{\"n\":" + n.getAndIncrement() + "}"));
+    try {
+      awaitUntil("flowing", 5_000, () -> rec.maxSeq.get() >= 10);
+      client.pauseReading();
+      awaitUntil("paused", 2_000, client::readingPaused);
+      long sentAtPause = n.get();
+      long seenAtPause = rec.maxSeq.get();
+      awaitUntil("the server sent on while paused", 5_000, () -> n.get() >= sentAtPause + 100); // ~2 s > silenceMaxMs
+      assertThat(rec.maxSeq.get()).as("nothing delivered while paused (a frame or two in flight at most)")
+          .isLessThanOrEqualTo(Math.max(seenAtPause, sentAtPause) + 2);
+      assertThat(rec.silent).as("a paused connection is not silent").isEmpty();
+      assertThat(client.suspectedConnections()).isZero();
+      client.resumeReading();
+      long target = n.get();
+      awaitUntil("caught up after resume", 5_000, () -> rec.maxSeq.get() >= target);
+    } finally {
+      vertx.cancelTimer(ticker);
+    }
+    for (long i = rec.minSeq.get(); i <= rec.maxSeq.get(); i++) {
+      assertThat(rec.seqSeen).as("message %d", i).contains(i);
+    }
+    assertThat(rec.disconnected).isEmpty();
+    assertThat(rec.silent).isEmpty();
+    assertThat(client.pauses()).isEqualTo(1);
+  }
+
+  @Test
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
   void aSilentConnectionIsSuspectedThenReplacedMakeBeforeBreak(Vertx vertx) {
     ExchangeEndpoints ep = startServer(vertx);
     client = new StreamClient(vertx, ep, silenceOptions(), rec);
