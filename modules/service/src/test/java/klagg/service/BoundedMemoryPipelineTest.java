@@ -50,6 +50,9 @@ class BoundedMemoryPipelineTest {
         // the shed shard's ~1.3M trades come back by REST: a budget that lets them within the test
         .put("weightLimitPerMinute", 60_000);
     conf.put("exchange", new JsonObject().put("weightLimitPerMinute", 60_000));
+    // the shed shard's missed trades by id (exact); past repair.maxTrades a symbol's klines are
+    // repaired from REST klines and followed until every interval is final (a week for 1w)
+    conf.getJsonObject("repair").put("maxTrades", 5_000_000);
     // room to buffer live trades while a symbol's gap comes from REST: at 100k trades/s the default
     // (200k, two seconds of the stream) drops trades that then need REST too, again and again
     conf.getJsonObject("workers").put("instances", 2).put("maxBufferedTrades", 2_000_000);
