@@ -255,6 +255,29 @@ class KlineBookTest {
   }
 
   @Test
+  void anUnacknowledgedOverflowIsBoundedAndRemembersWhatToRebuild() {
+    book.maxOverflow(2);
+    trade(1, "10.00", "1", T0 + 1, false);
+    book.takeDelta(0); // never acknowledged from here on
+    for (int m = 1; m <= 8; m++) {
+      trade(1 + m, "10.00", "1", T0 + m * 60_000L + 1, false);
+    }
+    assertThat(book.overflowSize()).as("bounded").isLessThanOrEqualTo(2);
+    assertThat(book.overflowSpills()).isPositive();
+    assertThat(book.overflowSpilledKlines()).isPositive();
+    assertThat(book.hasSpilled()).isTrue();
+    List<long[]> spilled = new ArrayList<>();
+    book.takeSpilled((sym, from) -> spilled.add(new long[] {sym, from}));
+    assertThat(spilled).hasSize(1);
+    assertThat(spilled.get(0)[0]).isEqualTo(SYM);
+    assertThat(spilled.get(0)[1]).as("the earliest dropped kline: the 5m one holding T0")
+        .isEqualTo(Interval.M5.openOf(T0));
+    assertThat(book.hasSpilled()).isFalse();
+    book.takeSpilled((sym, from) -> spilled.add(new long[] {sym, from}));
+    assertThat(spilled).as("taken once").hasSize(1);
+  }
+
+  @Test
   void removedSymbolIsClosedOutAndItsSlotReused() {
     trade(1, "10.00", "1", T0 + 1, false);
     book.takeDelta(0);
