@@ -14,10 +14,16 @@ public final class Addresses {
     return "klagg.worker." + i + ".trades";
   }
 
-  /** Gateway pull of worker {@code i}: body = acknowledged epoch (Long), reply = KlineDelta. */
+  /**
+   * Gateway pull of worker {@code i}: body = PullRequest (acknowledged epoch, newest fencing token
+   * seen for the shard), reply = KlineDelta under the worker's token, or failure {@link #FENCED}.
+   */
   public static String workerPull(int i) {
     return "klagg.worker." + i + ".pull";
   }
+
+  /** Failure code of a pull answered by a worker that was fenced (it stands down). */
+  public static final int FENCED = 409;
 
   /** Control of worker {@code i}: JSON {op: add|remove|feedDown|feedUp|stall, ...}. */
   public static String workerControl(int i) {

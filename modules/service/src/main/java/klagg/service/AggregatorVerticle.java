@@ -18,6 +18,8 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import klagg.core.AggTrade;
+import klagg.core.Fence;
+import klagg.core.PullRequest;
 import klagg.core.Interval;
 import klagg.core.Kline;
 import klagg.core.KlineBook;
@@ -76,6 +78,11 @@ public final class AggregatorVerticle extends VerticleBase {
 
   /** Server time since which this shard's output was lost (it replaces a dead worker), or -1. */
   private final long lostSince;
+  /** This owner's fencing token for the shard, taken at start: a later owner holds a larger one. */
+  private long token;
+  private boolean stoodDown;
+  private Runnable onStandDown = () -> {};
+  private io.micrometer.core.instrument.Counter standDowns;
 
   public AggregatorVerticle(KlaggConfig config, int shard) {
     this(config, shard, -1);
@@ -98,14 +105,34 @@ public final class AggregatorVerticle extends VerticleBase {
     return (List<AggTrade>[]) new List<?>[n];
   }
 
+  public int shard() {
+    return shard;
+  }
+
+  /** Called (on this verticle's context) when it stands down because a newer owner took its shard. */
+  public AggregatorVerticle onStandDown(Runnable r) {
+    this.onStandDown = r;
+    return this;
+  }
+
   @Override
   public Future<?> start() {
     book = new KlineBook(config.intervals(), config.getLong("graceMs"), 64);
     registerMetrics();
+    // taking the shard: a new fencing token, so a previous owner's output no longer counts
+    return FenceTokens.take(vertx, shard).compose(t -> {
+      token = t;
+      log.info("worker {} takes its shard with fencing token {}", shard, t);
+      vertx.setPeriodic(config.getLong("workers.fenceCheckMs"), id -> checkFence());
+      return consume();
+    });
+  }
+
+  private Future<?> consume() {
     var bus = vertx.eventBus();
     return Future.join(
         bus.<TradeBatch>consumer(Addresses.workerTrades(shard), this::onTrades).completion(),
-        bus.<Long>consumer(Addresses.workerPull(shard), this::onPull).completion(),
+        bus.<PullRequest>consumer(Addresses.workerPull(shard), this::onPull).completion(),
         bus.<JsonObject>consumer(Addresses.workerControl(shard), this::onControl).completion(),
         bus.<JsonObject>consumer(Addresses.TICK, m -> onTick(m.body())).completion())
         // the server-time offset first: a replacement's repairs judge open vs final by server time
@@ -154,6 +181,8 @@ public final class AggregatorVerticle extends VerticleBase {
     FunctionCounter.builder("klagg_repairs", this, v -> v.repairsTrades).tags(w.and("kind", "aggtrades")).register(reg);
     FunctionCounter.builder("klagg_repairs", this, v -> v.repairsKlines).tags(w.and("kind", "klines")).register(reg);
     FunctionCounter.builder("klagg_repair_failures", this, v -> v.repairFailures).tags(w).register(reg);
+    standDowns = io.micrometer.core.instrument.Counter.builder("klagg_worker_stand_downs")
+        .description("workers that stood down because a newer owner took their shard (fenced)").tags(w).register(reg);
     Gauge.builder("klagg_worker_symbols", this, v -> v.book.symbolCount()).tags(w).register(reg);
     Gauge.builder("klagg_worker_repairs_in_flight", this, v -> v.inFlight).tags(w).register(reg);
     Gauge.builder("klagg_worker_symbols_live", this, v -> v.live()).description("symbols seeded with their stream flowing")
@@ -178,6 +207,9 @@ public final class AggregatorVerticle extends VerticleBase {
   // ---------------------------------------------------------------- trades
 
   private void onTrades(Message<TradeBatch> m) {
+    if (stoodDown) {
+      return;
+    }
     if (stalledUntil > 0) {
       stalled.add(m);
       return;
@@ -505,12 +537,48 @@ public final class AggregatorVerticle extends VerticleBase {
 
   // ---------------------------------------------------------------- gateway, clock, control
 
-  private void onPull(Message<Long> m) {
+  private void onPull(Message<PullRequest> m) {
     if (stalledUntil > 0) {
       return; // a stalled worker does not answer: the gateway times out
     }
-    Long ack = m.body();
-    m.reply(book.takeDelta(ack == null ? 0 : ack));
+    PullRequest p = m.body();
+    if (stoodDown || Fence.stale(token, p.fence())) {
+      m.fail(Addresses.FENCED, "worker " + shard + " was fenced: token " + token + " < " + p.fence());
+      standDown("the gateway has seen fencing token " + p.fence());
+      return;
+    }
+    // an ack under another token is another owner's epoch (this one just took the shard): not ours
+    long ack = p.fence() == token ? p.ack() : 0;
+    m.reply(book.takeDelta(ack).fenced(shard, token));
+  }
+
+  /** Periodically: whether a newer owner took this shard (e.g. while this node was paused or cut off). */
+  private void checkFence() {
+    if (stoodDown) {
+      return;
+    }
+    FenceTokens.newest(vertx, shard).onSuccess(newest -> {
+      if (Fence.stale(token, newest)) {
+        standDown("the shard's newest fencing token is " + newest);
+      }
+    }).onFailure(e -> rlog.warn("fence-check", "worker " + shard + ": cannot read the shard's fencing token: "
+        + e.getMessage()));
+  }
+
+  /**
+   * A newer owner holds this shard (it was adopted while this worker could not answer): this worker's
+   * output no longer counts, so it stops serving the shard and leaves it to the newer owner.
+   */
+  private void standDown(String why) {
+    if (stoodDown) {
+      return;
+    }
+    stoodDown = true;
+    standDowns.increment();
+    log.warn("worker {} (fencing token {}) was fenced: {}; standing down", shard, token, why);
+    onStandDown.run();
+    vertx.undeploy(deploymentID()).onFailure(e -> log.warn("worker {}: undeploy after standing down failed: {}",
+        shard, e.getMessage()));
   }
 
   private void onTick(JsonObject tick) {
@@ -784,6 +852,6 @@ public final class AggregatorVerticle extends VerticleBase {
         .put("lateDropped", book.lateDropped()).put("gaps", book.gaps()).put("gapsFromStream", gapsFromStream)
         .put("repairsTrades", repairsTrades).put("repairsKlines", repairsKlines).put("repairFailures", repairFailures)
         .put("stalled", stalledUntil > 0).put("inFlight", inFlight).put("live", live())
-        .put("seedsFromDb", seedsFromDb).put("seedsFromExchange", seedsFromExchange);
+        .put("fence", token).put("seedsFromDb", seedsFromDb).put("seedsFromExchange", seedsFromExchange);
   }
 }

@@ -223,6 +223,7 @@ public final class KlaggConfig {
     notNegative("clock.tickMarginMs");
     notNegative("graceMs");
     notNegative("workers.instances");
+    positive("workers.fenceCheckMs");
     notNegative("symbols.max");
     positive("symbols.refreshMs");
     notNegative("repair.delayMs");

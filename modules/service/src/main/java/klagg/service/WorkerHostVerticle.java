@@ -53,7 +53,13 @@ public final class WorkerHostVerticle extends VerticleBase {
           running.remove(shard);
           return null;
         })
-        .recover(e -> vertx.deployVerticle(new AggregatorVerticle(config, shard)).mapEmpty());
+        .recover(e -> vertx.deployVerticle(worker(new AggregatorVerticle(config, shard))).mapEmpty());
+  }
+
+  /** A worker that, fenced by a newer owner of its shard, stands down: this node no longer runs the shard. */
+  private AggregatorVerticle worker(AggregatorVerticle w) {
+    int shard = w.shard();
+    return w.onStandDown(() -> running.remove(shard));
   }
 
   /** The shards this node runs (deployed, starting or adopted), in order. */
@@ -69,7 +75,7 @@ public final class WorkerHostVerticle extends VerticleBase {
       return;
     }
     log.warn("taking over worker shard {} (lost since {})", shard, lostSince);
-    vertx.deployVerticle(new AggregatorVerticle(config, shard, lostSince))
+    vertx.deployVerticle(worker(new AggregatorVerticle(config, shard, lostSince)))
         .onSuccess(id -> m.reply(new JsonObject().put("shard", shard).put("deployment", id)))
         .onFailure(e -> {
           running.remove(shard);

@@ -90,6 +90,15 @@ class KlaggConfigTest {
   }
 
   @Test
+  void workersCheckTheirFencingTokenEveryTwoSecondsUnlessSet() {
+    assertThat(KlaggConfig.of(new JsonObject(), Map.of()).getLong("workers.fenceCheckMs")).isEqualTo(2000);
+    assertThat(KlaggConfig.of(new JsonObject(), Map.of("KLAGG_WORKERS_FENCECHECKMS", "500")).getLong("workers.fenceCheckMs"))
+        .isEqualTo(500);
+    assertThatThrownBy(() -> KlaggConfig.of(new JsonObject().put("workers", new JsonObject().put("fenceCheckMs", 0)), Map.of()))
+        .hasMessageContaining("workers.fenceCheckMs");
+  }
+
+  @Test
   void badFilesAreClearErrors() throws Exception {
     assertThatThrownBy(() -> KlaggConfig.load(tmp.resolve("missing.json"), Map.of()))
         .hasMessageContaining("cannot read config file");

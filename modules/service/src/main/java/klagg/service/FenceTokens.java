@@ -1,0 +1,48 @@
+package klagg.service;
+
+import com.hazelcast.core.HazelcastInstance;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.shareddata.Counter;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+
+/**
+ * Fencing tokens of worker shards ({@link klagg.core.Fence}): one counter per shard, cluster-wide
+ * when clustered (a Hazelcast PN counter: it needs no CP subsystem members and stays available on
+ * both sides of a partition; its replicas converge within about a second once the members see each
+ * other again), else local to this Vert.x. Hazelcast's calls block, so they run off the event loop.
+ */
+final class FenceTokens {
+  private FenceTokens() {}
+
+  static String name(int shard) {
+    return "klagg.fence." + shard;
+  }
+
+  /** A new token for {@code shard}, larger than any taken before: its owner takes it on taking the shard. */
+  static Future<Long> take(Vertx vertx, int shard) {
+    HazelcastInstance hz = hazelcast(vertx);
+    if (hz != null) {
+      return vertx.executeBlocking(() -> hz.getPNCounter(name(shard)).incrementAndGet(), false);
+    }
+    return vertx.sharedData().getLocalCounter(name(shard)).compose(Counter::incrementAndGet);
+  }
+
+  /** The newest token taken for {@code shard} (as far as this node's replica knows). */
+  static Future<Long> newest(Vertx vertx, int shard) {
+    HazelcastInstance hz = hazelcast(vertx);
+    if (hz != null) {
+      return vertx.executeBlocking(() -> hz.getPNCounter(name(shard)).get(), false);
+    }
+    return vertx.sharedData().getLocalCounter(name(shard)).compose(Counter::get);
+  }
+
+  private static HazelcastInstance hazelcast(Vertx vertx) {
+    if (vertx.isClustered() && vertx instanceof VertxInternal
+        && ((VertxInternal) vertx).clusterManager() instanceof HazelcastClusterManager) {
+      return ((HazelcastClusterManager) ((VertxInternal) vertx).clusterManager()).getHazelcastInstance();
+    }
+    return null;
+  }
+}
