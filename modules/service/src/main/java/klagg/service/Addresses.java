@@ -31,8 +31,9 @@ public final class Addresses {
   }
 
   /**
-   * A node that can run workers takes over a lost shard: JSON {shard, lostSince}. Sent by the
-   * gateway when no node answers for a shard any more.
+   * A node that can run workers takes over a lost shard: JSON {shard, lostSince, fence}. Sent by the
+   * gateway when no node answers for a shard any more; {@code fence} is the newest fencing token it
+   * saw for the shard, which the new owner's token exceeds.
    */
   public static final String WORKERS_ADOPT = "klagg.workers.adopt";
 

@@ -80,6 +80,8 @@ public final class AggregatorVerticle extends VerticleBase {
   private final long lostSince;
   /** This owner's fencing token for the shard, taken at start: a later owner holds a larger one. */
   private long token;
+  /** The newest token the gateway saw for the shard when it had it adopted: this owner's is larger. */
+  private final long fencedAbove;
   private boolean stoodDown;
   private Runnable onStandDown = () -> {};
   private io.micrometer.core.instrument.Counter standDowns;
@@ -89,9 +91,15 @@ public final class AggregatorVerticle extends VerticleBase {
   }
 
   public AggregatorVerticle(KlaggConfig config, int shard, long lostSince) {
+    this(config, shard, lostSince, 0);
+  }
+
+  /** A worker taking over shard {@code shard}, whose lost owner held fencing token {@code fencedAbove}. */
+  public AggregatorVerticle(KlaggConfig config, int shard, long lostSince, long fencedAbove) {
     this.config = config;
     this.shard = shard;
     this.lostSince = lostSince;
+    this.fencedAbove = fencedAbove;
   }
 
   private static long[] filled(int n, long v) {
@@ -120,7 +128,7 @@ public final class AggregatorVerticle extends VerticleBase {
     book = new KlineBook(config.intervals(), config.getLong("graceMs"), 64);
     registerMetrics();
     // taking the shard: a new fencing token, so a previous owner's output no longer counts
-    return FenceTokens.take(vertx, shard).compose(t -> {
+    return FenceTokens.take(vertx, shard, fencedAbove).compose(t -> {
       token = t;
       log.info("worker {} takes its shard with fencing token {}", shard, t);
       vertx.setPeriodic(config.getLong("workers.fenceCheckMs"), id -> checkFence());

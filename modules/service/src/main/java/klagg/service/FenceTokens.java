@@ -20,13 +20,22 @@ final class FenceTokens {
     return "klagg.fence." + shard;
   }
 
-  /** A new token for {@code shard}, larger than any taken before: its owner takes it on taking the shard. */
-  static Future<Long> take(Vertx vertx, int shard) {
+  /**
+   * A new token for {@code shard}, larger than any taken before and than {@code above} (the newest
+   * token the gateway saw for the shard, when it has the shard adopted: this node's replica of the
+   * counter may not have heard of the lost owner's token yet): its owner takes it on taking the shard.
+   */
+  static Future<Long> take(Vertx vertx, int shard, long above) {
     HazelcastInstance hz = hazelcast(vertx);
     if (hz != null) {
-      return vertx.executeBlocking(() -> hz.getPNCounter(name(shard)).incrementAndGet(), false);
+      return vertx.executeBlocking(() -> {
+        var c = hz.getPNCounter(name(shard));
+        long v = c.incrementAndGet();
+        return v > above ? v : c.addAndGet(above + 1 - v);
+      }, false);
     }
-    return vertx.sharedData().getLocalCounter(name(shard)).compose(Counter::incrementAndGet);
+    return vertx.sharedData().getLocalCounter(name(shard))
+        .compose(c -> c.incrementAndGet().compose(v -> v > above ? Future.succeededFuture(v) : c.addAndGet(above + 1 - v)));
   }
 
   /** The newest token taken for {@code shard} (as far as this node's replica knows). */

@@ -231,7 +231,8 @@ public final class GatewayVerticle extends VerticleBase {
     long lostSince = lastOk[w] + offset;
     log.warn("worker shard {} has no node since {} ms: asking a node to take it over", w,
         System.currentTimeMillis() - noHandlerSince[w]);
-    vertx.eventBus().<JsonObject>request(Addresses.WORKERS_ADOPT, new JsonObject().put("shard", w).put("lostSince", lostSince),
+    vertx.eventBus().<JsonObject>request(Addresses.WORKERS_ADOPT, new JsonObject().put("shard", w).put("lostSince", lostSince)
+            .put("fence", fences.newest(w)),
             new DeliveryOptions().setSendTimeout(30_000))
         .onSuccess(m -> log.info("worker shard {} taken over: {}", w, m.body().encode()))
         .onFailure(e -> {

@@ -70,12 +70,13 @@ public final class WorkerHostVerticle extends VerticleBase {
   private void adopt(Message<JsonObject> m) {
     int shard = m.body().getInteger("shard");
     long lostSince = m.body().getLong("lostSince", -1L);
+    long fence = m.body().getLong("fence", 0L);
     if (!running.add(shard)) {
       m.reply(new JsonObject().put("shard", shard).put("already", true));
       return;
     }
     log.warn("taking over worker shard {} (lost since {})", shard, lostSince);
-    vertx.deployVerticle(worker(new AggregatorVerticle(config, shard, lostSince)))
+    vertx.deployVerticle(worker(new AggregatorVerticle(config, shard, lostSince, fence)))
         .onSuccess(id -> m.reply(new JsonObject().put("shard", shard).put("deployment", id)))
         .onFailure(e -> {
           running.remove(shard);
