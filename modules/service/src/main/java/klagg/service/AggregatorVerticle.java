@@ -133,6 +133,9 @@ public final class AggregatorVerticle extends VerticleBase {
               int id = e.getInteger("id");
               boolean known = id < names.length && names[id] != null;
               add(id, e.getString("symbol"), e.getInteger("priceScale", 0), e.getInteger("qtyScale", 0));
+              if (e.getBoolean("halted", false)) {
+                book.halt(id, serverNow()); // a replacement learns the halts it missed
+              }
               if (lostSince > 0 && !known) {
                 repairKlines(id, lostSince, serverNow(), false);
               }

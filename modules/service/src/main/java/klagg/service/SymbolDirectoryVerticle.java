@@ -57,7 +57,7 @@ public final class SymbolDirectoryVerticle extends VerticleBase {
     Gauge.builder("klagg_symbols_halted", halted, Set::size)
         .description("tracked symbols whose trading is paused on the exchange (BREAK, HALT)").register(reg);
     for (SymbolRefresh.Result r : SymbolRefresh.Result.values()) {
-      FunctionCounter.builder("klagg_symbols_refresh_total", judge, j -> j.count(r))
+      FunctionCounter.builder("klagg_symbols_refresh", judge, j -> j.count(r))
           .description("exchangeInfo refreshes by result (held: suspicious, waits for confirmation)")
           .tags("result", r.tag).register(reg);
     }
@@ -187,6 +187,7 @@ public final class SymbolDirectoryVerticle extends VerticleBase {
       if (known != null) {
         boolean pause = paused(s);
         if (pause != halted.contains(sym)) {
+          known.put("halted", pause);
           if (pause) {
             halted.add(sym);
             log.info("{} is in {}: trading paused, kept and subscribed, no klines invented while halted", sym,
