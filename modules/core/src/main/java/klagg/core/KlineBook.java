@@ -458,7 +458,10 @@ public final class KlineBook {
     int[] target = targets;
     for (int iv = 0, cell = base; iv < nIv; iv++, cell += 2) {
       if (state[cell] == EMPTY) {
-        if (state[cell + 1] == EMPTY || time >= v[((cell + 1) << CELL_SHIFT) + F_NEXT_OPEN]) {
+        // a halted symbol's closed kline is in prev with no open one after it: a trade before
+        // that kline's end is late for it, not the start of a new one
+        if (haltedAt[s] == Long.MIN_VALUE || state[cell + 1] == EMPTY
+            || time >= v[((cell + 1) << CELL_SHIFT) + F_NEXT_OPEN]) {
           long open = ivs[iv].openOf(time);
           flat(cell, iv, open, p);
           v[(cell << CELL_SHIFT) + F_CNT] = 0;
