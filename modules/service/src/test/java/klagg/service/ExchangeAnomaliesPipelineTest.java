@@ -122,6 +122,16 @@ class ExchangeAnomaliesPipelineTest {
           assertThat(h.closed).containsKey(haltedId.get() + "|1m|" + (boundary - 60_000));
           return v;
         })
+        // the simulator's ids of the trades a BREAK removed never exist: the worker gave up on them
+        .compose(v -> FaultsPipelineTest.status(h))
+        .map(x -> {
+          long absent = 0;
+          for (Object o : x.getJsonArray("workers")) {
+            absent += ((JsonObject) o).getLong("gapsNotOnExchange", 0L);
+          }
+          assertThat(absent).as("ids REST never had, given up on").isPositive();
+          return (Void) null;
+        })
         // a partial answer (half the symbols): held, not acted on until confirmed 2 s later
         .compose(v -> h.service.simulator().applyFaults(new JsonObject().put("exchangeInfo",
             new JsonObject().put("answer", "partial").put("keep", 0.5).put("count", 1_000))))
