@@ -95,6 +95,9 @@ public final class Addresses {
   public static final String STATUS_PERSISTENCE = "klagg.status.persistence";
   public static final String STATUS_BACKFILL = "klagg.status.backfill";
 
+  /** The symbol directory's state (health): tracked, halted, refresh results, a held answer. */
+  public static final String STATUS_SYMBOLS = "klagg.status.symbols";
+
   /** Prefix of the addresses event-bus clients may register on (klagg publishes, clients listen). */
   public static final String OUT_PREFIX = "klagg.out.";
 

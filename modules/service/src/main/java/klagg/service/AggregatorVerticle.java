@@ -68,6 +68,12 @@ public final class AggregatorVerticle extends VerticleBase {
   private long repairsKlines;
   private long repairFailures;
   private long gapsFromStream;
+  /** Missing ids given up on: REST never had them after {@link #GAP_TRIES} asks (they do not exist). */
+  private long gapsNotOnExchange;
+  private static final int GAP_TRIES = 3;
+  /** Per symbol: the first id of the gap last asked for, and how many times it was asked. */
+  private long[] gapAskedFrom = new long[64];
+  private int[] gapAsked = new int[64];
   /** REST requests and scheduled repairs not finished yet */
   private int inFlight;
   /** Symbols started from their stored state / seeded from the exchange's REST API. */
@@ -162,6 +168,9 @@ public final class AggregatorVerticle extends VerticleBase {
               int id = e.getInteger("id");
               boolean known = id < names.length && names[id] != null;
               add(id, e.getString("symbol"), e.getInteger("priceScale", 0), e.getInteger("qtyScale", 0));
+              if (e.getBoolean("halted", false)) {
+                book.halt(id, serverNow()); // a replacement learns the halts it missed
+              }
               if (lostSince > 0 && !known) {
                 repairKlines(id, lostSince, serverNow(), false);
               }
@@ -191,6 +200,8 @@ public final class AggregatorVerticle extends VerticleBase {
     FunctionCounter.builder("klagg_repair_failures", this, v -> v.repairFailures).tags(w).register(reg);
     standDowns = io.micrometer.core.instrument.Counter.builder("klagg_worker_stand_downs")
         .description("workers that stood down because a newer owner took their shard (fenced)").tags(w).register(reg);
+    FunctionCounter.builder("klagg_gaps_not_on_exchange", this, v -> v.gapsNotOnExchange)
+        .description("missing aggregate ids given up on: REST never had them").tags(w).register(reg);
     Gauge.builder("klagg_worker_symbols", this, v -> v.book.symbolCount()).tags(w).register(reg);
     Gauge.builder("klagg_worker_repairs_in_flight", this, v -> v.inFlight).tags(w).register(reg);
     Gauge.builder("klagg_worker_symbols_live", this, v -> v.live()).description("symbols seeded with their stream flowing")
@@ -368,8 +379,26 @@ public final class AggregatorVerticle extends VerticleBase {
             repairKlines(sym, trades.getJsonArray(0).getLong(5), serverNow(), true);
           }
           if (allExist && book.lastAggId(sym) < to) {
-            // REST did not have them all (yet): the ids stay a known gap; the klines get repaired
-            log.warn("worker {}: REST returned {} of {} missed trades of {}", shard, trades.size(), to - from + 1, symbol);
+            // REST did not have them all (yet): asked again after repair.delayMs, given up after GAP_TRIES
+            if (gapAskedFrom[sym] != from) {
+              gapAskedFrom[sym] = from;
+              gapAsked[sym] = 0;
+            }
+            if (++gapAsked[sym] >= GAP_TRIES) {
+              long last = book.lastAggId(sym);
+              long missing = to - Math.max(last, from - 1);
+              gapsNotOnExchange += missing;
+              rlog.warn("absent-" + symbol, "worker " + shard + ": REST has no trades " + (last + 1) + ".." + to + " of "
+                  + symbol + " after " + GAP_TRIES + " asks: taken as not on the exchange (" + missing + " ids)");
+              book.setLastAggId(sym, to);
+              gapAsked[sym] = 0;
+              gapAskedFrom[sym] = -1;
+            } else {
+              rlog.warn("short-" + symbol, "worker " + shard + ": REST returned " + trades.size() + " of "
+                  + (to - from + 1) + " missed trades of " + symbol);
+            }
+          } else {
+            gapAsked[sym] = 0;
           }
           drain(sym);
         })
@@ -603,6 +632,18 @@ public final class AggregatorVerticle extends VerticleBase {
       case "remove":
         remove(c.getInteger("id"));
         break;
+      case "halt":
+      case "unhalt": {
+        int id = c.getInteger("id", -1);
+        if (id >= 0 && id < names.length && names[id] != null) {
+          if (c.getString("op").equals("halt")) {
+            book.halt(id, serverNow());
+          } else {
+            book.unhalt(id, serverNow());
+          }
+        }
+        break;
+      }
       case "feedDown":
         for (Object o : c.getJsonArray("ids", new JsonArray())) {
           int id = ((Number) o).intValue();
@@ -813,6 +854,8 @@ public final class AggregatorVerticle extends VerticleBase {
       needResume = Arrays.copyOf(needResume, n);
       resumePending = Arrays.copyOf(resumePending, n);
       unknownStart = Arrays.copyOf(unknownStart, n);
+      gapAskedFrom = Arrays.copyOf(gapAskedFrom, n);
+      gapAsked = Arrays.copyOf(gapAsked, n);
       int old = lateFrom.length;
       lateFrom = Arrays.copyOf(lateFrom, n);
       lateTo = Arrays.copyOf(lateTo, n);
@@ -858,6 +901,7 @@ public final class AggregatorVerticle extends VerticleBase {
     return new JsonObject().put("worker", shard).put("symbols", book.symbolCount()).put("notLive", buffering)
         .put("applied", book.applied()).put("duplicates", book.duplicates()).put("lateApplied", book.lateApplied())
         .put("lateDropped", book.lateDropped()).put("gaps", book.gaps()).put("gapsFromStream", gapsFromStream)
+        .put("gapsNotOnExchange", gapsNotOnExchange).put("halted", book.haltedCount())
         .put("repairsTrades", repairsTrades).put("repairsKlines", repairsKlines).put("repairFailures", repairFailures)
         .put("stalled", stalledUntil > 0).put("inFlight", inFlight).put("live", live())
         .put("fence", token).put("seedsFromDb", seedsFromDb).put("seedsFromExchange", seedsFromExchange);

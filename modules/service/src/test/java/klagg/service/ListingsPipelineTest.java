@@ -50,7 +50,7 @@ class ListingsPipelineTest {
               .put("skipAggIds", new JsonObject().put("symbol", "NEWCOINUSDT").put("count", 3)));
         })
         .compose(v -> h.await("the new listing tracked", 30_000, () -> tracked(h, "NEWCOINUSDT")))
-        .compose(v -> h.service.simulator().applyFaults(new JsonObject().put("break", delisted.get())))
+        .compose(v -> h.service.simulator().applyFaults(new JsonObject().put("delist", delisted.get())))
         .compose(v -> h.await("the delisted symbol dropped", 30_000, () -> !tracked(h, delisted.get())))
         .compose(v -> h.await("the minute boundary plus grace", 80_000, () -> h.serverNow() > boundary + 4_000))
         .compose(v -> h.settled(60_000))

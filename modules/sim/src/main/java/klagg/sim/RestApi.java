@@ -108,7 +108,7 @@ final class RestApi {
       switch (ep) {
         case "ping" -> send(req, 200, "{}");
         case "time" -> send(req, 200, new JsonObject().put("serverTime", clock.now()).encode());
-        case "exchangeInfo" -> send(req, 200, exchangeInfo(req).encode());
+        case "exchangeInfo" -> send(req, 200, faultyExchangeInfo(req));
         case "klines" -> {
           SymbolInfo s = symbolParam(req);
           Interval iv = intervalParam(req);
@@ -248,6 +248,29 @@ final class RestApi {
     return (int) Math.min(l, max);
   }
 
+  /** exchangeInfo, or the pending exchangeInfo fault's answer (empty, garbage, partial). */
+  String faultyExchangeInfo(HttpServerRequest req) {
+    JsonObject info = exchangeInfo(req);
+    if (faults.exchangeInfoRemaining <= 0 || faults.exchangeInfoFault == null || req.getParam("symbol") != null) {
+      return info.encode();
+    }
+    faults.exchangeInfoRemaining--;
+    faults.exchangeInfoFaultsTotal++;
+    JsonArray syms = info.getJsonArray("symbols");
+    switch (faults.exchangeInfoFault) {
+      case "empty" -> info.put("symbols", new JsonArray());
+      case "garbage" -> {
+        String s = info.encode();
+        return "<html><body>502 Bad Gateway</body></html>" + s.substring(0, Math.min(40, s.length()));
+      }
+      default -> {
+        int keep = (int) Math.ceil(syms.size() * faults.exchangeInfoKeep);
+        info.put("symbols", new JsonArray(new java.util.ArrayList<>(syms.getList().subList(0, Math.min(keep, syms.size())))));
+      }
+    }
+    return info.encode();
+  }
+
   JsonObject exchangeInfo(HttpServerRequest req) {
     String only = req.getParam("symbol");
     if (only != null && market.symbol(only) == null) {
@@ -255,7 +278,7 @@ final class RestApi {
     }
     JsonArray syms = new JsonArray();
     for (SymbolInfo s : market.symbols()) {
-      if (only != null && !only.equals(s.name)) {
+      if (only != null && !only.equals(s.name) || s.delisted()) {
         continue;
       }
       syms.add(new JsonObject()

@@ -56,7 +56,7 @@ public final class SimConfig {
   public long klinePushIntervalMs = 2000;
   /** Emission tick of the live trade stream. */
   public long emitIntervalMs = 100;
-  /** Seeded listing schedule: every N seconds one new symbol, one symbol to BREAK (0 = off). */
+  /** Seeded listing schedule: every N seconds one new symbol, one symbol delisted (0 = off). */
   public long listingEverySec = 0;
   /** Faults applied at start (same JSON as {@code POST /sim/faults}); null = none. */
   public JsonObject faults;

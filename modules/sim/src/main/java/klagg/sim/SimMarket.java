@@ -117,6 +117,9 @@ public abstract class SimMarket {
     long prevClose = Long.MIN_VALUE;
     for (long o : opens) {
       long end = Math.min(iv.nextOpen(o), now + 1);
+      if (!s.tradingIn(o, iv.nextOpen(o))) {
+        continue; // wholly inside a BREAK: the exchange publishes no kline for it
+      }
       Summary sum = summary(s, o, end);
       if (sum.empty() && prevClose == Long.MIN_VALUE) {
         prevClose = lastPriceBefore(s, o);
@@ -194,6 +197,10 @@ public abstract class SimMarket {
 
   public void setBreak(SymbolInfo s, long now) {
     s.setBreak(now);
+  }
+
+  public void delist(SymbolInfo s, long now) {
+    s.delist(now);
   }
 
   public void setTrading(SymbolInfo s, long now) {
