@@ -4,9 +4,10 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 
 /**
- * An exact sum of scaled integers: a plain {@code long} added with {@link Math#addExact} and
- * {@link Math#multiplyExact}; whatever would overflow it spills into a {@link BigInteger}. No 128-bit
- * tricks: the value is simply {@code spill + small}.
+ * An exact sum of scaled integers: a plain {@code long} added with {@link Math#addExact}; a sum that
+ * would overflow it, or a product that does not fit a long, spills into a {@link BigInteger}. The value
+ * is simply {@code spill + small}. Spot symbols printed with 8 and 8 decimals (scale 16 quotes) spill
+ * on most products of a high price: exact, but an allocation per trade there.
  */
 public final class ExactSum {
   private long small;
@@ -17,20 +18,19 @@ public final class ExactSum {
     try {
       small = Math.addExact(small, v);
     } catch (ArithmeticException overflow) {
-      addBig(BigInteger.valueOf(v));
+      addBig(BigInteger.valueOf(small)); // move what we have to the spill, go on from v
+      small = v;
     }
   }
 
   /** Adds {@code a · b}. */
   public void addProduct(long a, long b) {
-    long p;
-    try {
-      p = Math.multiplyExact(a, b);
-    } catch (ArithmeticException overflow) {
+    long p = a * b;
+    if (Math.multiplyHigh(a, b) == p >> 63) {
+      add(p); // the product fits a long (what Math.multiplyExact checks, without an exception per trade)
+    } else {
       addBig(BigInteger.valueOf(a).multiply(BigInteger.valueOf(b)));
-      return;
     }
-    add(p);
   }
 
   /** Adds another sum. */
