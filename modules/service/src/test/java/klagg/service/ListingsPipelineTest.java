@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import klagg.core.Interval;
 import klagg.core.Kline;
+import klagg.sim.SimInterval;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -63,7 +64,7 @@ class ListingsPipelineTest {
           int newId = names.entrySet().stream().filter(e -> e.getValue().equals("NEWCOINUSDT")).findFirst().get().getKey();
           // every 1m kline the exchange has for the new listing up to the boundary, we have too, equal
           var market = h.service.simulator().market();
-          List<klagg.sim.Kline> theirs = market.klines(market.symbol("NEWCOINUSDT"), Interval.M1, 0L, boundary - 1, 1000);
+          List<klagg.sim.Kline> theirs = market.klines(market.symbol("NEWCOINUSDT"), SimInterval.M1, 0L, boundary - 1, 1000);
           assertThat(theirs).isNotEmpty();
           for (klagg.sim.Kline k : theirs) {
             Kline ours = h.closed.get(newId + "|1m|" + k.openTime);

@@ -8,7 +8,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
-import klagg.core.Interval;
 
 /** Binance-style REST: time, exchangeInfo, klines, aggTrades (spot and /fapi/v1), plus /sim admin. */
 final class RestApi {
@@ -111,7 +110,7 @@ final class RestApi {
         case "exchangeInfo" -> send(req, 200, faultyExchangeInfo(req));
         case "klines" -> {
           SymbolInfo s = symbolParam(req);
-          Interval iv = intervalParam(req);
+          SimInterval iv = intervalParam(req);
           Long start = longParam(req, "startTime");
           Long end = longParam(req, "endTime");
           int limit = limitParam(req, 500, fapi ? 1500 : 1000);
@@ -210,12 +209,12 @@ final class RestApi {
     return info;
   }
 
-  static Interval intervalParam(HttpServerRequest req) {
+  static SimInterval intervalParam(HttpServerRequest req) {
     String s = req.getParam("interval");
     if (s == null || s.isEmpty()) {
       throw bad(-1102, "Mandatory parameter 'interval' was not sent, was empty/null, or malformed.");
     }
-    Interval iv = Interval.find(s);
+    SimInterval iv = SimInterval.find(s);
     if (iv == null) {
       throw bad(-1120, "Invalid interval.");
     }
