@@ -66,6 +66,11 @@ final class RestApi {
       return;
     }
     requests++;
+    if (!paramsDecode(req)) {
+      send(req, 400, new JsonObject().put("code", -1100)
+          .put("msg", "Illegal characters found in a parameter.").encode());
+      return;
+    }
     int weight;
     switch (ep) {
       case "time", "ping" -> weight = 1;
@@ -148,6 +153,19 @@ final class RestApi {
       }
     } catch (ApiError e) {
       send(req, e.http, new JsonObject().put("code", e.code).put("msg", e.getMessage()).encode());
+    }
+  }
+
+  /**
+   * Whether the query string decodes: a bad percent escape ({@code %}, {@code %G1}) makes Vert.x throw
+   * from every parameter lookup, which would leave the request unanswered. Found by RestParamsFuzzTest.
+   */
+  static boolean paramsDecode(HttpServerRequest req) {
+    try {
+      req.params();
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
     }
   }
 
