@@ -584,7 +584,11 @@ public final class AggTradeCsv {
     return v;
   }
 
-  /** Plain decimal into (mant, scale stripped, printed); 0 ok, 1 bad, 2 missing. */
+  /**
+   * Plain decimal into (mant, scale stripped, printed); 0 ok, 1 bad (not a plain decimal, more than
+   * 18 significant digits, or more than {@link Decimals#MAX_SCALE} decimals once trailing zeros are
+   * stripped), 2 missing.
+   */
   private int decimalField() {
     int i = pos;
     if (i >= lim) {
@@ -614,6 +618,10 @@ public final class AggTradeCsv {
           continue;
         }
         for (; zeros > 0; zeros--) {
+          // zeros between significant digits are significant too: counted before m grows
+          if (m != 0 && ++digits > 18) {
+            return 1;
+          }
           m *= 10;
           sc++;
         }
@@ -624,8 +632,8 @@ public final class AggTradeCsv {
         return 1;
       }
     }
-    if (i == start) {
-      return 1;
+    if (i == start || sc > Decimals.MAX_SCALE) {
+      return 1; // no digits, or more significant decimals than any symbol's scale
     }
     int pr = 0;
     if (sc >= 0) {

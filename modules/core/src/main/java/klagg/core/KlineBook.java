@@ -74,6 +74,9 @@ public final class KlineBook {
   private byte[] qScale;
   private long[] lastAgg;
   private boolean[] suspended;
+  /** Server time a symbol was halted at (exchange status BREAK/HALT), Long.MIN_VALUE when trading. */
+  private long[] haltedAt;
+  private int halted;
   private int[] freeSlots = new int[16];
   private int freeCount;
   private int slotLimit;
@@ -274,6 +277,10 @@ public final class KlineBook {
         removeGap(g);
       }
     }
+    if (haltedAt[s] != Long.MIN_VALUE) {
+      haltedAt[s] = Long.MIN_VALUE;
+      halted--;
+    }
     used[s] = false;
     slotOfSymbol[symbol] = -1;
     if (freeCount == freeSlots.length) {
@@ -323,6 +330,7 @@ public final class KlineBook {
     qScale[s] = (byte) qtyScale;
     lastAgg[s] = -1;
     suspended[s] = false;
+    haltedAt[s] = Long.MIN_VALUE;
     fold[(s << CELL_SHIFT) + F_FOLD_N] = 0;
     fold[(s << CELL_SHIFT) + F_NEXT_OPEN] = Long.MIN_VALUE;
     slotOfSymbol[symbol] = s;
@@ -342,6 +350,7 @@ public final class KlineBook {
     qScale = qScale == null ? new byte[n] : Arrays.copyOf(qScale, n);
     lastAgg = grow(lastAgg, n);
     suspended = suspended == null ? new boolean[n] : Arrays.copyOf(suspended, n);
+    haltedAt = grow(haltedAt, n);
     fold = grow(fold, n << CELL_SHIFT);
     inFoldList = inFoldList == null ? new boolean[n] : Arrays.copyOf(inFoldList, n);
     v = grow(v, cells << CELL_SHIFT);
@@ -456,9 +465,14 @@ public final class KlineBook {
     int[] target = targets;
     for (int iv = 0, cell = base; iv < nIv; iv++, cell += 2) {
       if (state[cell] == EMPTY) {
-        long open = ivs[iv].openOf(time);
-        flat(cell, iv, open, p);
-        v[(cell << CELL_SHIFT) + F_CNT] = 0;
+        // a halted symbol's closed kline is in prev with no open one after it: a trade before
+        // that kline's end is late for it, not the start of a new one
+        if (haltedAt[s] == Long.MIN_VALUE || state[cell + 1] == EMPTY
+            || time >= v[((cell + 1) << CELL_SHIFT) + F_NEXT_OPEN]) {
+          long open = ivs[iv].openOf(time);
+          flat(cell, iv, open, p);
+          v[(cell << CELL_SHIFT) + F_CNT] = 0;
+        }
       } else if (time >= v[(cell << CELL_SHIFT) + F_NEXT_OPEN]) {
         roll(cell, iv, time);
       }
@@ -488,6 +502,11 @@ public final class KlineBook {
       }
     }
     if (!dropped && !late) {
+      if (haltedAt[s] != Long.MIN_VALUE && time >= haltedAt[s]) {
+        // trading resumed before the exchange's status said so: its klines run on the clock again
+        haltedAt[s] = Long.MIN_VALUE;
+        halted--;
+      }
       window(s);
     }
     if (dropped) {
@@ -659,6 +678,10 @@ public final class KlineBook {
         }
         if (v[(cell << CELL_SHIFT) + F_NEXT_OPEN] <= now && !suspended[s]) {
           fold[(s << CELL_SHIFT) + F_NEXT_OPEN] = Long.MIN_VALUE;
+          if (haltedAt[s] != Long.MIN_VALUE) {
+            closeHalted(cell);
+            continue;
+          }
           roll(cell, iv, now);
         }
         min = Math.min(min, v[(cell << CELL_SHIFT) + F_NEXT_OPEN]);
@@ -998,7 +1021,12 @@ public final class KlineBook {
     for (int iv = 0; iv < nIv; iv++) {
       int cell = cell(s, iv);
       if (state[cell] != EMPTY && v[(cell << CELL_SHIFT) + F_NEXT_OPEN] <= now) {
-        roll(cell, iv, now);
+        fold[(s << CELL_SHIFT) + F_NEXT_OPEN] = Long.MIN_VALUE;
+        if (haltedAt[s] != Long.MIN_VALUE) {
+          closeHalted(cell);
+        } else {
+          roll(cell, iv, now);
+        }
       }
     }
   }
@@ -1006,6 +1034,73 @@ public final class KlineBook {
   public boolean suspended(int symbol) {
     int s = slotOf(symbol);
     return s >= 0 && suspended[s];
+  }
+
+  // ---------------------------------------------------------------- halts (exchange status BREAK)
+
+  /**
+   * Trading of the symbol is paused on the exchange (status BREAK/HALT): not a delisting. Its open
+   * klines still close at their boundaries, but no flat klines are opened after them (the exchange
+   * publishes none for a halt), until {@link #unhalt} or its next trade.
+   */
+  public void halt(int symbol, long nowMs) {
+    int s = slotOf(symbol);
+    if (s < 0 || haltedAt[s] != Long.MIN_VALUE) {
+      return;
+    }
+    advanceNow(nowMs);
+    haltedAt[s] = Math.max(nowMs, now);
+    halted++;
+  }
+
+  /**
+   * Trading resumed: intervals that closed during the halt open again at {@code nowMs}'s boundary,
+   * flat at the last close (trades amend them), and the clock closes them again.
+   */
+  public void unhalt(int symbol, long nowMs) {
+    int s = slotOf(symbol);
+    if (s < 0 || haltedAt[s] == Long.MIN_VALUE) {
+      return;
+    }
+    haltedAt[s] = Long.MIN_VALUE;
+    halted--;
+    advanceNow(nowMs);
+    foldInto(s);
+    for (int iv = 0; iv < nIv; iv++) {
+      int cell = cell(s, iv);
+      int prev = cell + 1;
+      if (state[cell] == EMPTY && state[prev] != EMPTY) {
+        long open = Math.max(ivs[iv].openOf(now), v[(prev << CELL_SHIFT) + F_NEXT_OPEN]);
+        flat(cell, iv, open, v[(prev << CELL_SHIFT) + F_C]);
+        mark(pending, cell);
+      } else if (state[cell] != EMPTY && !suspended[s] && v[(cell << CELL_SHIFT) + F_NEXT_OPEN] <= now) {
+        roll(cell, iv, now);
+      }
+    }
+  }
+
+  public boolean halted(int symbol) {
+    int s = slotOf(symbol);
+    return s >= 0 && haltedAt[s] != Long.MIN_VALUE;
+  }
+
+  /** Symbols halted right now. */
+  public int haltedCount() {
+    return halted;
+  }
+
+  /** A halted symbol's kline reached its boundary: it closes, and no flat kline follows it. */
+  private void closeHalted(int cell) {
+    int prev = cell + 1;
+    evict(prev);
+    copyCell(cell, prev);
+    state[prev] = CLOSED;
+    mark(pending, prev);
+    long nextOpen = v[(cell << CELL_SHIFT) + F_NEXT_OPEN];
+    clearCell(cell);
+    // where the next kline would open: a trade before it is late (for prev), one after opens it
+    v[(cell << CELL_SHIFT) + F_OPEN_T] = nextOpen;
+    v[(cell << CELL_SHIFT) + F_NEXT_OPEN] = nextOpen;
   }
 
   /**

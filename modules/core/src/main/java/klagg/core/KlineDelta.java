@@ -6,10 +6,13 @@ package klagg.core;
  * {@link #qtyScale}, quote volumes are 128-bit at {@code priceScale + qtyScale}.
  *
  * <p>Built once by {@link Builder}, then never changed, so it can pass between verticles by
- * reference.
+ * reference. A worker's delta names its shard and the worker's fencing token ({@link Fence}), so
+ * output of an owner that was fenced is refused where deltas are applied and stored.
  */
 public final class KlineDelta {
   private final long epoch;
+  private final int shard;
+  private final long fence;
   private final int size;
   final int[] symbol;
   final byte[] interval;
@@ -35,8 +38,39 @@ public final class KlineDelta {
 
   private static final Interval[] IV = Interval.values();
 
+  /** The same rows (shared: they never change) under {@code shard} and {@code fence}. */
+  private KlineDelta(KlineDelta d, int shard, long fence) {
+    this.epoch = d.epoch;
+    this.shard = shard;
+    this.fence = fence;
+    this.size = d.size;
+    symbol = d.symbol;
+    interval = d.interval;
+    openTime = d.openTime;
+    closeTime = d.closeTime;
+    open = d.open;
+    high = d.high;
+    low = d.low;
+    close = d.close;
+    priceScale = d.priceScale;
+    volume = d.volume;
+    takerVolume = d.takerVolume;
+    qtyScale = d.qtyScale;
+    quoteHi = d.quoteHi;
+    quoteLo = d.quoteLo;
+    takerQuoteHi = d.takerQuoteHi;
+    takerQuoteLo = d.takerQuoteLo;
+    count = d.count;
+    firstId = d.firstId;
+    lastId = d.lastId;
+    lastAggId = d.lastAggId;
+    closed = d.closed;
+  }
+
   private KlineDelta(long epoch, Builder b) {
     this.epoch = epoch;
+    this.shard = -1;
+    this.fence = Fence.NONE;
     this.size = b.size;
     int n = b.size;
     symbol = java.util.Arrays.copyOf(b.symbol, n);
@@ -68,6 +102,21 @@ public final class KlineDelta {
 
   public int size() {
     return size;
+  }
+
+  /** The worker shard the delta comes from, -1 when none (e.g. backfill). */
+  public int shard() {
+    return shard;
+  }
+
+  /** The fencing token of the worker that took the delta ({@link Fence#NONE} when none). */
+  public long fence() {
+    return fence;
+  }
+
+  /** This delta as the output of {@code shard}'s owner holding {@code fence}; the rows are shared. */
+  public KlineDelta fenced(int shard, long fence) {
+    return new KlineDelta(this, shard, fence);
   }
 
   public int symbol(int i) {
@@ -184,9 +233,11 @@ public final class KlineDelta {
     return out;
   }
 
-  /** Writes the delta through {@code out}: epoch, count, then column by column. */
+  /** Writes the delta through {@code out}: epoch, shard, fence, count, then column by column. */
   public void writeTo(WireOut out) {
     out.writeLong(epoch);
+    out.writeInt(shard);
+    out.writeLong(fence);
     out.writeInt(size);
     for (int i = 0; i < size; i++) {
       out.writeInt(symbol[i]);
@@ -208,6 +259,8 @@ public final class KlineDelta {
   /** Reads what {@link #writeTo} wrote. */
   public static KlineDelta readFrom(WireIn in) {
     long epoch = in.readLong();
+    int shard = in.readInt();
+    long fence = in.readLong();
     int n = in.readInt();
     Builder b = new Builder(n);
     b.size = n;
@@ -226,7 +279,8 @@ public final class KlineDelta {
       b.qtyScale[i] = in.readByte();
       b.closed[i] = in.readByte() != 0;
     }
-    return b.build(epoch);
+    KlineDelta d = b.build(epoch);
+    return shard < 0 && fence == Fence.NONE ? d : new KlineDelta(d, shard, fence);
   }
 
   /** Growable row buffer; {@link #build} freezes a copy, so one builder serves many deltas. */

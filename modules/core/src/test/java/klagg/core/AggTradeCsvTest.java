@@ -151,4 +151,24 @@ class AggTradeCsvTest {
     long w2 = java.nio.ByteBuffer.wrap(c).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
     assertThat(AggTradeCsv.digits(w2)).isEqualTo(3);
   }
+
+  /**
+   * Found by {@link AggTradeCsvFuzzTest}: the careful path let zeros inside a long fraction grow the
+   * mantissa past 18 digits (overflowing it) and kept scales above {@link Decimals#MAX_SCALE}.
+   */
+  @Test
+  void moreThan18DecimalsOrDigitsAreABadPriceOrQuantity() throws IOException {
+    for (String line : List.of("1,0.0000000000000000001,1,1,1,1700000000000,true",
+        "1,1.0000000000000000000001,1,1,1,1700000000000,true",
+        "1,1,12.00000000000000000000000000005,1,1,1700000000000,true",
+        "1,1,1000000000.0000000001,1,1,1700000000000,true")) {
+      byte[] data = (line + "\n").getBytes(StandardCharsets.ISO_8859_1);
+      String reason = line.split(",")[1].length() > 1 ? "reject BAD_PRICE" : "reject BAD_QUANTITY";
+      assertThat(parse(data, true, 1 << 16)).as(line).startsWith(reason);
+      assertThat(parse(data, false, 1 << 16)).as(line).startsWith(reason);
+    }
+    // 18 decimals, and zeros to strip past them, are still exact
+    byte[] ok = "1,0.000000000000000001000,1.5,1,1,1700000000000,true\n".getBytes(StandardCharsets.ISO_8859_1);
+    assertThat(parse(ok, true, 1 << 16).get(0)).isEqualTo("7 1 1/18 15/1 1 1 1700000000000 true");
+  }
 }

@@ -14,10 +14,16 @@ public final class Addresses {
     return "klagg.worker." + i + ".trades";
   }
 
-  /** Gateway pull of worker {@code i}: body = acknowledged epoch (Long), reply = KlineDelta. */
+  /**
+   * Gateway pull of worker {@code i}: body = PullRequest (acknowledged epoch, newest fencing token
+   * seen for the shard), reply = KlineDelta under the worker's token, or failure {@link #FENCED}.
+   */
   public static String workerPull(int i) {
     return "klagg.worker." + i + ".pull";
   }
+
+  /** Failure code of a pull answered by a worker that was fenced (it stands down). */
+  public static final int FENCED = 409;
 
   /** Control of worker {@code i}: JSON {op: add|remove|feedDown|feedUp|stall, ...}. */
   public static String workerControl(int i) {
@@ -25,8 +31,9 @@ public final class Addresses {
   }
 
   /**
-   * A node that can run workers takes over a lost shard: JSON {shard, lostSince}. Sent by the
-   * gateway when no node answers for a shard any more.
+   * A node that can run workers takes over a lost shard: JSON {shard, lostSince, fence}. Sent by the
+   * gateway when no node answers for a shard any more; {@code fence} is the newest fencing token it
+   * saw for the shard, which the new owner's token exceeds.
    */
   public static final String WORKERS_ADOPT = "klagg.workers.adopt";
 
@@ -87,6 +94,9 @@ public final class Addresses {
   /** Optional status of persistence and backfill (health, dashboard): reply JSON when deployed. */
   public static final String STATUS_PERSISTENCE = "klagg.status.persistence";
   public static final String STATUS_BACKFILL = "klagg.status.backfill";
+
+  /** The symbol directory's state (health): tracked, halted, refresh results, a held answer. */
+  public static final String STATUS_SYMBOLS = "klagg.status.symbols";
 
   /** Prefix of the addresses event-bus clients may register on (klagg publishes, clients listen). */
   public static final String OUT_PREFIX = "klagg.out.";

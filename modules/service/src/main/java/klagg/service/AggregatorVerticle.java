@@ -18,9 +18,11 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import klagg.core.AggTrade;
+import klagg.core.Fence;
 import klagg.core.Interval;
 import klagg.core.Kline;
 import klagg.core.KlineBook;
+import klagg.core.PullRequest;
 import klagg.core.TradeBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,6 +73,12 @@ public final class AggregatorVerticle extends VerticleBase {
   private long repairsKlines;
   private long repairFailures;
   private long gapsFromStream;
+  /** Missing ids given up on: REST never had them after {@link #GAP_TRIES} asks (they do not exist). */
+  private long gapsNotOnExchange;
+  private static final int GAP_TRIES = 3;
+  /** Per symbol: the first id of the gap last asked for, and how many times it was asked. */
+  private long[] gapAskedFrom = new long[64];
+  private int[] gapAsked = new int[64];
   /** REST requests and scheduled repairs not finished yet */
   private int inFlight;
   /** Symbols started from their stored state / seeded from the exchange's REST API. */
@@ -81,15 +89,28 @@ public final class AggregatorVerticle extends VerticleBase {
 
   /** Server time since which this shard's output was lost (it replaces a dead worker), or -1. */
   private final long lostSince;
+  /** This owner's fencing token for the shard, taken at start: a later owner holds a larger one. */
+  private long token;
+  /** The newest token the gateway saw for the shard when it had it adopted: this owner's is larger. */
+  private final long fencedAbove;
+  private boolean stoodDown;
+  private Runnable onStandDown = () -> {};
+  private io.micrometer.core.instrument.Counter standDowns;
 
   public AggregatorVerticle(KlaggConfig config, int shard) {
     this(config, shard, -1);
   }
 
   public AggregatorVerticle(KlaggConfig config, int shard, long lostSince) {
+    this(config, shard, lostSince, 0);
+  }
+
+  /** A worker taking over shard {@code shard}, whose lost owner held fencing token {@code fencedAbove}. */
+  public AggregatorVerticle(KlaggConfig config, int shard, long lostSince, long fencedAbove) {
     this.config = config;
     this.shard = shard;
     this.lostSince = lostSince;
+    this.fencedAbove = fencedAbove;
   }
 
   private static long[] filled(int n, long v) {
@@ -103,16 +124,36 @@ public final class AggregatorVerticle extends VerticleBase {
     return (List<AggTrade>[]) new List<?>[n];
   }
 
+  public int shard() {
+    return shard;
+  }
+
+  /** Called (on this verticle's context) when it stands down because a newer owner took its shard. */
+  public AggregatorVerticle onStandDown(Runnable r) {
+    this.onStandDown = r;
+    return this;
+  }
+
   @Override
   public Future<?> start() {
     book = new KlineBook(config.intervals(), config.getLong("graceMs"), 64);
     book.maxOverflow(config.getInt("workers.maxOverflowKlines"));
     maxBuffered = config.getLong("workers.maxBufferedTrades");
     registerMetrics();
+    // taking the shard: a new fencing token, so a previous owner's output no longer counts
+    return FenceTokens.take(vertx, shard, fencedAbove).compose(t -> {
+      token = t;
+      log.info("worker {} takes its shard with fencing token {}", shard, t);
+      vertx.setPeriodic(config.getLong("workers.fenceCheckMs"), id -> checkFence());
+      return consume();
+    });
+  }
+
+  private Future<?> consume() {
     var bus = vertx.eventBus();
     return Future.join(
         bus.<TradeBatch>consumer(Addresses.workerTrades(shard), this::onTrades).completion(),
-        bus.<Long>consumer(Addresses.workerPull(shard), this::onPull).completion(),
+        bus.<PullRequest>consumer(Addresses.workerPull(shard), this::onPull).completion(),
         bus.<JsonObject>consumer(Addresses.workerControl(shard), this::onControl).completion(),
         bus.<JsonObject>consumer(Addresses.TICK, m -> onTick(m.body())).completion())
         // the server-time offset first: a replacement's repairs judge open vs final by server time
@@ -134,6 +175,9 @@ public final class AggregatorVerticle extends VerticleBase {
               int id = e.getInteger("id");
               boolean known = id < names.length && names[id] != null;
               add(id, e.getString("symbol"), e.getInteger("priceScale", 0), e.getInteger("qtyScale", 0));
+              if (e.getBoolean("halted", false)) {
+                book.halt(id, serverNow()); // a replacement learns the halts it missed
+              }
               if (lostSince > 0 && !known) {
                 repairKlines(id, lostSince, serverNow(), false);
               }
@@ -161,6 +205,10 @@ public final class AggregatorVerticle extends VerticleBase {
     FunctionCounter.builder("klagg_repairs", this, v -> v.repairsTrades).tags(w.and("kind", "aggtrades")).register(reg);
     FunctionCounter.builder("klagg_repairs", this, v -> v.repairsKlines).tags(w.and("kind", "klines")).register(reg);
     FunctionCounter.builder("klagg_repair_failures", this, v -> v.repairFailures).tags(w).register(reg);
+    standDowns = io.micrometer.core.instrument.Counter.builder("klagg_worker_stand_downs")
+        .description("workers that stood down because a newer owner took their shard (fenced)").tags(w).register(reg);
+    FunctionCounter.builder("klagg_gaps_not_on_exchange", this, v -> v.gapsNotOnExchange)
+        .description("missing aggregate ids given up on: REST never had them").tags(w).register(reg);
     Gauge.builder("klagg_worker_symbols", this, v -> v.book.symbolCount()).tags(w).register(reg);
     Gauge.builder("klagg_worker_repairs_in_flight", this, v -> v.inFlight).tags(w).register(reg);
     Gauge.builder("klagg_worker_symbols_live", this, v -> v.live()).description("symbols seeded with their stream flowing")
@@ -185,6 +233,9 @@ public final class AggregatorVerticle extends VerticleBase {
   // ---------------------------------------------------------------- trades
 
   private void onTrades(Message<TradeBatch> m) {
+    if (stoodDown) {
+      return;
+    }
     if (stalledUntil > 0) {
       stalled.add(m);
       return;
@@ -356,8 +407,26 @@ public final class AggregatorVerticle extends VerticleBase {
             repairKlines(sym, trades.getJsonArray(0).getLong(5), serverNow(), true);
           }
           if (allExist && book.lastAggId(sym) < to) {
-            // REST did not have them all (yet): the ids stay a known gap; the klines get repaired
-            log.warn("worker {}: REST returned {} of {} missed trades of {}", shard, trades.size(), to - from + 1, symbol);
+            // REST did not have them all (yet): asked again after repair.delayMs, given up after GAP_TRIES
+            if (gapAskedFrom[sym] != from) {
+              gapAskedFrom[sym] = from;
+              gapAsked[sym] = 0;
+            }
+            if (++gapAsked[sym] >= GAP_TRIES) {
+              long last = book.lastAggId(sym);
+              long missing = to - Math.max(last, from - 1);
+              gapsNotOnExchange += missing;
+              rlog.warn("absent-" + symbol, "worker " + shard + ": REST has no trades " + (last + 1) + ".." + to + " of "
+                  + symbol + " after " + GAP_TRIES + " asks: taken as not on the exchange (" + missing + " ids)");
+              book.setLastAggId(sym, to);
+              gapAsked[sym] = 0;
+              gapAskedFrom[sym] = -1;
+            } else {
+              rlog.warn("short-" + symbol, "worker " + shard + ": REST returned " + trades.size() + " of "
+                  + (to - from + 1) + " missed trades of " + symbol);
+            }
+          } else {
+            gapAsked[sym] = 0;
           }
           drain(sym);
         })
@@ -533,12 +602,18 @@ public final class AggregatorVerticle extends VerticleBase {
 
   // ---------------------------------------------------------------- gateway, clock, control
 
-  private void onPull(Message<Long> m) {
+  private void onPull(Message<PullRequest> m) {
     if (stalledUntil > 0) {
       return; // a stalled worker does not answer: the gateway times out
     }
-    Long ack = m.body();
-    long a = ack == null ? 0 : ack;
+    PullRequest p = m.body();
+    if (stoodDown || Fence.stale(token, p.fence())) {
+      m.fail(Addresses.FENCED, "worker " + shard + " was fenced: token " + token + " < " + p.fence());
+      standDown("the gateway has seen fencing token " + p.fence());
+      return;
+    }
+    // an ack under another token is another owner's epoch (this one just took the shard): not ours
+    long a = p.fence() == token ? p.ack() : 0;
     if (book.hasSpilled() && a > 0 && a >= book.epoch()) {
       // deltas are acknowledged again: the klines dropped from the bounded overflow come from REST
       book.takeSpilled((sym, from) -> {
@@ -550,7 +625,36 @@ public final class AggregatorVerticle extends VerticleBase {
         }
       });
     }
-    m.reply(book.takeDelta(a));
+    m.reply(book.takeDelta(a).fenced(shard, token));
+  }
+
+  /** Periodically: whether a newer owner took this shard (e.g. while this node was paused or cut off). */
+  private void checkFence() {
+    if (stoodDown) {
+      return;
+    }
+    FenceTokens.newest(vertx, shard).onSuccess(newest -> {
+      if (Fence.stale(token, newest)) {
+        standDown("the shard's newest fencing token is " + newest);
+      }
+    }).onFailure(e -> rlog.warn("fence-check", "worker " + shard + ": cannot read the shard's fencing token: "
+        + e.getMessage()));
+  }
+
+  /**
+   * A newer owner holds this shard (it was adopted while this worker could not answer): this worker's
+   * output no longer counts, so it stops serving the shard and leaves it to the newer owner.
+   */
+  private void standDown(String why) {
+    if (stoodDown) {
+      return;
+    }
+    stoodDown = true;
+    standDowns.increment();
+    log.warn("worker {} (fencing token {}) was fenced: {}; standing down", shard, token, why);
+    onStandDown.run();
+    vertx.undeploy(deploymentID()).onFailure(e -> log.warn("worker {}: undeploy after standing down failed: {}",
+        shard, e.getMessage()));
   }
 
   private void onTick(JsonObject tick) {
@@ -567,6 +671,18 @@ public final class AggregatorVerticle extends VerticleBase {
       case "remove":
         remove(c.getInteger("id"));
         break;
+      case "halt":
+      case "unhalt": {
+        int id = c.getInteger("id", -1);
+        if (id >= 0 && id < names.length && names[id] != null) {
+          if (c.getString("op").equals("halt")) {
+            book.halt(id, serverNow());
+          } else {
+            book.unhalt(id, serverNow());
+          }
+        }
+        break;
+      }
       case "feedDown":
         for (Object o : c.getJsonArray("ids", new JsonArray())) {
           int id = ((Number) o).intValue();
@@ -777,6 +893,8 @@ public final class AggregatorVerticle extends VerticleBase {
       needResume = Arrays.copyOf(needResume, n);
       resumePending = Arrays.copyOf(resumePending, n);
       unknownStart = Arrays.copyOf(unknownStart, n);
+      gapAskedFrom = Arrays.copyOf(gapAskedFrom, n);
+      gapAsked = Arrays.copyOf(gapAsked, n);
       int old = lateFrom.length;
       lateFrom = Arrays.copyOf(lateFrom, n);
       lateTo = Arrays.copyOf(lateTo, n);
@@ -822,10 +940,11 @@ public final class AggregatorVerticle extends VerticleBase {
     return new JsonObject().put("worker", shard).put("symbols", book.symbolCount()).put("notLive", buffering)
         .put("applied", book.applied()).put("duplicates", book.duplicates()).put("lateApplied", book.lateApplied())
         .put("lateDropped", book.lateDropped()).put("gaps", book.gaps()).put("gapsFromStream", gapsFromStream)
+        .put("gapsNotOnExchange", gapsNotOnExchange).put("halted", book.haltedCount())
         .put("repairsTrades", repairsTrades).put("repairsKlines", repairsKlines).put("repairFailures", repairFailures)
         .put("buffered", bufferedTotal).put("bufferDropped", bufferDropped)
         .put("overflow", book.overflowSize()).put("overflowSpills", book.overflowSpills()).put("overflowRepairs", overflowRepairs)
         .put("stalled", stalledUntil > 0).put("inFlight", inFlight).put("live", live())
-        .put("seedsFromDb", seedsFromDb).put("seedsFromExchange", seedsFromExchange);
+        .put("fence", token).put("seedsFromDb", seedsFromDb).put("seedsFromExchange", seedsFromExchange);
   }
 }

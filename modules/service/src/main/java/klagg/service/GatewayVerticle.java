@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import klagg.core.KlineDelta;
+import klagg.core.PullRequest;
+import klagg.core.ShardFences;
 import klagg.service.msg.CycleUpdate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +44,9 @@ public final class GatewayVerticle extends VerticleBase {
   private boolean[] adopting;
   private boolean[] answered;
   private Counter[] timeouts;
+  private Counter[] fenced;
+  /** The newest fencing token seen per shard: deltas of an older owner are refused. */
+  private ShardFences fences;
   private Timer cycleTimer;
   private Counter overruns;
   private long cycle;
@@ -65,6 +70,7 @@ public final class GatewayVerticle extends VerticleBase {
     noHandlerSince = new long[workers];
     adopting = new boolean[workers];
     answered = new boolean[workers];
+    fences = new ShardFences(workers);
     java.util.Arrays.fill(lastOk, System.currentTimeMillis());
     registerMetrics();
     ClockVerticle.offset(vertx).onSuccess(o -> offset = o);
@@ -89,8 +95,12 @@ public final class GatewayVerticle extends VerticleBase {
   private void registerMetrics() {
     MeterRegistry reg = KlaggMetrics.of(vertx);
     timeouts = new Counter[workers];
+    fenced = new Counter[workers];
     for (int i = 0; i < workers; i++) {
       int w = i;
+      fenced[i] = Counter.builder("klagg_gateway_fenced")
+          .description("deltas refused because their worker was fenced (a newer owner took its shard)")
+          .tag("worker", Integer.toString(i)).register(reg);
       timeouts[i] = Counter.builder("klagg_gateway_pull_timeouts").description("worker pulls that timed out")
           .tag("worker", Integer.toString(i)).register(reg);
       Gauge.builder("klagg_gateway_breaker_open", this, g -> g.open[w] ? 1 : 0).tag("worker", Integer.toString(i))
@@ -119,10 +129,18 @@ public final class GatewayVerticle extends VerticleBase {
         lastProbe[i] = now;
       }
       int w = i;
-      pulls.add(vertx.eventBus().<KlineDelta>request(Addresses.workerPull(i), ack[i],
+      pulls.add(vertx.eventBus().<KlineDelta>request(Addresses.workerPull(i), new PullRequest(ack[i], fences.newest(i)),
               new DeliveryOptions().setSendTimeout(timeout))
           .map(m -> {
             KlineDelta d = m.body();
+            if (!fences.admit(w, d.fence())) {
+              // an owner that was fenced (e.g. paused, then back after its shard was adopted): its
+              // output must not count; it learns from the next pull that reaches it and stands down
+              fenced[w].increment();
+              rlog.warn("fenced-" + w, "worker shard " + w + ": delta under fencing token " + d.fence()
+                  + " refused, the shard's owner holds " + fences.newest(w));
+              return null;
+            }
             ack[w] = d.epoch();
             if (open[w]) {
               log.info("worker {} answers again: circuit closed", w);
@@ -136,7 +154,11 @@ public final class GatewayVerticle extends VerticleBase {
             return d;
           })
           .otherwise(e -> {
-            missed(w, e);
+            if (e instanceof ReplyException && ((ReplyException) e).failureCode() == Addresses.FENCED) {
+              fenced[w].increment(); // a fenced owner standing down: the shard's owner is not at fault
+            } else {
+              missed(w, e);
+            }
             return null;
           }));
     }
@@ -209,7 +231,8 @@ public final class GatewayVerticle extends VerticleBase {
     long lostSince = lastOk[w] + offset;
     log.warn("worker shard {} has no node since {} ms: asking a node to take it over", w,
         System.currentTimeMillis() - noHandlerSince[w]);
-    vertx.eventBus().<JsonObject>request(Addresses.WORKERS_ADOPT, new JsonObject().put("shard", w).put("lostSince", lostSince),
+    vertx.eventBus().<JsonObject>request(Addresses.WORKERS_ADOPT, new JsonObject().put("shard", w).put("lostSince", lostSince)
+            .put("fence", fences.newest(w)),
             new DeliveryOptions().setSendTimeout(30_000))
         .onSuccess(m -> log.info("worker shard {} taken over: {}", w, m.body().encode()))
         .onFailure(e -> {
@@ -235,6 +258,7 @@ public final class GatewayVerticle extends VerticleBase {
       boolean stale = stale(i);
       JsonObject w = new JsonObject().put("worker", i).put("breaker", open[i] ? "open" : "closed").put("misses", misses[i])
           .put("adopting", adopting[i])
+          .put("fence", fences.newest(i)).put("fenced", (long) fenced[i].count())
           .put("timeouts", (long) timeouts[i].count()).put("stale", stale);
       if (stale) {
         w.put("staleForMs", Math.max(0, now - lastOk[i]));

@@ -223,8 +223,14 @@ public final class KlaggConfig {
     notNegative("clock.tickMarginMs");
     notNegative("graceMs");
     notNegative("workers.instances");
+    positive("workers.fenceCheckMs");
     notNegative("symbols.max");
     positive("symbols.refreshMs");
+    notNegative("symbols.confirmAfterMs");
+    double share = getDouble("symbols.maxRemoveShare");
+    if (!(share >= 0 && share <= 1)) {
+      throw new ConfigException("symbols.maxRemoveShare must be between 0 and 1, got " + share);
+    }
     notNegative("repair.delayMs");
     positive("repair.maxTrades");
     positive("ingest.maxInFlightTrades");
@@ -338,6 +344,14 @@ public final class KlaggConfig {
       throw new ConfigException(key + " must be a number, got " + v);
     }
     return ((Number) v).longValue();
+  }
+
+  public double getDouble(String key) {
+    Object v = value(key);
+    if (!(v instanceof Number)) {
+      throw new ConfigException(key + " must be a number, got " + v);
+    }
+    return ((Number) v).doubleValue();
   }
 
   public int getInt(String key) {

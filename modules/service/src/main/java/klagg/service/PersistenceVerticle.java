@@ -85,6 +85,8 @@ public final class PersistenceVerticle extends VerticleBase {
 
   private MeterRegistry registry;
   private Counter received;
+  /** The newest fencing token seen per worker shard: rows of an older owner are not stored. */
+  private final klagg.core.ShardFences fences = new klagg.core.ShardFences(16);
   private Counter written;
   private Counter statements;
   private Counter retries;
@@ -266,6 +268,13 @@ public final class PersistenceVerticle extends VerticleBase {
     long now = System.currentTimeMillis();
     received.increment(u.rows());
     for (KlineDelta d : u.deltas()) {
+      if (!fences.admit(d.shard(), d.fence())) {
+        // a shard owner that was fenced (a newer one took its shard): its rows must not be stored
+        rejectedCounter("fenced").increment(d.size());
+        rateLimited.warn("fenced", d.size() + " rows of worker shard " + d.shard() + " under fencing token " + d.fence()
+            + " skipped: a newer owner holds token " + fences.newest(d.shard()));
+        continue;
+      }
       for (int i = 0; i < d.size(); i++) {
         String name = names.get(d.symbol(i));
         if (name == null) {

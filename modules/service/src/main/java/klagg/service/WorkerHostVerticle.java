@@ -53,7 +53,13 @@ public final class WorkerHostVerticle extends VerticleBase {
           running.remove(shard);
           return null;
         })
-        .recover(e -> vertx.deployVerticle(new AggregatorVerticle(config, shard)).mapEmpty());
+        .recover(e -> vertx.deployVerticle(worker(new AggregatorVerticle(config, shard))).mapEmpty());
+  }
+
+  /** A worker that, fenced by a newer owner of its shard, stands down: this node no longer runs the shard. */
+  private AggregatorVerticle worker(AggregatorVerticle w) {
+    int shard = w.shard();
+    return w.onStandDown(() -> running.remove(shard));
   }
 
   /** The shards this node runs (deployed, starting or adopted), in order. */
@@ -64,12 +70,13 @@ public final class WorkerHostVerticle extends VerticleBase {
   private void adopt(Message<JsonObject> m) {
     int shard = m.body().getInteger("shard");
     long lostSince = m.body().getLong("lostSince", -1L);
+    long fence = m.body().getLong("fence", 0L);
     if (!running.add(shard)) {
       m.reply(new JsonObject().put("shard", shard).put("already", true));
       return;
     }
     log.warn("taking over worker shard {} (lost since {})", shard, lostSince);
-    vertx.deployVerticle(new AggregatorVerticle(config, shard, lostSince))
+    vertx.deployVerticle(worker(new AggregatorVerticle(config, shard, lostSince, fence)))
         .onSuccess(id -> m.reply(new JsonObject().put("shard", shard).put("deployment", id)))
         .onFailure(e -> {
           running.remove(shard);

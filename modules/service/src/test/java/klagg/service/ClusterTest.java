@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ClusterTest {
   /** The bound promised for shards to come back after their node died. */
   static final long ADOPTION_BOUND_MS = 30_000;
+  static final long ADOPT_AFTER_MS = 2_000;
 
   @TempDir
   Path tmp;
@@ -61,9 +62,12 @@ class ClusterTest {
     return p;
   }
 
-  @Test
-  @Timeout(value = 5, timeUnit = TimeUnit.MINUTES)
-  void klinesStayExactAcrossNodesAndThroughTheLossOfTheWorkersNode(VertxTestContext ctx) throws Exception {
+  /** The cluster under test: simulator and observer in this JVM, a main node and a workers node. */
+  private Harness h;
+  private Process workersNode;
+  private int workersMetrics;
+
+  private void startCluster() throws Exception {
     long wall = System.currentTimeMillis();
     SimConfig sc = new SimConfig();
     sc.port = 0;
@@ -73,7 +77,7 @@ class ClusterTest {
     sc.timeOffsetMs = (wall / 60_000L + 1) * 60_000L - 5_000 - wall; // 5 s before a minute boundary
     observer = Clustering.start("127.0.0.1", null);
     Codecs.register(observer);
-    Harness h = new Harness(observer);
+    h = new Harness(observer);
     h.workers = 4;
     Simulator sim = Simulator.start(observer, sc).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     h.simulator = sim;
@@ -83,17 +87,24 @@ class ClusterTest {
     JsonObject common = new JsonObject().put("exchange", exchange)
         .put("symbols", new JsonObject().put("quoteAssets", new JsonArray()).put("max", 0))
         .put("clock", new JsonObject().put("refreshMs", 1000)).put("repair", new JsonObject().put("delayMs", 100))
-        .put("gateway", new JsonObject().put("pullTimeoutMs", 80).put("adoptAfterMs", 2000))
+        .put("gateway", new JsonObject().put("pullTimeoutMs", 80).put("adoptAfterMs", ADOPT_AFTER_MS))
         .put("db", new JsonObject().put("dataDir", tmp.resolve("pg").toString()))
         .put("backfill", new JsonObject().put("days", 0))
         // neither node has the web role: each serves /metrics and /health on its own port
         .put("metrics", new JsonObject().put("port", 0));
-    int workersMetrics = freePort();
+    workersMetrics = freePort();
     node("main", common.copy().put("roles", new JsonArray().add("ingest").add("gateway").add("persistence"))
         .put("workers", new JsonObject().put("total", 4).put("adopt", true)));
-    Process workers = node("workers", common.copy().put("roles", new JsonArray().add("workers"))
+    workersNode = node("workers", common.copy().put("roles", new JsonArray().add("workers"))
         .put("workers", new JsonObject().put("total", 4).put("first", 0).put("instances", 4).put("adopt", false))
         .put("metrics", new JsonObject().put("port", workersMetrics)));
+  }
+
+  @Test
+  @Timeout(value = 5, timeUnit = TimeUnit.MINUTES)
+  void klinesStayExactAcrossNodesAndThroughTheLossOfTheWorkersNode(VertxTestContext ctx) throws Exception {
+    startCluster();
+    Process workers = workersNode;
     long[] killedAt = new long[1];
     long[] backAfter = new long[1];
     long[] b = new long[2]; // the two boundaries checked: chosen once the cluster is up
@@ -154,6 +165,116 @@ class ClusterTest {
               + " closed klines equal the exchange's");
           ctx.completeNow();
         })));
+  }
+
+  /**
+   * Fencing: the workers node is paused (SIGSTOP) longer than {@code gateway.adoptAfterMs}, its shards
+   * are adopted by the main node under newer fencing tokens, then it is resumed (SIGCONT). Its four
+   * workers must stand down, no delta of theirs may be published after the adopters', and every closed
+   * kline must equal the exchange's, with no minute missing.
+   */
+  @Test
+  @Timeout(value = 6, timeUnit = TimeUnit.MINUTES)
+  void aWorkersNodePausedPastAdoptionIsFencedWhenResumedAndNothingCountsTwice(VertxTestContext ctx) throws Exception {
+    startCluster();
+    long pid = workersNode.pid();
+    // every delta the gateway publishes, per shard: its fencing token never goes back
+    java.util.Map<Integer, Long> newest = new java.util.concurrent.ConcurrentHashMap<>();
+    List<String> staleOutput = java.util.Collections.synchronizedList(new ArrayList<>());
+    observer.eventBus().<klagg.service.msg.CycleUpdate>consumer(Addresses.CYCLE, m -> {
+      for (klagg.core.KlineDelta d : m.body().deltas()) {
+        if (d.shard() >= 0) {
+          long n = newest.merge(d.shard(), d.fence(), Math::max);
+          if (d.fence() < n) {
+            staleOutput.add("shard " + d.shard() + " token " + d.fence() + " after " + n + " (" + d.size() + " rows)");
+          }
+        }
+      }
+    });
+    long[] before = new long[4];
+    long[] t = new long[4]; // paused at, resumed at, stood down at, first boundary
+    long[] b = new long[1];
+    h.await("all four shards answering across nodes", 120_000, () -> allAnswering(h))
+        .compose(v -> {
+          JsonArray ws = GW.get().getJsonArray("workers");
+          for (int i = 0; i < 4; i++) {
+            before[i] = ws.getJsonObject(i).getLong("fence");
+          }
+          t[3] = (h.serverNow() / 60_000L + 1) * 60_000L;
+          signal(pid, "STOP");
+          t[0] = System.currentTimeMillis();
+          return h.await("a breaker open", 20_000, () -> anyOpen(h));
+        })
+        .compose(v -> h.await("every shard adopted under a newer fencing token", ADOPTION_BOUND_MS + 15_000,
+            () -> allAnswering(h) && fencesAbove(before)))
+        .compose(v -> {
+          ctx.verify(() -> assertThat(System.currentTimeMillis() - t[0]).isGreaterThan(ADOPT_AFTER_MS));
+          signal(pid, "CONT");
+          t[1] = System.currentTimeMillis();
+          return h.await("the resumed node's four workers stood down", 90_000, () -> standDowns(workersMetrics) >= 4);
+        })
+        .compose(v -> {
+          t[2] = System.currentTimeMillis();
+          long now = h.serverNow();
+          b[0] = (now / 60_000L + 1) * 60_000L;
+          if (b[0] - now < 10_000) {
+            b[0] += 60_000;
+          }
+          return h.await("the boundary after the resume", 90_000, () -> h.serverNow() > b[0] + 4_000);
+        })
+        .compose(v -> h.settled(60_000))
+        .compose(v -> h.names())
+        .onComplete(ctx.succeeding(names -> ctx.verify(() -> {
+          assertThat(staleOutput).as("deltas published under an older fencing token than the shard's newest").isEmpty();
+          assertThat(allAnswering(h)).as("the adopters still serve every shard").isTrue();
+          int compared = h.compareWithExchange(names, b[0] + 1);
+          for (int id : names.keySet()) {
+            for (long m = t[3]; m < b[0]; m += 60_000) {
+              assertThat(h.closed).as("1m kline of %s at %d", names.get(id), m).containsKey(id + "|1m|" + m);
+            }
+          }
+          assertThat(compared).isGreaterThanOrEqualTo(names.size() * (int) ((b[0] - t[3]) / 60_000));
+          System.out.println("cluster fencing test: paused " + (t[1] - t[0]) + " ms, stood down " + (t[2] - t[1])
+              + " ms after SIGCONT; " + compared + " closed klines equal the exchange's");
+          ctx.completeNow();
+        })));
+  }
+
+  private static void signal(long pid, String sig) {
+    try {
+      int rc = new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).inheritIO().start().waitFor();
+      assertThat(rc).as("kill -%s %d", sig, pid).isZero();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static boolean fencesAbove(long[] before) {
+    JsonObject s = GW.get();
+    if (s == null) {
+      return false;
+    }
+    JsonArray ws = s.getJsonArray("workers");
+    for (int i = 0; i < before.length; i++) {
+      if (ws.getJsonObject(i).getLong("fence") <= before[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private final java.util.concurrent.atomic.AtomicReference<String> scraped = new java.util.concurrent.atomic.AtomicReference<>("");
+
+  /** The workers node's stand-downs, from its last /metrics scrape (a new scrape is started each call). */
+  private double standDowns(int port) {
+    get(port, "/metrics").onSuccess(scraped::set);
+    double n = 0;
+    for (String line : scraped.get().split("\n")) {
+      if (line.startsWith("klagg_worker_stand_downs_total{")) {
+        n += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return n;
   }
 
   private static int freePort() throws java.io.IOException {

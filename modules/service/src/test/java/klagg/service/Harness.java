@@ -22,6 +22,7 @@ import klagg.core.Interval;
 import klagg.core.Kline;
 import klagg.core.KlineDelta;
 import klagg.service.msg.CycleUpdate;
+import klagg.sim.SimInterval;
 import klagg.sim.SimMarket;
 
 /**
@@ -183,7 +184,7 @@ final class Harness {
       String sym = names.getOrDefault(k.symbol, everSeen.get(k.symbol));
       assertThat(sym).as("name of symbol id %d", k.symbol).isNotNull();
       var info = market.symbol(sym);
-      List<klagg.sim.Kline> theirs = market.klines(info, k.interval, k.openTime, k.openTime, 1);
+      List<klagg.sim.Kline> theirs = market.klines(info, SimInterval.parse(k.interval.code()), k.openTime, k.openTime, 1);
       String ours = Wire.kline(k, info.priceDigits, info.qtyDigits).encode();
       JsonArray row = theirs.isEmpty() ? null : theirs.get(0).toRestRow();
       String exch = row == null ? "none" : new JsonArray(row.getList().subList(0, 11)).encode();

@@ -90,6 +90,32 @@ class KlaggConfigTest {
   }
 
   @Test
+  void workersCheckTheirFencingTokenEveryTwoSecondsUnlessSet() {
+    assertThat(KlaggConfig.of(new JsonObject(), Map.of()).getLong("workers.fenceCheckMs")).isEqualTo(2000);
+    assertThat(KlaggConfig.of(new JsonObject(), Map.of("KLAGG_WORKERS_FENCECHECKMS", "500")).getLong("workers.fenceCheckMs"))
+        .isEqualTo(500);
+    assertThatThrownBy(() -> KlaggConfig.of(new JsonObject().put("workers", new JsonObject().put("fenceCheckMs", 0)), Map.of()))
+        .hasMessageContaining("workers.fenceCheckMs");
+  }
+
+  @Test
+  void exchangeAnomalyKeysHaveDocumentedDefaultsAndAreChecked() {
+    KlaggConfig c = KlaggConfig.of(new JsonObject(), Map.of());
+    assertThat(c.getDouble("symbols.maxRemoveShare")).isEqualTo(0.1);
+    assertThat(c.getLong("symbols.confirmAfterMs")).isEqualTo(5_000);
+    KlaggConfig e = KlaggConfig.of(new JsonObject(), Map.of("KLAGG_SYMBOLS_MAXREMOVESHARE", "0.25",
+        "KLAGG_SYMBOLS_CONFIRMAFTERMS", "800"));
+    assertThat(e.getDouble("symbols.maxRemoveShare")).isEqualTo(0.25);
+    assertThat(e.getLong("symbols.confirmAfterMs")).isEqualTo(800);
+    assertThatThrownBy(() -> KlaggConfig.of(new JsonObject().put("symbols", new JsonObject().put("maxRemoveShare", 1.5)), Map.of()))
+        .hasMessageContaining("symbols.maxRemoveShare");
+    assertThatThrownBy(() -> KlaggConfig.of(new JsonObject().put("symbols", new JsonObject().put("maxRemoveShare", "a lot")), Map.of()))
+        .hasMessageContaining("symbols.maxRemoveShare");
+    assertThatThrownBy(() -> KlaggConfig.of(new JsonObject().put("symbols", new JsonObject().put("confirmAfterMs", -1)), Map.of()))
+        .hasMessageContaining("symbols.confirmAfterMs");
+  }
+
+  @Test
   void badFilesAreClearErrors() throws Exception {
     assertThatThrownBy(() -> KlaggConfig.load(tmp.resolve("missing.json"), Map.of()))
         .hasMessageContaining("cannot read config file");

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import klagg.core.Interval;
 import klagg.core.Kline;
+import klagg.sim.SimInterval;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -50,7 +51,7 @@ class ListingsPipelineTest {
               .put("skipAggIds", new JsonObject().put("symbol", "NEWCOINUSDT").put("count", 3)));
         })
         .compose(v -> h.await("the new listing tracked", 30_000, () -> tracked(h, "NEWCOINUSDT")))
-        .compose(v -> h.service.simulator().applyFaults(new JsonObject().put("break", delisted.get())))
+        .compose(v -> h.service.simulator().applyFaults(new JsonObject().put("delist", delisted.get())))
         .compose(v -> h.await("the delisted symbol dropped", 30_000, () -> !tracked(h, delisted.get())))
         .compose(v -> h.await("the minute boundary plus grace", 80_000, () -> h.serverNow() > boundary + 4_000))
         .compose(v -> h.settled(60_000))
@@ -63,7 +64,7 @@ class ListingsPipelineTest {
           int newId = names.entrySet().stream().filter(e -> e.getValue().equals("NEWCOINUSDT")).findFirst().get().getKey();
           // every 1m kline the exchange has for the new listing up to the boundary, we have too, equal
           var market = h.service.simulator().market();
-          List<klagg.sim.Kline> theirs = market.klines(market.symbol("NEWCOINUSDT"), Interval.M1, 0L, boundary - 1, 1000);
+          List<klagg.sim.Kline> theirs = market.klines(market.symbol("NEWCOINUSDT"), SimInterval.M1, 0L, boundary - 1, 1000);
           assertThat(theirs).isNotEmpty();
           for (klagg.sim.Kline k : theirs) {
             Kline ours = h.closed.get(newId + "|1m|" + k.openTime);

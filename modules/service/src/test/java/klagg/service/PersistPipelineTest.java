@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import klagg.core.Interval;
 import klagg.service.persist.TestDb;
+import klagg.sim.SimInterval;
 import klagg.sim.SimMarket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -57,7 +58,7 @@ class PersistPipelineTest {
         .execute(Tuple.of(boundary - 1)).await();
     for (Row r : rows) {
       var info = market.symbol(r.getString(0));
-      JsonArray exch = market.klines(info, Interval.M1, r.getLong(1), r.getLong(1), 1).get(0).toRestRow();
+      JsonArray exch = market.klines(info, SimInterval.M1, r.getLong(1), r.getLong(1), 1).get(0).toRestRow();
       Object[] ours = {r.getLong(1), r.getString(2), r.getString(3), r.getString(4), r.getString(5), r.getString(6),
           r.getLong(7), r.getString(8), r.getLong(9), r.getString(10), r.getString(11)};
       for (int i = 0; i < 11; i++) {

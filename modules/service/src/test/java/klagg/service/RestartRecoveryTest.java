@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import klagg.core.Interval;
 import klagg.sim.SimConfig;
+import klagg.sim.SimInterval;
 import klagg.sim.SimMarket;
 import klagg.sim.Simulator;
 import org.junit.jupiter.api.AfterEach;
@@ -197,7 +198,7 @@ class RestartRecoveryTest {
             problems.add(s.name + " " + iv.code() + ": hole at " + expect);
           }
           expect = iv.nextOpen(open);
-          var theirs = market.klines(s, iv, open, open, 1);
+          var theirs = market.klines(s, SimInterval.parse(iv.code()), open, open, 1);
           if (theirs.isEmpty()) {
             problems.add(s.name + " " + iv.code() + " " + open + ": the exchange has no kline");
             continue;

@@ -24,6 +24,7 @@ import klagg.service.msg.CycleUpdate;
 import klagg.service.persist.TcpProxy;
 import klagg.service.persist.TestDb;
 import klagg.sim.SimConfig;
+import klagg.sim.SimInterval;
 import klagg.sim.SimMarket;
 import klagg.sim.Simulator;
 import org.junit.jupiter.api.Test;
@@ -133,7 +134,7 @@ class SilentFeedPipelineTest {
         .execute(Tuple.of(boundary + 60_000)).await()) {
       var info = market.symbol(r.getString(0));
       Interval iv = Interval.parse(r.getString(1));
-      var theirs = market.klines(info, iv, r.getLong(2), r.getLong(2), 1);
+      var theirs = market.klines(info, SimInterval.parse(iv.code()), r.getLong(2), r.getLong(2), 1);
       if (theirs.isEmpty()) {
         diffs.add(r.getString(0) + " " + iv.code() + " " + r.getLong(2) + ": not at the exchange");
         continue;
@@ -184,7 +185,7 @@ class SilentFeedPipelineTest {
   /** Null when the kline equals the exchange's, else a description. */
   private static String differs(SimMarket market, String sym, Kline k) {
     var info = market.symbol(sym);
-    List<klagg.sim.Kline> theirs = market.klines(info, k.interval, k.openTime, k.openTime, 1);
+    List<klagg.sim.Kline> theirs = market.klines(info, SimInterval.parse(k.interval.code()), k.openTime, k.openTime, 1);
     String ours = Wire.kline(k, info.priceDigits, info.qtyDigits).encode();
     String exch = theirs.isEmpty() ? "none" : new JsonArray(theirs.get(0).toRestRow().getList().subList(0, 11)).encode();
     return ours.equals(exch) ? null

@@ -302,6 +302,13 @@ class WebApiTest {
             assertThat(h.getJsonObject("checks").getJsonObject("gateway").getJsonArray("workers")).hasSize(2);
             assertThat(h.getJsonObject("checks").getJsonObject("backfill").getInteger("done")).isEqualTo(5);
             assertThat(h.getJsonObject("checks").containsKey("database")).isFalse();
+            // the symbol directory's anomaly state: nothing halted, no answer held, refreshes counted
+            JsonObject sym = h.getJsonObject("checks").getJsonObject("symbols");
+            assertThat(sym.getInteger("halted")).isZero();
+            assertThat(sym.getJsonArray("haltedSymbols")).isEmpty();
+            assertThat(sym.getBoolean("holding")).isFalse();
+            assertThat(sym.getJsonObject("refreshes").getLong("ok")).isGreaterThanOrEqualTo(1);
+            assertThat(sym.getJsonObject("refreshes").fieldNames()).contains("held", "confirmed", "failed");
           });
           MessageConsumer<JsonObject> db = bus.consumer(Addresses.STATUS_PERSISTENCE,
               m -> m.reply(new JsonObject().put("connected", false).put("buffered", 12)));

@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 import klagg.core.Interval;
 import klagg.sim.Kline;
+import klagg.sim.SimInterval;
 import klagg.sim.SimMarket;
 import klagg.sim.SymbolInfo;
 
@@ -71,7 +72,7 @@ final class WebFixture {
   JsonArray exchangeKlines(String symbol, Interval iv, Long start, Long end, int limit) {
     SymbolInfo info = market().symbol(symbol);
     JsonArray a = new JsonArray();
-    for (Kline k : market().klines(info, iv, start, end, limit)) {
+    for (Kline k : market().klines(info, SimInterval.parse(iv.code()), start, end, limit)) {
       a.add(k.toRestRow());
     }
     return a;
@@ -85,7 +86,7 @@ final class WebFixture {
     return vertx.eventBus().<JsonObject>consumer(Addresses.HISTORY_QUERY, m -> {
       JsonObject q = m.body();
       SymbolInfo info = market().symbol(q.getString("symbol"));
-      Interval iv = Interval.parse(q.getString("interval"));
+      SimInterval iv = SimInterval.parse(q.getString("interval"));
       long now = harness.serverNow();
       List<Kline> ks = market().klines(info, iv, q.getLong("startTime"), q.getLong("endTime"), q.getInteger("limit"));
       JsonArray rows = new JsonArray();

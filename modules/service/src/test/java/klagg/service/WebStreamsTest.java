@@ -17,6 +17,7 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.util.concurrent.TimeUnit;
 import klagg.core.Interval;
+import klagg.sim.SimInterval;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -101,7 +102,7 @@ class WebStreamsTest {
           JsonObject k = closed.getJsonObject("k");
           assertThat(k.getLong("T")).isEqualTo(boundary - 1);
           var info = fx.market().symbol(symbol);
-          JsonObject theirs = fx.market().klines(info, Interval.M1, k.getLong("t"), k.getLong("t"), 1).get(0).toStreamK(true);
+          JsonObject theirs = fx.market().klines(info, SimInterval.M1, k.getLong("t"), k.getLong("t"), 1).get(0).toStreamK(true);
           assertThat(k).isEqualTo(theirs);
           ctx.completeNow();
         })));

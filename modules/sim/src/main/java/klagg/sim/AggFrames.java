@@ -1,7 +1,6 @@
 package klagg.sim;
 
 import java.nio.charset.StandardCharsets;
-import klagg.core.Decimals;
 
 /**
  * aggTrade frames encoded straight into bytes: no String, no StringBuilder, no copy per trade. Used
@@ -84,13 +83,13 @@ final class AggFrames {
   private int putDecimal(byte[] b, int i, long m, int scale, int digits) {
     if (digits < scale || m < 0) {
       sb.setLength(0);
-      Decimals.append(sb, m, scale, digits);
+      SimDecimal.append(sb, m, scale, digits);
       for (int k = 0; k < sb.length(); k++) {
         b[i++] = (byte) sb.charAt(k);
       }
       return i;
     }
-    long pow = Decimals.pow10(scale);
+    long pow = SimDecimal.pow10(scale);
     i = putLong(b, i, m / pow);
     if (digits > 0) {
       b[i++] = '.';

@@ -15,6 +15,12 @@ public final class Faults {
   int skipAggIds;
   /** Per-symbol skips (symbol name → trades still to withhold from the stream). */
   final java.util.Map<String, Integer> skipBySymbol = new java.util.HashMap<>();
+  /** Pending exchangeInfo fault: "empty", "garbage" or "partial" (null: none), for the next N answers. */
+  String exchangeInfoFault;
+  int exchangeInfoRemaining;
+  /** Share of the symbols a partial answer keeps (the first ones). */
+  double exchangeInfoKeep = 0.5;
+  long exchangeInfoFaultsTotal;
   int restStatus;
   int restRemaining;
   long skippedTotal;
@@ -51,6 +57,9 @@ public final class Faults {
         .put("duplicatePending", duplicateTrades)
         .put("reorderPending", reorderTrades)
         .put("skipPending", skipAggIds + skipBySymbol.values().stream().mapToInt(Integer::intValue).sum())
+        .put("exchangeInfoFault", exchangeInfoRemaining > 0 ? exchangeInfoFault : null)
+        .put("exchangeInfoPending", exchangeInfoRemaining)
+        .put("exchangeInfoFaultsTotal", exchangeInfoFaultsTotal)
         .put("restStatus", restStatus)
         .put("restPending", restRemaining)
         .put("skippedTotal", skippedTotal)
@@ -70,5 +79,7 @@ public final class Faults {
     skipBySymbol.clear();
     restStatus = 0;
     restRemaining = 0;
+    exchangeInfoFault = null;
+    exchangeInfoRemaining = 0;
   }
 }

@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import klagg.core.Decimals;
 
 /**
  * Firehose at maximal rate: aggTrades for every subscribed aggTrade stream, generated and encoded
@@ -160,7 +159,7 @@ final class Firehose {
     long[] mids = new long[n];
     for (int i = 0; i < n; i++) {
       SymbolInfo s = syms.get(i);
-      mids[i] = Math.max(1, Math.round(market.mid(s, now) * Decimals.pow10(s.priceScale)));
+      mids[i] = Math.max(1, Math.round(market.mid(s, now) * SimDecimal.pow10(s.priceScale)));
     }
     // at least a few trades per symbol per burst, so the per-burst set-up above stays off the per-trade cost
     int burst = Math.max(BURST, 8 * n);

@@ -2,13 +2,11 @@ package klagg.sim;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import klagg.core.Decimals;
-import klagg.core.Interval;
 
 /** One kline as the simulator serves it (strings already printed Binance-style). */
 public final class Kline {
   public final String symbol;
-  public final Interval interval;
+  public final SimInterval interval;
   public final long openTime;
   public final long closeTime;
   public final String open;
@@ -23,7 +21,7 @@ public final class Kline {
   public final long firstTradeId;
   public final long lastTradeId;
 
-  Kline(SymbolInfo s, Interval iv, long openTime, Summary sum, long prevClose) {
+  Kline(SymbolInfo s, SimInterval iv, long openTime, TradeSums sum, long prevClose) {
     this.symbol = s.name;
     this.interval = iv;
     this.openTime = openTime;
@@ -32,27 +30,27 @@ public final class Kline {
     int qs = s.qtyScale;
     int qq = ps + qs;
     if (sum.empty()) {
-      String p = Decimals.format(prevClose, ps, s.priceDigits);
+      String p = SimDecimal.format(prevClose, ps, s.priceDigits);
       open = p;
       high = p;
       low = p;
       close = p;
-      volume = Decimals.format(0, 0, s.qtyDigits);
-      quoteVolume = Decimals.format(0, 0, s.quoteDigits);
+      volume = SimDecimal.format(0, 0, s.qtyDigits);
+      quoteVolume = SimDecimal.format(0, 0, s.quoteDigits);
       takerBase = volume;
       takerQuote = quoteVolume;
       count = 0;
       firstTradeId = -1;
       lastTradeId = -1;
     } else {
-      open = Decimals.format(sum.open, ps, s.priceDigits);
-      high = Decimals.format(sum.high, ps, s.priceDigits);
-      low = Decimals.format(sum.low, ps, s.priceDigits);
-      close = Decimals.format(sum.close, ps, s.priceDigits);
-      volume = Decimals.format(sum.volume, qs, s.qtyDigits);
-      quoteVolume = Decimals.format128(sum.quoteHi, sum.quoteLo, qq, s.quoteDigits);
-      takerBase = Decimals.format(sum.takerBase, qs, s.qtyDigits);
-      takerQuote = Decimals.format128(sum.takerQuoteHi, sum.takerQuoteLo, qq, s.quoteDigits);
+      open = SimDecimal.format(sum.open, ps, s.priceDigits);
+      high = SimDecimal.format(sum.high, ps, s.priceDigits);
+      low = SimDecimal.format(sum.low, ps, s.priceDigits);
+      close = SimDecimal.format(sum.close, ps, s.priceDigits);
+      volume = sum.volume.format(qs, s.qtyDigits);
+      quoteVolume = sum.quote.format(qq, s.quoteDigits);
+      takerBase = sum.takerBase.format(qs, s.qtyDigits);
+      takerQuote = sum.takerQuote.format(qq, s.quoteDigits);
       count = sum.count;
       firstTradeId = sum.firstTradeId;
       lastTradeId = sum.lastTradeId;

@@ -10,7 +10,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import klagg.core.Decimals;
 
 /**
  * One symbol replayed from a data.binance.vision aggTrades CSV
@@ -47,8 +46,8 @@ public final class ReplayMarket extends SimMarket {
         if (c.length < 7) {
           throw new IOException("bad aggTrades row (need 7 columns): " + line);
         }
-        pd = Math.max(pd, Decimals.printedDecimals(c[1]));
-        qd = Math.max(qd, Decimals.printedDecimals(c[2]));
+        pd = Math.max(pd, SimDecimal.printedDecimals(c[1]));
+        qd = Math.max(qd, SimDecimal.printedDecimals(c[2]));
         rows.add(c);
       }
     }
@@ -63,14 +62,11 @@ public final class ReplayMarket extends SimMarket {
     last = new long[n];
     time = new long[n];
     maker = new boolean[n];
-    int[] sc = new int[1];
     for (int i = 0; i < n; i++) {
       String[] c = rows.get(i);
       aggId[i] = Long.parseLong(c[0].trim());
-      long pm = Decimals.parse(c[1].trim(), sc);
-      price[i] = Decimals.rescale(pm, sc[0], pd);
-      long qm = Decimals.parse(c[2].trim(), sc);
-      qty[i] = Decimals.rescale(qm, sc[0], qd);
+      price[i] = SimDecimal.parse(c[1].trim(), pd);
+      qty[i] = SimDecimal.parse(c[2].trim(), qd);
       first[i] = Long.parseLong(c[3].trim());
       last[i] = Long.parseLong(c[4].trim());
       long t = Long.parseLong(c[5].trim());

@@ -8,7 +8,6 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
-import klagg.core.Interval;
 
 /** Binance-style REST: time, exchangeInfo, klines, aggTrades (spot and /fapi/v1), plus /sim admin. */
 final class RestApi {
@@ -67,6 +66,11 @@ final class RestApi {
       return;
     }
     requests++;
+    if (!paramsDecode(req)) {
+      send(req, 400, new JsonObject().put("code", -1100)
+          .put("msg", "Illegal characters found in a parameter.").encode());
+      return;
+    }
     int weight;
     switch (ep) {
       case "time", "ping" -> weight = 1;
@@ -108,10 +112,10 @@ final class RestApi {
       switch (ep) {
         case "ping" -> send(req, 200, "{}");
         case "time" -> send(req, 200, new JsonObject().put("serverTime", clock.now()).encode());
-        case "exchangeInfo" -> send(req, 200, exchangeInfo(req).encode());
+        case "exchangeInfo" -> send(req, 200, faultyExchangeInfo(req));
         case "klines" -> {
           SymbolInfo s = symbolParam(req);
-          Interval iv = intervalParam(req);
+          SimInterval iv = intervalParam(req);
           Long start = longParam(req, "startTime");
           Long end = longParam(req, "endTime");
           int limit = limitParam(req, 500, fapi ? 1500 : 1000);
@@ -149,6 +153,19 @@ final class RestApi {
       }
     } catch (ApiError e) {
       send(req, e.http, new JsonObject().put("code", e.code).put("msg", e.getMessage()).encode());
+    }
+  }
+
+  /**
+   * Whether the query string decodes: a bad percent escape ({@code %}, {@code %G1}) makes Vert.x throw
+   * from every parameter lookup, which would leave the request unanswered. Found by RestParamsFuzzTest.
+   */
+  static boolean paramsDecode(HttpServerRequest req) {
+    try {
+      req.params();
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
     }
   }
 
@@ -210,12 +227,12 @@ final class RestApi {
     return info;
   }
 
-  static Interval intervalParam(HttpServerRequest req) {
+  static SimInterval intervalParam(HttpServerRequest req) {
     String s = req.getParam("interval");
     if (s == null || s.isEmpty()) {
       throw bad(-1102, "Mandatory parameter 'interval' was not sent, was empty/null, or malformed.");
     }
-    Interval iv = Interval.find(s);
+    SimInterval iv = SimInterval.find(s);
     if (iv == null) {
       throw bad(-1120, "Invalid interval.");
     }
@@ -248,6 +265,29 @@ final class RestApi {
     return (int) Math.min(l, max);
   }
 
+  /** exchangeInfo, or the pending exchangeInfo fault's answer (empty, garbage, partial). */
+  String faultyExchangeInfo(HttpServerRequest req) {
+    JsonObject info = exchangeInfo(req);
+    if (faults.exchangeInfoRemaining <= 0 || faults.exchangeInfoFault == null || req.getParam("symbol") != null) {
+      return info.encode();
+    }
+    faults.exchangeInfoRemaining--;
+    faults.exchangeInfoFaultsTotal++;
+    JsonArray syms = info.getJsonArray("symbols");
+    switch (faults.exchangeInfoFault) {
+      case "empty" -> info.put("symbols", new JsonArray());
+      case "garbage" -> {
+        String s = info.encode();
+        return "<html><body>502 Bad Gateway</body></html>" + s.substring(0, Math.min(40, s.length()));
+      }
+      default -> {
+        int keep = (int) Math.ceil(syms.size() * faults.exchangeInfoKeep);
+        info.put("symbols", new JsonArray(new java.util.ArrayList<>(syms.getList().subList(0, Math.min(keep, syms.size())))));
+      }
+    }
+    return info.encode();
+  }
+
   JsonObject exchangeInfo(HttpServerRequest req) {
     String only = req.getParam("symbol");
     if (only != null && market.symbol(only) == null) {
@@ -255,7 +295,7 @@ final class RestApi {
     }
     JsonArray syms = new JsonArray();
     for (SymbolInfo s : market.symbols()) {
-      if (only != null && !only.equals(s.name)) {
+      if (only != null && !only.equals(s.name) || s.delisted()) {
         continue;
       }
       syms.add(new JsonObject()

@@ -63,7 +63,7 @@ public final class SimConfig {
   public int maxWriteQueueBytes = 16 << 20;
   /** A connection whose write queue stays full this long is dropped as a slow consumer, as Binance does. */
   public long slowConsumerMs = 5_000;
-  /** Seeded listing schedule: every N seconds one new symbol, one symbol to BREAK (0 = off). */
+  /** Seeded listing schedule: every N seconds one new symbol, one symbol delisted (0 = off). */
   public long listingEverySec = 0;
   /** Faults applied at start (same JSON as {@code POST /sim/faults}); null = none. */
   public JsonObject faults;

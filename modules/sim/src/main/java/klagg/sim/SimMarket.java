@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import klagg.core.Interval;
 
 /**
  * The market behind the simulator: a listing plus a pure function from (symbol, time window) to
@@ -53,8 +52,8 @@ public abstract class SimMarket {
   public abstract long lastPriceBefore(SymbolInfo s, long t);
 
   /** Exact summary of trades in [from, to). */
-  public Summary summary(SymbolInfo s, long from, long to) {
-    Summary sum = new Summary();
+  public TradeSums summary(SymbolInfo s, long from, long to) {
+    TradeSums sum = new TradeSums();
     if (to > from) {
       scan(s, from, to, sum);
     }
@@ -69,15 +68,15 @@ public abstract class SimMarket {
   }
 
   /** The kline of {@code s} opening at {@code open}, with trades up to {@code now} inclusive. */
-  public Kline kline(SymbolInfo s, Interval iv, long open, long now) {
+  public Kline kline(SymbolInfo s, SimInterval iv, long open, long now) {
     long end = Math.min(iv.nextOpen(open), now + 1);
-    Summary sum = summary(s, open, end);
+    TradeSums sum = summary(s, open, end);
     long prev = sum.empty() ? lastPriceBefore(s, open) : 0;
     return new Kline(s, iv, open, sum, prev);
   }
 
   /** Latest open time a kline of {@code s} exists for, given {@code now}; Long.MIN_VALUE if none. */
-  long latestOpen(SymbolInfo s, Interval iv, long now) {
+  long latestOpen(SymbolInfo s, SimInterval iv, long now) {
     long until = Math.min(now, s.tradingUntil() - 1);
     if (until < firstTradeTime(s)) {
       return Long.MIN_VALUE;
@@ -86,7 +85,7 @@ public abstract class SimMarket {
   }
 
   /** REST klines with Binance's selection: open in [startTime, endTime], limit from the start. */
-  public List<Kline> klines(SymbolInfo s, Interval iv, Long startTime, Long endTime, int limit) {
+  public List<Kline> klines(SymbolInfo s, SimInterval iv, Long startTime, Long endTime, int limit) {
     long now = clock.now();
     List<Kline> out = new ArrayList<>();
     long latest = latestOpen(s, iv, now);
@@ -117,7 +116,10 @@ public abstract class SimMarket {
     long prevClose = Long.MIN_VALUE;
     for (long o : opens) {
       long end = Math.min(iv.nextOpen(o), now + 1);
-      Summary sum = summary(s, o, end);
+      if (!s.tradingIn(o, iv.nextOpen(o))) {
+        continue; // wholly inside a BREAK: the exchange publishes no kline for it
+      }
+      TradeSums sum = summary(s, o, end);
       if (sum.empty() && prevClose == Long.MIN_VALUE) {
         prevClose = lastPriceBefore(s, o);
       }
@@ -194,6 +196,10 @@ public abstract class SimMarket {
 
   public void setBreak(SymbolInfo s, long now) {
     s.setBreak(now);
+  }
+
+  public void delist(SymbolInfo s, long now) {
+    s.delist(now);
   }
 
   public void setTrading(SymbolInfo s, long now) {

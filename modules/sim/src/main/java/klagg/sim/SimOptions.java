@@ -105,7 +105,7 @@ public class SimOptions {
   }
 
   @Option(order = 16, names = "--listing-every", paramLabel = "SEC",
-      description = "seeded listing schedule: new symbol + one BREAK every SEC (default off)")
+      description = "seeded listing schedule: new symbol + one delisting every SEC (default off)")
   void listingEvery(long v) {
     c.listingEverySec = v;
   }

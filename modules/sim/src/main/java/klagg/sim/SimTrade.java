@@ -1,6 +1,5 @@
 package klagg.sim;
 
-import klagg.core.Decimals;
 
 /** One aggregate trade as served (mantissas at the symbol's scales). */
 public final class SimTrade {
@@ -25,9 +24,9 @@ public final class SimTrade {
   /** Binance REST aggTrades element. */
   public StringBuilder appendRest(StringBuilder sb, SymbolInfo s) {
     sb.append("{\"a\":").append(aggId).append(",\"p\":\"");
-    Decimals.append(sb, price, s.priceScale, s.priceDigits);
+    SimDecimal.append(sb, price, s.priceScale, s.priceDigits);
     sb.append("\",\"q\":\"");
-    Decimals.append(sb, qty, s.qtyScale, s.qtyDigits);
+    SimDecimal.append(sb, qty, s.qtyScale, s.qtyDigits);
     return sb.append("\",\"f\":").append(firstId).append(",\"l\":").append(lastId).append(",\"T\":")
         .append(time).append(",\"m\":").append(buyerMaker).append(",\"M\":true}");
   }

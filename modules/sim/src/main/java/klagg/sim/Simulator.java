@@ -256,6 +256,28 @@ public final class Simulator {
             throw new IllegalArgumentException("listing not supported in " + market.mode() + " mode");
           }
         }
+        case "delist" -> {
+          SymbolInfo s = market.symbol(String.valueOf(cmd.getValue(k)).toUpperCase());
+          if (s == null) {
+            throw new IllegalArgumentException("unknown symbol " + cmd.getValue(k));
+          }
+          market.delist(s, now);
+        }
+        case "exchangeInfo" -> {
+          Object v = cmd.getValue(k);
+          JsonObject o = v instanceof JsonObject j ? j : new JsonObject().put("answer", String.valueOf(v));
+          String answer = o.getString("answer", "");
+          if (!answer.equals("empty") && !answer.equals("garbage") && !answer.equals("partial")) {
+            throw new IllegalArgumentException("exchangeInfo.answer must be empty, garbage or partial");
+          }
+          double keep = o.getDouble("keep", 0.5);
+          if (!(keep >= 0 && keep <= 1)) {
+            throw new IllegalArgumentException("exchangeInfo.keep must be in [0, 1]");
+          }
+          faults.exchangeInfoFault = answer;
+          faults.exchangeInfoRemaining = Math.max(0, o.getInteger("count", 1));
+          faults.exchangeInfoKeep = keep;
+        }
         case "break", "resume" -> {
           SymbolInfo s = market.symbol(String.valueOf(cmd.getValue(k)).toUpperCase());
           if (s == null) {
@@ -317,7 +339,7 @@ public final class Simulator {
     return o;
   }
 
-  /** Seeded listing schedule: at each multiple of the period, one new symbol and one BREAK. */
+  /** Seeded listing schedule: at each multiple of the period, one new symbol and one delisting. */
   void listingTick() {
     long period = cfg.listingEverySec * 1000;
     long now = clock.now();
@@ -335,7 +357,7 @@ public final class Simulator {
       if (trading.size() > 6) {
         int i = 5 + (int) Long.remainderUnsigned(SyntheticMarket.h(cfg.seed, 77, e), trading.size() - 5);
         SymbolInfo s = trading.get(i);
-        market.setBreak(s, now);
+        market.delist(s, now);
         listingLog.add("-" + s.name);
       }
       while (listingLog.size() > 100) {

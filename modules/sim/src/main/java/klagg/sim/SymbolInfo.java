@@ -27,6 +27,8 @@ public final class SymbolInfo {
   final double quietProb;
 
   private volatile String status = "TRADING";
+  /** Delisted: out of exchangeInfo for good, no more trades (its history stays in REST). */
+  private volatile boolean delisted;
   /** Trading windows [from, to); the last one may be open (to = Long.MAX_VALUE). */
   private volatile List<long[]> windows;
 
@@ -92,13 +94,34 @@ public final class SymbolInfo {
   }
 
   synchronized void setTrading(long t) {
-    if (trading()) {
+    if (trading() || delisted) {
       return;
     }
     List<long[]> w = new ArrayList<>(windows);
     w.add(new long[] {Math.max(t, w.get(w.size() - 1)[1]), Long.MAX_VALUE});
     windows = w;
     status = "TRADING";
+  }
+
+  public boolean delisted() {
+    return delisted;
+  }
+
+  /** Delists the symbol at {@code t}: trading ends and exchangeInfo no longer lists it. */
+  synchronized void delist(long t) {
+    setBreak(t);
+    status = "DELISTED";
+    delisted = true;
+  }
+
+  /** Whether any trading window overlaps {@code [from, to)}: a kline exists only then (none for a BREAK). */
+  public boolean tradingIn(long from, long to) {
+    for (long[] w : windows) {
+      if (from < w[1] && to > w[0]) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether a trade at {@code t} exists (inside a trading window). */

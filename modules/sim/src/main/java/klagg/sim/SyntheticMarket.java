@@ -38,8 +38,8 @@ public final class SyntheticMarket extends SimMarket {
   private final double shareNorm;
   private final Lru<Key, long[]> hourCum = new Lru<>(20_000);
   private final Lru<Key, long[]> minuteCum = new Lru<>(50_000);
-  private final Lru<Key, Summary> minuteSum = new Lru<>(200_000);
-  private final Lru<Key, Summary> hourSum = new Lru<>(50_000);
+  private final Lru<Key, TradeSums> minuteSum = new Lru<>(200_000);
+  private final Lru<Key, TradeSums> hourSum = new Lru<>(50_000);
 
   record Key(int sym, int ver, long idx) {}
 
@@ -352,7 +352,7 @@ public final class SyntheticMarket extends SimMarket {
   }
 
   private long tickOf(SymbolInfo s, double price) {
-    return Math.max(1, Math.round(price * klagg.core.Decimals.pow10(s.priceScale)));
+    return Math.max(1, Math.round(price * SimDecimal.pow10(s.priceScale)));
   }
 
   // ---------------------------------------------------------------- slots
@@ -383,7 +383,7 @@ public final class SyntheticMarket extends SimMarket {
     long block = Math.floorDiv(firstAgg, 16);
     int[] ex = blockExtras(s, block);
     long f = firstTradeId(s, firstAgg);
-    double stepPerUnit = klagg.core.Decimals.pow10(s.qtyScale);
+    double stepPerUnit = SimDecimal.pow10(s.qtyScale);
     double[] oct = octaves(s, t0);
     for (int i = 0; i < c; i++) {
       long a = firstAgg + i;
@@ -556,22 +556,22 @@ public final class SyntheticMarket extends SimMarket {
   }
 
   /** Cached exact summary of a complete minute (all trades visible). */
-  Summary minuteSummary(SymbolInfo s, long minute) {
+  TradeSums minuteSummary(SymbolInfo s, long minute) {
     Key k = new Key(s.id, ver(s), minute);
-    Summary sum = minuteSum.get(k);
+    TradeSums sum = minuteSum.get(k);
     if (sum == null) {
-      sum = new Summary();
+      sum = new TradeSums();
       scan(s, minute * 60_000L, minute * 60_000L + 60_000L, sum);
       minuteSum.put(k, sum);
     }
     return sum;
   }
 
-  Summary hourSummary(SymbolInfo s, long hour) {
+  TradeSums hourSummary(SymbolInfo s, long hour) {
     Key k = new Key(s.id, ver(s), hour);
-    Summary sum = hourSum.get(k);
+    TradeSums sum = hourSum.get(k);
     if (sum == null) {
-      sum = new Summary();
+      sum = new TradeSums();
       for (long m = hour * 60; m < hour * 60 + 60; m++) {
         sum.merge(minuteSummary(s, m));
       }
@@ -581,14 +581,14 @@ public final class SyntheticMarket extends SimMarket {
   }
 
   @Override
-  public Summary summary(SymbolInfo s, long from, long to) {
+  public TradeSums summary(SymbolInfo s, long from, long to) {
     long h0 = Math.floorDiv(from + 3_599_999L, 3_600_000L);
     long h1 = Math.floorDiv(to, 3_600_000L);
     if (h1 - h0 > 2) {
       // warm the hour cache in parallel (each hour is independent; the merge below stays in order)
       java.util.stream.LongStream.range(h0, h1).parallel().forEach(h -> hourSummary(s, h));
     }
-    Summary sum = new Summary();
+    TradeSums sum = new TradeSums();
     long c = from;
     while (c < to) {
       if (c % 3_600_000L == 0 && c + 3_600_000L <= to) {
@@ -611,7 +611,7 @@ public final class SyntheticMarket extends SimMarket {
     long first = firstTradeTime(s);
     long minuteStart = Math.floorDiv(t, 60_000L) * 60_000L;
     if (minuteStart < t) {
-      Summary part = new Summary();
+      TradeSums part = new TradeSums();
       scan(s, Math.max(minuteStart, first), t, part);
       if (!part.empty()) {
         return part.close;
@@ -621,7 +621,7 @@ public final class SyntheticMarket extends SimMarket {
       if (minuteCum(s, m)[60] == 0) {
         continue;
       }
-      Summary ms = minuteSummary(s, m);
+      TradeSums ms = minuteSummary(s, m);
       if (!ms.empty()) {
         return ms.close;
       }

@@ -17,8 +17,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
-import klagg.core.Decimals;
-import klagg.core.Interval;
 
 /**
  * WebSocket side: connections, Binance's commands and limits, and the live streams (aggTrade,
@@ -433,11 +431,11 @@ final class WsHub {
 
   static final class KlineState {
     final SymbolInfo sym;
-    final Interval iv;
+    final SimInterval iv;
     final String stream;
     long lastOpen = Long.MIN_VALUE;
 
-    KlineState(SymbolInfo sym, Interval iv, String stream) {
+    KlineState(SymbolInfo sym, SimInterval iv, String stream) {
       this.sym = sym;
       this.iv = iv;
       this.stream = stream;
@@ -446,7 +444,7 @@ final class WsHub {
 
   /** Rolling ~24 h mini-ticker state (hour buckets over what this process emitted). */
   static final class Mini {
-    final Summary[] buckets = new Summary[25];
+    final TradeSums[] buckets = new TradeSums[25];
     final long[] bucketHour = new long[25];
     boolean changed;
     long lastPrice;
@@ -515,7 +513,7 @@ final class WsHub {
       return true;
     }
     var m = KLINE.matcher(s);
-    return m.matches() && Interval.find(m.group(2)) != null;
+    return m.matches() && SimInterval.find(m.group(2)) != null;
   }
 
   void handshake(ServerWebSocketHandshake hs) {
@@ -686,7 +684,7 @@ final class WsHub {
       if (m.matches()) {
         klineStreams.computeIfAbsent(s, k -> {
           SymbolInfo sym = market.symbol(m.group(1).toUpperCase(java.util.Locale.ROOT));
-          return sym == null ? null : new KlineState(sym, Interval.parse(m.group(2)), s);
+          return sym == null ? null : new KlineState(sym, SimInterval.parse(m.group(2)), s);
         });
       }
     }
@@ -792,9 +790,9 @@ final class WsHub {
     sb.setLength(0);
     sb.append("{\"e\":\"aggTrade\",\"E\":").append(eventTime).append(",\"s\":\"").append(s.name)
         .append("\",\"a\":").append(a).append(",\"p\":\"");
-    Decimals.append(sb, p, s.priceScale, s.priceDigits);
+    SimDecimal.append(sb, p, s.priceScale, s.priceDigits);
     sb.append("\",\"q\":\"");
-    Decimals.append(sb, q, s.qtyScale, s.qtyDigits);
+    SimDecimal.append(sb, q, s.qtyScale, s.qtyDigits);
     sb.append("\",\"f\":").append(f).append(",\"l\":").append(l).append(",\"T\":").append(t)
         .append(",\"m\":").append(m).append(",\"M\":true}");
     return sb.toString();
@@ -838,7 +836,7 @@ final class WsHub {
     long hour = Math.floorDiv(t, 3_600_000L);
     int bi = Math.floorMod(hour, 25);
     if (mini.buckets[bi] == null || mini.bucketHour[bi] != hour) {
-      mini.buckets[bi] = new Summary();
+      mini.buckets[bi] = new TradeSums();
       mini.bucketHour[bi] = hour;
     }
     mini.buckets[bi].trade(a, p, q, f, l, t, m);
@@ -1010,7 +1008,7 @@ final class WsHub {
       }
       m.changed = false;
       SymbolInfo s = e.getKey();
-      Summary sum = new Summary();
+      TradeSums sum = new TradeSums();
       for (long h = hourNow - 23; h <= hourNow; h++) {
         int bi = Math.floorMod(h, 25);
         if (m.buckets[bi] != null && m.bucketHour[bi] == h) {
@@ -1026,12 +1024,12 @@ final class WsHub {
       int qq = s.priceScale + s.qtyScale;
       out.append("{\"e\":\"24hrMiniTicker\",\"E\":").append(now).append(",\"s\":\"").append(s.name)
           .append("\",\"c\":\"");
-      Decimals.append(out, sum.close, s.priceScale, s.priceDigits).append("\",\"o\":\"");
-      Decimals.append(out, sum.open, s.priceScale, s.priceDigits).append("\",\"h\":\"");
-      Decimals.append(out, sum.high, s.priceScale, s.priceDigits).append("\",\"l\":\"");
-      Decimals.append(out, sum.low, s.priceScale, s.priceDigits).append("\",\"v\":\"");
-      Decimals.append(out, sum.volume, s.qtyScale, s.qtyDigits).append("\",\"q\":\"");
-      Decimals.append128(out, sum.quoteHi, sum.quoteLo, qq, s.quoteDigits).append("\"}");
+      SimDecimal.append(out, sum.close, s.priceScale, s.priceDigits).append("\",\"o\":\"");
+      SimDecimal.append(out, sum.open, s.priceScale, s.priceDigits).append("\",\"h\":\"");
+      SimDecimal.append(out, sum.high, s.priceScale, s.priceDigits).append("\",\"l\":\"");
+      SimDecimal.append(out, sum.low, s.priceScale, s.priceDigits).append("\",\"v\":\"");
+      sum.volume.append(out, s.qtyScale, s.qtyDigits).append("\",\"q\":\"");
+      sum.quote.append(out, qq, s.quoteDigits).append("\"}");
     }
     out.append(']');
     if (n > 0) {

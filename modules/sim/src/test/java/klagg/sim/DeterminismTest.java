@@ -12,7 +12,6 @@ import io.vertx.junit5.VertxExtension;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import klagg.core.Interval;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -109,7 +108,7 @@ class DeterminismTest {
     SyntheticMarket m = new SyntheticMarket(clock, 3, 200, 30, now - 2 * 3_600_000L);
     int flats = 0;
     for (SymbolInfo s : m.symbols().subList(100, 200)) {
-      List<Kline> ks = m.klines(s, Interval.M1, now - 3_600_000L, null, 60);
+      List<Kline> ks = m.klines(s, SimInterval.M1, now - 3_600_000L, null, 60);
       for (int i = 1; i < ks.size(); i++) {
         Kline k = ks.get(i);
         if (k.count == 0) {

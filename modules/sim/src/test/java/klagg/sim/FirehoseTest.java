@@ -7,7 +7,6 @@ import static klagg.sim.TestSupport.ws;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
-import klagg.core.Decimals;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
@@ -127,10 +126,8 @@ class FirehoseTest {
         assertThat(o.getLong("f")).isEqualTo(prev.getLong("l") + 1);
       }
       fills += o.getLong("l") - o.getLong("f") + 1;
-      int[] ps = new int[1];
-      int[] qs = new int[1];
-      long p = Decimals.rescale(Decimals.parse(o.getString("p"), ps), ps[0], btc.priceScale);
-      long q = Decimals.rescale(Decimals.parse(o.getString("q"), qs), qs[0], btc.qtyScale);
+      long p = SimDecimal.parse(o.getString("p"), btc.priceScale);
+      long q = SimDecimal.parse(o.getString("q"), btc.qtyScale);
       assertThat(text).isEqualTo(sim.hub.encodeAgg(btc, o.getLong("E"), o.getLong("a"), p, q, o.getLong("f"),
           o.getLong("l"), o.getLong("T"), o.getBoolean("m")));
       prev = o;
@@ -163,10 +160,8 @@ class FirehoseTest {
     List<String> raw = w.texts();
     for (int i = 0; i < 500; i++) {
       JsonObject o = new JsonObject(raw.get(i));
-      int[] ps = new int[1];
-      int[] qs = new int[1];
-      long p = Decimals.rescale(Decimals.parse(o.getString("p"), ps), ps[0], btc.priceScale);
-      long q = Decimals.rescale(Decimals.parse(o.getString("q"), qs), qs[0], btc.qtyScale);
+      long p = SimDecimal.parse(o.getString("p"), btc.priceScale);
+      long q = SimDecimal.parse(o.getString("q"), btc.qtyScale);
       assertThat(raw.get(i)).isEqualTo(sim.hub.encodeAgg(btc, o.getLong("E"), o.getLong("a"), p, q, o.getLong("f"),
           o.getLong("l"), o.getLong("T"), o.getBoolean("m")));
     }

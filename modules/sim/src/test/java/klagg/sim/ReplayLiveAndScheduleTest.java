@@ -55,11 +55,12 @@ class ReplayLiveAndScheduleTest {
     Simulator sim = await(Simulator.start(vertx, c));
     WebClient client = WebClient.create(vertx);
     assertThat(get(client, sim, "/api/v3/time").statusCode()).isEqualTo(500);
-    until("a listing and a BREAK", 15_000, () -> {
+    until("a listing and a delisting", 15_000, () -> {
       JsonArray syms = get(client, sim, "/api/v3/exchangeInfo").bodyAsJsonObject().getJsonArray("symbols");
       boolean listed = syms.stream().map(o -> (JsonObject) o).anyMatch(o -> o.getString("symbol").matches("N\\d{5}USDT"));
-      boolean broken = syms.stream().map(o -> (JsonObject) o).anyMatch(o -> o.getString("status").equals("BREAK"));
-      return listed && broken;
+      boolean delisted = sim.market().symbols().stream().anyMatch(x -> x.delisted()
+          && syms.stream().noneMatch(o -> ((JsonObject) o).getString("symbol").equals(x.name)));
+      return listed && delisted;
     });
     assertThat(await(sim.status()).getJsonArray("listingEvents")).isNotEmpty();
     await(sim.close());

@@ -248,4 +248,53 @@ class RestConformanceTest {
     SymbolInfo e = sim.market().symbol("ETHUSDT");
     assertThat(sim.market().trades(e, breakAt, breakAt + 60_000)).isEmpty();
   }
+
+  @Test
+  void exchangeInfoFaultsDelistingAndNoKlinesInsideABreak() {
+    int n = get(client, sim, "/api/v3/exchangeInfo").bodyAsJsonObject().getJsonArray("symbols").size();
+    // empty: one answer lists nothing, the next is whole again
+    await(sim.applyFaults(new JsonObject().put("exchangeInfo", "empty")));
+    assertThat(get(client, sim, "/api/v3/exchangeInfo").bodyAsJsonObject().getJsonArray("symbols")).isEmpty();
+    assertThat(get(client, sim, "/api/v3/exchangeInfo").bodyAsJsonObject().getJsonArray("symbols")).hasSize(n);
+    // garbage: not JSON, status 200 (a proxy's error page)
+    await(sim.applyFaults(new JsonObject().put("exchangeInfo", new JsonObject().put("answer", "garbage").put("count", 2))));
+    for (int i = 0; i < 2; i++) {
+      HttpResponse<Buffer> g = get(client, sim, "/api/v3/exchangeInfo");
+      assertThat(g.statusCode()).isEqualTo(200);
+      assertThat(g.bodyAsString()).startsWith("<html>");
+    }
+    // partial: the first quarter of the symbols
+    await(sim.applyFaults(new JsonObject().put("exchangeInfo", new JsonObject().put("answer", "partial").put("keep", 0.25))));
+    assertThat(get(client, sim, "/api/v3/exchangeInfo").bodyAsJsonObject().getJsonArray("symbols"))
+        .hasSize((int) Math.ceil(n * 0.25));
+    assertThat(await(sim.status()).getJsonObject("faults").getLong("exchangeInfoFaultsTotal")).isEqualTo(4);
+    HttpResponse<Buffer> bad = await(client.postAbs(sim.restBaseUrl() + "/sim/faults")
+        .sendJsonObject(new JsonObject().put("exchangeInfo", "sometimes")));
+    assertThat(bad.statusCode()).isEqualTo(400);
+
+    // delist: gone from exchangeInfo for good, no more trades; "resume" does not bring it back
+    await(sim.applyFaults(new JsonObject().put("delist", "ETHUSDT")));
+    JsonArray after = get(client, sim, "/api/v3/exchangeInfo").bodyAsJsonObject().getJsonArray("symbols");
+    assertThat(after).hasSize(n - 1);
+    assertThat(after.stream().map(o -> ((JsonObject) o).getString("symbol"))).doesNotContain("ETHUSDT");
+    SymbolInfo eth = sim.market().symbol("ETHUSDT");
+    long at = sim.now();
+    assertThat(sim.market().trades(eth, at, at + 60_000)).isEmpty();
+    await(sim.applyFaults(new JsonObject().put("resume", "ETHUSDT")));
+    assertThat(eth.delisted()).isTrue();
+    assertThat(eth.trading()).isFalse();
+
+    // BREAK for five whole minutes: REST has no klines wholly inside it, the resume minute has one
+    SymbolInfo s = sim.market().symbols().stream().filter(x -> !x.name.equals("ETHUSDT")).findFirst().get();
+    long breakAt = sim.now();
+    await(sim.applyFaults(new JsonObject().put("break", s.name)));
+    sim.setTimeOffsetMs(sim.now() - System.currentTimeMillis() + 5 * 60_000L);
+    long resumeAt = sim.now();
+    await(sim.applyFaults(new JsonObject().put("resume", s.name)));
+    JsonArray rows = get(client, sim, "/api/v3/klines?symbol=" + s.name + "&interval=1m&startTime="
+        + (breakAt / 60_000L * 60_000L)).bodyAsJsonArray();
+    java.util.List<Long> opens = rows.stream().map(r -> ((JsonArray) r).getLong(0)).toList();
+    assertThat(opens).containsExactly(breakAt / 60_000L * 60_000L, resumeAt / 60_000L * 60_000L);
+    assertThat(sim.market().trades(s, breakAt + 1, resumeAt)).isEmpty();
+  }
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import klagg.core.KlineDelta;
+import klagg.core.PullRequest;
 import klagg.core.TradeBatch;
 import klagg.core.WireIn;
 import klagg.core.WireOut;
@@ -24,6 +25,8 @@ public final class Codecs {
       new Binary<>(TradeBatch.class, TradeBatch::writeTo, TradeBatch::readFrom);
   public static final MessageCodec<KlineDelta, KlineDelta> KLINE_DELTA =
       new Binary<>(KlineDelta.class, KlineDelta::writeTo, KlineDelta::readFrom);
+  public static final MessageCodec<PullRequest, PullRequest> PULL_REQUEST =
+      new Binary<>(PullRequest.class, PullRequest::writeTo, PullRequest::readFrom);
   public static final MessageCodec<CycleUpdate, CycleUpdate> CYCLE_UPDATE =
       new Binary<>(CycleUpdate.class, Codecs::writeCycle, Codecs::readCycle);
 
@@ -31,6 +34,7 @@ public final class Codecs {
     var bus = vertx.eventBus();
     bus.registerDefaultCodec(TradeBatch.class, TRADE_BATCH);
     bus.registerDefaultCodec(KlineDelta.class, KLINE_DELTA);
+    bus.registerDefaultCodec(PullRequest.class, PULL_REQUEST);
     bus.registerDefaultCodec(CycleUpdate.class, CYCLE_UPDATE);
   }
 

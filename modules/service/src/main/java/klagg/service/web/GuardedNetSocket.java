@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SSLOptions;
 import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.eventbus.bridge.tcp.impl.protocol.FrameHelper;
 import java.security.cert.Certificate;
 import java.util.List;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -23,10 +24,23 @@ import klagg.service.Addresses;
  */
 final class GuardedNetSocket implements NetSocket {
   private final NetSocket so;
+  private final int maxFrameBytes;
+  private final java.util.function.Consumer<String> onMalformed;
   BridgeGuard.Client client;
 
   GuardedNetSocket(NetSocket so) {
+    this(so, Integer.MAX_VALUE, why -> { });
+  }
+
+  /**
+   * @param maxFrameBytes the largest frame body a client may announce; a negative or larger length
+   *     prefix is refused: an error frame, then the connection is closed
+   * @param onMalformed told why a connection was refused (to count and log it)
+   */
+  GuardedNetSocket(NetSocket so, int maxFrameBytes, java.util.function.Consumer<String> onMalformed) {
     this.so = so;
+    this.maxFrameBytes = maxFrameBytes;
+    this.onMalformed = onMalformed;
   }
 
   @Override
@@ -68,11 +82,89 @@ final class GuardedNetSocket implements NetSocket {
     return this;
   }
 
+  /** The bridge's frame parser, behind {@link FrameCheck}. */
   @Override
   public NetSocket handler(Handler<Buffer> handler) {
-    so.handler(handler);
+    so.handler(handler == null ? null : new FrameCheck(handler));
     return this;
   }
+
+  /**
+   * Frames the TCP bridge's input ({@code <int32 length><JSON>}) ahead of the bridge's own parser,
+   * which trusts what it is given: a negative length throws inside it (the client gets no answer and
+   * its stream is misread from then on), a huge one makes it buffer forever, a body that is not JSON
+   * is dropped without a word, and a frame with a field of the wrong type ({@code "type":true},
+   * {@code "address":5}) throws. Here: a length outside 0..maxFrameBytes gets an {@code invalid_frame}
+   * error frame and the connection is closed; a well-framed body the bridge cannot take gets the
+   * {@link BridgeFrames#check reason} as an error frame and is not passed on; whole, valid frames go
+   * to the bridge one by one. At most one frame (bounded by maxFrameBytes) is held. Found by
+   * BridgeFuzzTest.
+   */
+  final class FrameCheck implements Handler<Buffer> {
+    private final Handler<Buffer> bridge;
+    private Buffer header = Buffer.buffer(4);
+    private Buffer body;
+    private int bodyLength;
+    private boolean refused;
+
+    FrameCheck(Handler<Buffer> bridge) {
+      this.bridge = bridge;
+    }
+
+    @Override
+    public void handle(Buffer b) {
+      int n = b.length();
+      int i = 0;
+      while (i < n && !refused) {
+        if (body == null) {
+          int take = Math.min(4 - header.length(), n - i);
+          header.appendBuffer(b, i, take);
+          i += take;
+          if (header.length() < 4) {
+            break;
+          }
+          bodyLength = header.getInt(0);
+          if (bodyLength < 0 || bodyLength > maxFrameBytes) {
+            refuse("frame length " + bodyLength + " (allowed 0.." + maxFrameBytes + ")", true);
+            return;
+          }
+          body = Buffer.buffer(bodyLength);
+        }
+        int take = Math.min(bodyLength - body.length(), n - i);
+        body.appendBuffer(b, i, take);
+        i += take;
+        if (body.length() == bodyLength) {
+          Buffer frame = body;
+          body = null;
+          header = Buffer.buffer(4);
+          String why = BridgeFrames.check(frame);
+          if (why != null) {
+            refuse(why, false);
+          } else {
+            pass(Buffer.buffer(4 + bodyLength).appendInt(bodyLength).appendBuffer(frame));
+          }
+        }
+      }
+    }
+
+    private void pass(Buffer frame) {
+      try {
+        bridge.handle(frame);
+      } catch (RuntimeException e) {
+        refuse("a frame the bridge could not take: " + e, true);
+      }
+    }
+
+    private void refuse(String why, boolean close) {
+      onMalformed.accept(why);
+      FrameHelper.sendErrFrame(close ? "invalid_frame" : why, so);
+      if (close) {
+        refused = true;
+        so.close();
+      }
+    }
+  }
+
 
   @Override
   public NetSocket pause() {

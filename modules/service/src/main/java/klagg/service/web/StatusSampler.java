@@ -269,8 +269,9 @@ final class StatusSampler {
     Future<JsonObject> gateway = ask(Addresses.STATUS_GATEWAY);
     Future<JsonObject> persistence = ask(Addresses.STATUS_PERSISTENCE);
     Future<JsonObject> backfill = ask(Addresses.STATUS_BACKFILL);
+    Future<JsonObject> directory = ask(Addresses.STATUS_SYMBOLS);
     Future<Integer> live = live();
-    return Future.join(ingest, gateway, persistence, backfill, live).transform(x -> {
+    return Future.join(ingest, gateway, persistence, backfill, live, directory).transform(x -> {
       JsonObject checks = new JsonObject();
       boolean ready = true;
 
@@ -311,8 +312,12 @@ final class StatusSampler {
       if (b != ABSENT) {
         checks.put("backfill", b.copy());
       }
+      JsonObject dir = directory.result();
       checks.put("symbols", new JsonObject().put("ok", symbols > 0).put("tracked", symbols)
-          .put("live", sym.getInteger("live")).put("stale", sym.getInteger("stale")));
+          .put("live", sym.getInteger("live")).put("stale", sym.getInteger("stale"))
+          .put("halted", dir.getValue("halted")).put("haltedSymbols", dir.getValue("haltedSymbols"))
+          .put("holding", dir.getValue("holding")).put("heldReason", dir.getValue("heldReason"))
+          .put("refreshes", dir.getValue("refreshes")));
       ready &= symbols > 0;
       return Future.succeededFuture(new JsonObject().put("status", ready ? "UP" : "DOWN").put("live", true)
           .put("ready", ready).put("checks", checks));

@@ -78,6 +78,8 @@ public final class WebVerticle extends VerticleBase {
   private static final String[] REFUSED_TYPES = {"register", "send", "publish"};
   /** Refused bridge requests, [bridge][register|send|publish]. */
   private final long[][] refused = new long[BridgeGuard.BRIDGES.length][REFUSED_TYPES.length];
+  /** Malformed frames refused, by bridge (see {@link CheckedSockJsSocket}, {@link GuardedNetSocket.FrameCheck}). */
+  private final long[] malformed = new long[BridgeGuard.BRIDGES.length];
   private final java.util.Map<Object, BridgeGuard.Client> sockJsClients = new java.util.HashMap<>();
   private BridgeGuard guard;
   private boolean publishAll;
@@ -177,6 +179,10 @@ public final class WebVerticle extends VerticleBase {
             .description("outbound messages not written to a lagging bridge client (conflated, or the client closed)")
             .tags("bridge", BridgeGuard.BRIDGES[b], "reason", BridgeGuard.REASONS[r]).register(reg);
       }
+      FunctionCounter.builder("klagg_bridge_malformed", this, w -> w.malformed[bridge])
+          .description("malformed bridge frames refused (not JSON, fields of the wrong type, a TCP length prefix"
+              + " outside 0..web.maxFrameBytes, which also closes the connection)")
+          .tags("bridge", BridgeGuard.BRIDGES[b]).register(reg);
       FunctionCounter.builder("klagg_bridge_slow_disconnects", this, w -> w.guard.slowDisconnects(bridge))
           .description("bridge clients closed for staying behind longer than bridge.stuckClientMs")
           .tags("bridge", BridgeGuard.BRIDGES[b]).register(reg);
@@ -253,6 +259,11 @@ public final class WebVerticle extends VerticleBase {
 
   private Future<Void> startHttp() {
     Router router = Router.router(vertx);
+    // every /api and /fapi answer is Binance's JSON, errors included (a query that does not decode,
+    // a handler that failed): never a bare 500 page
+    for (String api : List.of("/api/*", "/fapi/*")) {
+      router.route(api).handler(this::decodableParams).failureHandler(this::binanceFailure);
+    }
     router.get("/api/v3/klines").handler(this::klines);
     // the same data as clients call it: Binance's UI klines and the USD-M futures twin
     router.get("/api/v3/uiKlines").handler(this::klines);
@@ -267,11 +278,16 @@ public final class WebVerticle extends VerticleBase {
     router.get("/metrics").handler(ctx -> KlaggMetrics.scrape(vertx, ctx.response()));
     router.routeWithRegex("^/(ws|stream)(/.*)?$").handler(this::webSocket);
     if (config.getBool("bridge.sockjs")) {
-      router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).bridge(sockJsOptions(),
-          e -> onBridgeEvent(BridgeGuard.SOCKJS, e, e.socket())));
+      // SockJSHandler.bridge(options, handler) is exactly this, less the frame check (CheckedSockJsSocket)
+      io.vertx.ext.web.handler.sockjs.impl.EventBusBridgeImpl bridge = new io.vertx.ext.web.handler.sockjs.impl
+          .EventBusBridgeImpl(vertx, null, sockJsOptions(), e -> onBridgeEvent(BridgeGuard.SOCKJS, e, e.socket()));
+      router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).socketHandler(so ->
+          bridge.handle(new CheckedSockJsSocket(so, why -> malformed(BridgeGuard.SOCKJS, so.remoteAddress(), why)))));
     }
-    router.route("/api/*").handler(ctx -> json(ctx, 404, new JsonObject().put("code", -1000)
-        .put("msg", "Unknown endpoint " + ctx.request().path()).encode()));
+    for (String api : List.of("/api/*", "/fapi/*")) {
+      router.route(api).handler(ctx -> json(ctx, 404, new JsonObject().put("code", -1000)
+          .put("msg", "Unknown endpoint " + ctx.request().path()).encode()));
+    }
     router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false).setIndexPage("index.html"));
     int maxFrame = config.getInt("web.maxFrameBytes");
     HttpServerOptions opts = new HttpServerOptions().setHost(config.getString("http.host"))
@@ -284,6 +300,41 @@ public final class WebVerticle extends VerticleBase {
           config.getString("http.host"), httpPort);
       return null;
     });
+  }
+
+  /**
+   * A query string with a bad percent escape ({@code %}, {@code %G1}) makes every parameter lookup
+   * throw; answered here as Binance does, before any handler looks. Found by WebRestFuzzTest.
+   */
+  private void decodableParams(RoutingContext ctx) {
+    try {
+      ctx.request().params();
+    } catch (IllegalArgumentException e) {
+      error(ctx, new BinanceError(400, -1100, "Illegal characters found in a parameter."));
+      return;
+    }
+    ctx.next();
+  }
+
+  /** A failed /api or /fapi request: Binance's error JSON with the failure's status (500 if none). */
+  private void binanceFailure(RoutingContext ctx) {
+    if (ctx.response().ended() || ctx.response().closed()) {
+      return;
+    }
+    Throwable t = ctx.failure();
+    int status = ctx.statusCode();
+    BinanceError e;
+    if (t instanceof BinanceError) {
+      e = (BinanceError) t;
+    } else if (t instanceof IllegalArgumentException) {
+      e = new BinanceError(400, -1100, "Illegal characters found in a parameter.");
+    } else if (status >= 400 && status < 500) {
+      e = new BinanceError(status, -1000, "An unknown error occurred while processing the request.");
+    } else {
+      rlog.warn("rest-failure", "REST " + ctx.request().path() + " failed: " + t);
+      e = BinanceError.internal();
+    }
+    error(ctx, e);
   }
 
   private static void json(RoutingContext ctx, int status, String body) {
@@ -518,7 +569,9 @@ public final class WebVerticle extends VerticleBase {
    */
   private void onBridgeEvent(int bridge, BaseBridgeEvent e, Object socket) {
     JsonObject raw = e.getRawMessage();
-    String address = raw == null ? null : raw.getString("address");
+    // a client may put anything there ({"address":[1]}): not a string is no address (refused below)
+    Object rawAddress = raw == null ? null : raw.getValue("address");
+    String address = rawAddress instanceof String ? (String) rawAddress : null;
     switch (e.type()) {
       case SOCKET_CREATED -> {
         if (bridge == BridgeGuard.SOCKJS) {
@@ -597,6 +650,12 @@ public final class WebVerticle extends VerticleBase {
     }
   }
 
+  private void malformed(int bridge, Object from, String why) {
+    malformed[bridge]++;
+    rlog.warn("bridge-malformed-" + bridge, "refused a malformed " + BridgeGuard.BRIDGES[bridge] + " bridge frame from "
+        + from + ": " + abbreviate(why));
+  }
+
   private static String abbreviate(String s) {
     return s.length() <= 80 ? s : s.substring(0, 80) + "...";
   }
@@ -633,7 +692,8 @@ public final class WebVerticle extends VerticleBase {
       java.lang.reflect.Method handler = b.getClass().getDeclaredMethod("handler", NetSocket.class);
       handler.setAccessible(true);
       server.connectHandler(so -> {
-        GuardedNetSocket g = new GuardedNetSocket(so);
+        GuardedNetSocket g = new GuardedNetSocket(so, config.getInt("web.maxFrameBytes"),
+            why -> malformed(BridgeGuard.TCP, so.remoteAddress(), why));
         BridgeGuard.Client c = guard.client(BridgeGuard.TCP, so::writeQueueFull, so::close);
         g.client = c;
         so.drainHandler(v -> c.flush());

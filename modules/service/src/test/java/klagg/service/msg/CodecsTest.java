@@ -9,6 +9,7 @@ import klagg.core.Interval;
 import klagg.core.Kline;
 import klagg.core.KlineBook;
 import klagg.core.KlineDelta;
+import klagg.core.PullRequest;
 import klagg.core.TradeBatch;
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +18,28 @@ class CodecsTest {
   void localDeliveryPassesTheObjectItself() {
     TradeBatch b = new TradeBatch.Builder(1).build();
     assertThat(Codecs.TRADE_BATCH.transform(b)).isSameAs(b);
+    PullRequest p = new PullRequest(3, 4);
+    assertThat(Codecs.PULL_REQUEST.transform(p)).isSameAs(p);
+  }
+
+  @Test
+  void theFencingTokenCrossesTheWireWithTheDeltaAndThePull() {
+    KlineBook book = new KlineBook(Interval.DEFAULTS, 2000, 4);
+    AggTrade t = new AggTrade();
+    book.addSymbol(0, 2, 8);
+    t.set(0, 5, 99_999_99L, 2, 123_456L, 8, 1, 3, 1_700_000_000_000L, false);
+    book.apply(t);
+    KlineDelta d = book.takeDelta(0).fenced(2, 77);
+    Buffer buf = Buffer.buffer().appendString("x");
+    Codecs.KLINE_DELTA.encodeToWire(buf, d);
+    Codecs.PULL_REQUEST.encodeToWire(buf, new PullRequest(5, 77));
+    KlineDelta e = Codecs.KLINE_DELTA.decodeFromWire(1, buf);
+    assertThat(e.shard()).isEqualTo(2);
+    assertThat(e.fence()).isEqualTo(77);
+    assertThat(e.size()).isEqualTo(d.size());
+    PullRequest p = Codecs.PULL_REQUEST.decodeFromWire(1 + 4 + buf.getInt(1), buf);
+    assertThat(p.ack()).isEqualTo(5);
+    assertThat(p.fence()).isEqualTo(77);
   }
 
   @Test

@@ -115,6 +115,27 @@ class PersistWriteTest {
 
   @Test
   @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
+  void rowsOfAFencedShardOwnerAreNotStored(Vertx vertx, VertxTestContext ctx) {
+    deploy(vertx, new JsonObject().put("flushMs", 100), 2);
+    long t0 = 1_700_000_040_000L;
+    Kline newer = Rows.kline(0, Interval.M1, t0, true, 1);
+    Kline stale = Rows.kline(0, Interval.M1, t0, true, 2); // the same kline from the owner that was fenced
+    Kline other = Rows.kline(1, Interval.M1, t0, true, 3); // another shard's, under its own first token
+    vertx.eventBus().send(Addresses.PERSIST, new klagg.service.msg.CycleUpdate(1, 0,
+        List.of(new klagg.core.KlineDelta.Builder(1).add(newer).build(1).fenced(0, 7))));
+    vertx.eventBus().send(Addresses.PERSIST, new klagg.service.msg.CycleUpdate(2, 0,
+        List.of(new klagg.core.KlineDelta.Builder(1).add(stale).build(9).fenced(0, 5),
+            new klagg.core.KlineDelta.Builder(1).add(other).build(1).fenced(1, 5))));
+    Rows.untilAsync(vertx, "rows stored", 20_000, () -> Rows.count(db.pool(), schema, "").map(n -> n >= 2)).await();
+    Map<String, Row> rows = stored();
+    Rows.assertSame(newer, rows.get(Rows.key(newer)));
+    Rows.assertSame(other, rows.get(Rows.key(other)));
+    assertThat(counter(vertx, "klagg_persist_rows_rejected", "reason", "fenced")).isEqualTo(1);
+    ctx.completeNow();
+  }
+
+  @Test
+  @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
   void coalescesUpdatesToTheSameKeys(Vertx vertx, VertxTestContext ctx) {
     deploy(vertx, new JsonObject().put("flushMs", 300).put("flushRows", 100_000), 10);
     int keys = 40; // 10 symbols x 4 intervals
