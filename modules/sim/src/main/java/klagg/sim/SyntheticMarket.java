@@ -523,7 +523,13 @@ public final class SyntheticMarket extends SimMarket {
     if (aggId <= 0) {
       return H0 * 3_600_000L;
     }
-    long hour = H0 + aggId / s.hourBase;
+    // an id past the next hour's trades (any long a client sends): no trade has it yet, and the search
+    // below must not walk (or overflow) towards it
+    long lastHour = Math.max(H0, Math.floorDiv(clock.now(), 3_600_000L) + 1);
+    if (aggId >= hourFirstAgg(s, lastHour + 1)) {
+      return (lastHour + 1) * 3_600_000L;
+    }
+    long hour = Math.min(H0 + aggId / s.hourBase, lastHour);
     while (hour > H0 && hourFirstAgg(s, hour) > aggId) {
       hour--;
     }

@@ -159,6 +159,18 @@ class RestParamsFuzzTest {
     }
   }
 
+  /** Found by the properties above (seed -7160211132886462366): a huge fromId made the simulator search forever. */
+  @net.jqwik.api.Example
+  void aFromIdPastEveryTradeIsAnEmptyList() throws IOException {
+    for (String id : List.of(String.valueOf(Long.MAX_VALUE), "9000000000000000000", "4611686018427387904", "99999999999")) {
+      for (String path : List.of("/api/v3/aggTrades", "/fapi/v1/aggTrades")) {
+        Object[] r = rawGet(sim.port(), path + "?symbol=" + symbol + "&fromId=" + id);
+        assertThat(r[0]).as(path + " fromId=" + id).isEqualTo(200);
+        assertThat(new io.vertx.core.json.JsonArray((String) r[1])).as(path + " fromId=" + id).isEmpty();
+      }
+    }
+  }
+
   @Provide
   Arbitrary<String> names() {
     return Arbitraries.of(NAMES);
