@@ -403,6 +403,44 @@ public final class KlaggConfig {
   }
 
   /**
+   * Refuses a combination of roles under which a verticle would start and silently receive nothing.
+   * Persistence takes the gateway's cycles on a node-local address ({@code klagg.persist}: the cycle
+   * is not shipped across the cluster a second time), so it needs the gateway on its own node, clustered
+   * or not. Without a cluster every input must come from this node: the web verticle needs the
+   * gateway, and ingest's trades and the gateway's pulls need workers here (the workers role, or
+   * {@code workers.adopt}). A workers-only node without a cluster is allowed: it serves its metrics and
+   * waits (the cluster's ingest reaches it only when clustered), as the dashboard check uses it.
+   *
+   * @throws ConfigException naming the missing role and what to do
+   */
+  public void checkRoles(boolean clustered) {
+    boolean localWorkers = hasRole("workers") || getBool("workers.adopt");
+    if (hasRole("persistence") && !hasRole("gateway")) {
+      throw new ConfigException("roles: persistence needs the gateway role on the same node (it stores the gateway's "
+          + "cycles, which reach it on this node only); add \"gateway\" to roles or move persistence to the gateway's node");
+    }
+    if (clustered) {
+      return;
+    }
+    if (hasRole("web") && !hasRole("gateway")) {
+      throw new ConfigException("roles: web without gateway would serve no klines on a node that is not clustered; "
+          + "add \"gateway\" to roles or start with -cluster beside a gateway node");
+    }
+    if (hasRole("ingest") && !localWorkers) {
+      throw new ConfigException("roles: ingest without workers (and workers.adopt false) would send its trades to no "
+          + "worker on a node that is not clustered; add \"workers\" to roles or start with -cluster");
+    }
+    if (hasRole("gateway") && !localWorkers) {
+      throw new ConfigException("roles: gateway without workers (and workers.adopt false) would pull from no worker "
+          + "on a node that is not clustered; add \"workers\" to roles or start with -cluster");
+    }
+    if (hasRole("gateway") && !hasRole("ingest")) {
+      throw new ConfigException("roles: gateway without ingest would aggregate no trades on a node that is not "
+          + "clustered; add \"ingest\" to roles or start with -cluster");
+    }
+  }
+
+  /**
    * Event-loop threads for this node's Vert.x: {@code eventLoops}, or (0) {@link #autoEventLoops}.
    * With Vert.x's default of 2 x cores the ingest shares its loop with a worker or the simulator and
    * waits behind it even when a core is idle.

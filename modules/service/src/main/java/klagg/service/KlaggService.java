@@ -40,6 +40,11 @@ public final class KlaggService {
   }
 
   private Future<Void> deploy() {
+    try {
+      config.checkRoles(vertx.isClustered());
+    } catch (KlaggConfig.ConfigException e) {
+      return Future.failedFuture(e);
+    }
     Codecs.register(vertx);
     Future<Void> sim = Future.succeededFuture();
     if (config.getBool("sim.enabled")) {

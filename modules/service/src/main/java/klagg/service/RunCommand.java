@@ -47,6 +47,7 @@ final class RunCommand implements Callable<Integer> {
     KlaggConfig config;
     try {
       config = KlaggConfig.load(conf, System.getenv());
+      config.checkRoles(cluster);
     } catch (KlaggConfig.ConfigException e) {
       err.println("klagg run: " + e.getMessage());
       return 2;

@@ -111,6 +111,21 @@ class CliTest {
   }
 
   @Test
+  void runRefusesRolesThatWouldReceiveNothing() throws Exception {
+    java.nio.file.Path conf = java.nio.file.Files.createTempFile("klagg-cli", ".json");
+    try {
+      java.nio.file.Files.writeString(conf, "{\"roles\": [\"web\"]}");
+      assertThat(run("run", "-conf", conf.toString())).isEqualTo(2);
+      assertThat(stderr()).startsWith("klagg run: roles: web without gateway").hasLineCount(1);
+      java.nio.file.Files.writeString(conf, "{\"roles\": [\"ingest\", \"workers\", \"persistence\"]}");
+      assertThat(run("run", "-conf", conf.toString())).isEqualTo(2);
+      assertThat(stderr()).startsWith("klagg run: roles: persistence needs the gateway role on the same node");
+    } finally {
+      java.nio.file.Files.delete(conf);
+    }
+  }
+
+  @Test
   void runParsesComposesClusterCommandLine() {
     var cl = Main.commandLine(new PrintStream(out), new PrintStream(err));
     var parsed = cl.parseArgs("run", "-cluster", "-cluster-host", "klagg-main", "-cluster-config", "/x/cluster.xml",

@@ -71,6 +71,19 @@ class DockerFilesTest {
     assertThat(names)
         .containsExactly("grafana", "klagg-main", "klagg-worker-1", "klagg-worker-2", "postgres", "prometheus");
     assertThat(services.get("postgres").get("image").asText()).isEqualTo("postgres:15");
+    // nothing is published on a public interface: the web port serves /metrics, /health and the
+    // bridge, Prometheus and Grafana have no login; only the main node, Prometheus and Grafana publish
+    List<String> published = new ArrayList<>();
+    for (String n : names) {
+      JsonNode ports = services.get(n).get("ports");
+      if (ports != null) {
+        for (JsonNode p : ports) {
+          assertThat(p.asText()).as(n + " publishes " + p.asText()).startsWith("127.0.0.1:");
+          published.add(n);
+        }
+      }
+    }
+    assertThat(published).containsExactly("grafana", "klagg-main", "prometheus");
     assertThat(services.get("prometheus").get("image").asText()).startsWith("prom/prometheus");
 
     Map<Integer, String> shardOwner = new HashMap<>();

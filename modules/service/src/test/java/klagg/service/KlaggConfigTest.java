@@ -90,6 +90,39 @@ class KlaggConfigTest {
   }
 
   @Test
+  void rolesThatWouldReceiveNothingAreRefused() {
+    java.util.function.Function<String[], KlaggConfig> roles = r -> {
+      io.vertx.core.json.JsonArray a = new io.vertx.core.json.JsonArray();
+      for (String x : r) {
+        a.add(x);
+      }
+      return KlaggConfig.of(new JsonObject().put("roles", a).put("workers", new JsonObject().put("adopt", false)), Map.of());
+    };
+    // the default (every role) and the documented cluster nodes start
+    KlaggConfig.of(new JsonObject(), Map.of()).checkRoles(false);
+    roles.apply(new String[] {"ingest", "gateway", "persistence", "web"}).checkRoles(true);
+    roles.apply(new String[] {"workers"}).checkRoles(true);
+    roles.apply(new String[] {"workers"}).checkRoles(false); // waits, serves its metrics
+    roles.apply(new String[] {"ingest", "workers", "gateway", "web"}).checkRoles(false);
+    // persistence consumes the gateway's cycles on its own node only: refused even when clustered
+    for (boolean clustered : new boolean[] {false, true}) {
+      assertThatThrownBy(() -> roles.apply(new String[] {"ingest", "workers", "persistence", "web"}).checkRoles(clustered))
+          .hasMessageContaining("persistence needs the gateway role on the same node");
+    }
+    // without a cluster each input must come from this node
+    assertThatThrownBy(() -> roles.apply(new String[] {"web"}).checkRoles(false))
+        .hasMessageContaining("web without gateway");
+    roles.apply(new String[] {"web"}).checkRoles(true);
+    assertThatThrownBy(() -> roles.apply(new String[] {"ingest", "gateway"}).checkRoles(false))
+        .hasMessageContaining("ingest without workers");
+    assertThatThrownBy(() -> roles.apply(new String[] {"workers", "gateway", "web"}).checkRoles(false))
+        .hasMessageContaining("gateway without ingest");
+    // workers.adopt (the default) puts workers on the gateway's node
+    KlaggConfig.of(new JsonObject().put("roles", new io.vertx.core.json.JsonArray().add("ingest").add("gateway")), Map.of())
+        .checkRoles(false);
+  }
+
+  @Test
   void workersCheckTheirFencingTokenEveryTwoSecondsUnlessSet() {
     assertThat(KlaggConfig.of(new JsonObject(), Map.of()).getLong("workers.fenceCheckMs")).isEqualTo(2000);
     assertThat(KlaggConfig.of(new JsonObject(), Map.of("KLAGG_WORKERS_FENCECHECKMS", "500")).getLong("workers.fenceCheckMs"))

@@ -42,9 +42,12 @@ public final class EmbeddedDatabase {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedDatabase.class);
   /** How long an orphaned server gets for a fast shutdown before an immediate one. */
   static final long ORPHAN_FAST_STOP_MS = 30_000;
-  private static final Set<String> OWN_FILES = Set.of(DataDirLock.FILE, DataDirLock.ZONKY_FILE);
+  /** The generated password of the server's {@code postgres} user, in the data directory, mode 0600. */
+  public static final String PASSWORD_FILE = "klagg-db.password";
+  private static final Set<String> OWN_FILES = Set.of(DataDirLock.FILE, DataDirLock.ZONKY_FILE, PASSWORD_FILE);
 
   private final EmbeddedPostgres pg;
+  private final String password;
   private final DataDirLock lock;
   private final long postmasterPid;
   /** The server process, taken at start (its start time guards against pid reuse); null if unknown. */
@@ -53,8 +56,10 @@ public final class EmbeddedDatabase {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final Thread hook;
 
-  private EmbeddedDatabase(EmbeddedPostgres pg, DataDirLock lock, long postmasterPid, Process watchdog, long graceMs) {
+  private EmbeddedDatabase(EmbeddedPostgres pg, String password, DataDirLock lock, long postmasterPid, Process watchdog,
+      long graceMs) {
     this.pg = pg;
+    this.password = password;
     this.lock = lock;
     this.postmasterPid = postmasterPid;
     this.postmaster = postmasterPid > 0 ? ProcessHandle.of(postmasterPid).orElse(null) : null;
@@ -144,6 +149,10 @@ public final class EmbeddedDatabase {
       if (port > 0) {
         b.setPort(port);
       }
+      String known = DbPassword.read(dir);
+      if (!known.isEmpty()) {
+        b.setConnectConfig("password", known); // zonky's own readiness check connects as postgres
+      }
       EmbeddedPostgres pg;
       try {
         pg = b.start();
@@ -154,9 +163,19 @@ public final class EmbeddedDatabase {
       }
       long pmPid = Postmasters.pidFile(dir).orElse(-1L);
       Process watchdog = pmPid > 0 ? Postmasters.watchdog(ProcessHandle.current().pid(), pmPid) : null;
+      String password;
+      try {
+        password = DbPassword.secure(dir, pg);
+      } catch (IOException | RuntimeException e) {
+        pg.close();
+        if (watchdog != null) {
+          watchdog.destroy();
+        }
+        throw e;
+      }
       log.info("embedded PostgreSQL {} on 127.0.0.1:{}, data in {} (pid {}, {} ms)", fresh ? "initialized and started" : "started",
           pg.getPort(), dir, pmPid, (System.nanoTime() - t0) / 1_000_000);
-      return new EmbeddedDatabase(pg, owner[0], pmPid, watchdog, graceMs);
+      return new EmbeddedDatabase(pg, password, owner[0], pmPid, watchdog, graceMs);
     } catch (IOException | RuntimeException e) {
       if (owner[0] != null) {
         owner[0].release();
@@ -211,9 +230,12 @@ public final class EmbeddedDatabase {
     }
   }
 
-  /** The connection URL (user postgres, trust authentication on loopback, database postgres). */
+  /**
+   * The connection URL: user postgres with the generated password (see {@link DbPassword}), loopback,
+   * database postgres. It holds the password: log {@code host:port} instead.
+   */
   public String url() {
-    return "postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres";
+    return "postgresql://postgres:" + password + "@127.0.0.1:" + pg.getPort() + "/postgres";
   }
 
   /** The server's pid (from postmaster.pid at start), -1 if unknown. */
