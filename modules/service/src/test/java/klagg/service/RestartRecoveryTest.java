@@ -155,6 +155,8 @@ class RestartRecoveryTest {
     await("the first run live", 120_000, () -> allLive(http, 20));
     pool = io.vertx.pgclient.PgBuilder.pool()
         .connectingTo(new io.vertx.pgclient.PgConnectOptions().setHost("127.0.0.1").setPort(dbPort).setUser("postgres")
+            // as a user would: the generated password kept in the data directory
+            .setPassword(Files.readString(tmp.resolve("pg").resolve("klagg-db.password")).trim())
             .setDatabase("postgres"))
         .using(vertx).build();
     await("the first boundary's klines stored", 120_000, () -> sim.now() > b1 + 3_000
