@@ -827,7 +827,7 @@ public final class KlineBook {
    * The symbols whose overflow klines were dropped, with the earliest dropped open time each, into
    * {@code sink} (symbol, fromTime); clears the record. Their klines from then on must be rebuilt.
    */
-  public void takeSpilled(java.util.function.BiConsumer<Integer, Long> sink) {
+  public void takeSpilled(SpillSink sink) {
     spilled = false;
     for (int sym = 0; sym < spilledFrom.length; sym++) {
       if (spilledFrom[sym] != Long.MAX_VALUE) {
@@ -836,6 +836,12 @@ public final class KlineBook {
         sink.accept(sym, from);
       }
     }
+  }
+
+  /** Receives a symbol whose dropped overflow klines must be rebuilt from {@code fromTime} on (no boxing). */
+  @FunctionalInterface
+  public interface SpillSink {
+    void accept(int symbol, long fromTime);
   }
 
   /** Times the overflow hit its bound, and klines dropped then. */

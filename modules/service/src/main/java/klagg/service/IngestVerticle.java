@@ -68,8 +68,8 @@ public final class IngestVerticle extends VerticleBase implements StreamClient.L
   /** Most trades in one batch to a worker. */
   static final int MAX_BATCH = 4096;
   private Credits credits;
+  /** A batch or a probe: answered within the ack timeout, or the worker is shed. */
   private DeliveryOptions batchOptions;
-  private DeliveryOptions probeOptions;
   private long probeMs;
   private long[] probeTimer;
   private boolean paused;
@@ -95,7 +95,6 @@ public final class IngestVerticle extends VerticleBase implements StreamClient.L
         config.getInt("ingest.maxInFlightBatches"), config.getLong("ingest.resumeInFlightTrades"));
     long ackTimeout = config.getLong("ingest.ackTimeoutMs");
     batchOptions = new DeliveryOptions().setSendTimeout(ackTimeout);
-    probeOptions = new DeliveryOptions().setSendTimeout(ackTimeout);
     probeMs = Math.max(100, Math.min(1_000, ackTimeout / 2));
     probeTimer = new long[workers];
     Arrays.fill(probeTimer, -1);
@@ -267,7 +266,7 @@ public final class IngestVerticle extends VerticleBase implements StreamClient.L
   private void probe(int w) {
     probeTimer[w] = vertx.setTimer(probeMs, id -> {
       probeTimer[w] = -1;
-      vertx.eventBus().<Void>request(Addresses.workerTrades(w), EMPTY.build(), probeOptions).onComplete(ar -> {
+      vertx.eventBus().<Void>request(Addresses.workerTrades(w), EMPTY.build(), batchOptions).onComplete(ar -> {
         if (ar.succeeded() && credits.isShed(w)) {
           credits.unshed(w);
           log.info("worker {} answers again: its symbols catch up from REST", w);
