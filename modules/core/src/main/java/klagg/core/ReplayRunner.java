@@ -55,23 +55,19 @@ public final class ReplayRunner {
     }
   }
 
-  private static final Pattern VISION_NAME =
-      Pattern.compile("^([A-Z0-9]+)-aggTrades-(\\d{4})-(\\d{2})(?:-(\\d{2}))?(?:\\.[A-Za-z]+)*$");
-  private static final Pattern VISION_SYMBOL = Pattern.compile("^([A-Z0-9]+)-aggTrades-.*");
   private static final TradeBlock END = new TradeBlock(1);
 
 
   private final List<Interval> intervals;
   private final long graceMs;
   private final long maxTimeMs;
-  private String symbol;
+  private final ReplayInputs inputs;
   private int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
   private int chunkBytes = 4 << 20;
   private int piece = 1 << 20;
   private int blockRows = 4096;
   private int queueBlocks = 24;
-  private PrintStream progressOut;
-  private long progressAfterMs = 2000;
+  private ReplayProgress progress;
 
   private final List<Replay> replays = new ArrayList<>();
   private long trades;
@@ -80,19 +76,17 @@ public final class ReplayRunner {
   private int filesTotal;
   private int filesDone;
   private long startNs;
-  private long lastPrintNs;
-  private boolean progressShown;
-  private int progressWidth;
 
   public ReplayRunner(List<Interval> intervals, long graceMs, long maxTimeMs) {
     this.intervals = intervals;
     this.graceMs = graceMs;
     this.maxTimeMs = maxTimeMs;
+    this.inputs = new ReplayInputs(maxTimeMs);
   }
 
   /** The symbol of all CSV input (else taken from data.binance.vision file names). */
   public ReplayRunner symbol(String s) {
-    this.symbol = s == null ? null : s.toUpperCase(Locale.ROOT);
+    inputs.symbol(s);
     return this;
   }
 
@@ -120,10 +114,9 @@ public final class ReplayRunner {
     return this;
   }
 
-  /** A progress line on {@code out}, updated in place, once a run takes longer than {@code afterMs}. */
-  public ReplayRunner progress(PrintStream out, long afterMs) {
-    this.progressOut = out;
-    this.progressAfterMs = afterMs;
+  /** Told how far the run is after every block of trades and at its end (the CLI draws a progress line). */
+  public ReplayRunner progress(ReplayProgress p) {
+    this.progress = p;
     return this;
   }
 
@@ -132,275 +125,20 @@ public final class ReplayRunner {
     return replays;
   }
 
-  // ---------------------------------------------------------------- inputs
-
-  /**
-   * Expands command-line arguments into files: a directory gives its {@code *.csv} and {@code *.zip}
-   * files (recursively, sorted), a glob the shell did not expand ({@code data/*.zip},
-   * {@code data/**}{@code /*.csv}) the matching files (sorted); anything else is taken as a file.
-   *
-   * @throws NoSuchFileException naming the argument when it matches nothing
-   */
-  public static List<Path> expand(List<String> args) throws IOException {
-    List<Path> out = new ArrayList<>();
-    for (String arg : args) {
-      Path p = Paths.get(arg);
-      if (Files.isDirectory(p)) {
-        out.addAll(listDir(p));
-      } else if (Files.exists(p) || !isGlob(arg)) {
-        if (!Files.exists(p)) {
-          throw new NoSuchFileException(arg);
-        }
-        out.add(p);
-      } else {
-        List<Path> m = glob(arg);
-        if (m.isEmpty()) {
-          throw new NoSuchFileException(arg);
-        }
-        out.addAll(m);
-      }
-    }
-    return out;
-  }
-
-  private static boolean isGlob(String s) {
-    return s.indexOf('*') >= 0 || s.indexOf('?') >= 0 || s.indexOf('[') >= 0 || s.indexOf('{') >= 0;
-  }
-
-  private static boolean dataFile(Path p) {
-    String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-    return n.endsWith(".csv") || n.endsWith(".zip");
-  }
-
-  private static List<Path> listDir(Path dir) throws IOException {
-    try (Stream<Path> s = Files.walk(dir)) {
-      List<Path> files = new ArrayList<>();
-      s.filter(Files::isRegularFile).filter(ReplayRunner::dataFile).forEach(files::add);
-      files.sort(Comparator.comparing(Path::toString));
-      return files;
-    }
-  }
-
-  private static List<Path> glob(String pattern) throws IOException {
-    String norm = pattern.replace('\\', '/');
-    String[] parts = norm.split("/", -1);
-    int firstGlob = 0;
-    while (firstGlob < parts.length && !isGlob(parts[firstGlob])) {
-      firstGlob++;
-    }
-    StringBuilder base = new StringBuilder();
-    for (int i = 0; i < firstGlob; i++) {
-      base.append(parts[i]).append('/');
-    }
-    Path baseDir = base.length() == 0 ? Paths.get(".") : Paths.get(base.length() == 1 ? "/" : base.toString());
-    if (!Files.isDirectory(baseDir)) {
-      return List.of();
-    }
-    String rest = String.join("/", java.util.Arrays.asList(parts).subList(firstGlob, parts.length));
-    PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + rest);
-    int depth = rest.contains("**") ? Integer.MAX_VALUE : parts.length - firstGlob;
-    List<Path> out = new ArrayList<>();
-    try (Stream<Path> s = Files.walk(baseDir, depth)) {
-      for (Path p : (Iterable<Path>) s::iterator) {
-        Path rel = baseDir.relativize(p);
-        if (rel.toString().isEmpty() || !m.matches(rel)) {
-          continue;
-        }
-        Path shown = base.length() == 0 ? rel : p;
-        if (Files.isDirectory(p)) {
-          out.addAll(listDir(shown));
-        } else if (Files.isRegularFile(p)) {
-          out.add(shown);
-        }
-      }
-    }
-    out.sort(Comparator.comparing(Path::toString));
-    return out;
-  }
-
-  /** One readable stream of trades: a plain file or one zip entry. */
-  private static final class Source {
-    final Path path;
-    final String entry; // zip entry name, null for a plain file
-    final String name; // for messages
-    final int file;
-    long size;
-    boolean jsonl;
-    String symbol;
-    long key;
-
-    Source(Path path, String entry, int file) {
-      this.path = path;
-      this.entry = entry;
-      this.file = file;
-      this.name = entry == null ? path.toString() : path + "!" + entry;
-    }
-
-    InputStream open() throws IOException {
-      if (entry == null) {
-        return Files.newInputStream(path);
-      }
-      ZipFile z = new ZipFile(path.toFile());
-      ZipEntry e = z.getEntry(entry);
-      InputStream in = z.getInputStream(e);
-      return new java.io.FilterInputStream(in) {
-        @Override
-        public void close() throws IOException {
-          try {
-            super.close();
-          } finally {
-            z.close();
-          }
-        }
-      };
-    }
-  }
-
   /** A unit of parsing work: a whole source, or a byte range of a plain CSV file. */
   private static final class Unit {
-    final Source src;
+    final ReplayInputs.Source src;
     final long start;
     final long end; // -1: the whole stream
     final ArrayBlockingQueue<TradeBlock> queue;
     volatile Throwable error;
 
-    Unit(Source src, long start, long end, int queueBlocks) {
+    Unit(ReplayInputs.Source src, long start, long end, int queueBlocks) {
       this.src = src;
       this.start = start;
       this.end = end;
       this.queue = new ArrayBlockingQueue<>(queueBlocks + 1);
     }
-  }
-
-  private List<Source> plan(List<Path> files) throws IOException {
-    List<Source> sources = new ArrayList<>();
-    for (int f = 0; f < files.size(); f++) {
-      Path path = files.get(f);
-      if (Files.isDirectory(path)) {
-        throw new InputException(path.toString(), "is a directory");
-      }
-      if (!Files.exists(path)) {
-        throw new NoSuchFileException(path.toString());
-      }
-      String fileName = path.getFileName().toString();
-      if (fileName.toLowerCase(Locale.ROOT).endsWith(".zip")) {
-        List<Source> entries = new ArrayList<>();
-        try (ZipFile z = new ZipFile(path.toFile())) {
-          for (Enumeration<? extends ZipEntry> en = z.entries(); en.hasMoreElements(); ) {
-            ZipEntry e = en.nextElement();
-            if (e.isDirectory()) {
-              continue;
-            }
-            Source s = new Source(path, e.getName(), f);
-            s.size = e.getSize() >= 0 ? e.getSize() : Math.max(0, e.getCompressedSize());
-            entries.add(s);
-          }
-        } catch (java.util.zip.ZipException e) {
-          throw new InputException(path.toString(), "not a readable zip file (" + e.getMessage() + ")");
-        }
-        if (entries.isEmpty()) {
-          throw new InputException(path.toString(), "zip file has no entries");
-        }
-        for (Source s : entries) {
-          String entryName = Paths.get(s.entry).getFileName().toString();
-          if (inspect(s, entryName, fileName)) {
-            sources.add(s);
-          }
-        }
-      } else {
-        Source s = new Source(path, null, f);
-        s.size = Files.size(path);
-        if (inspect(s, fileName, null)) {
-          sources.add(s);
-        }
-      }
-    }
-    return sources;
-  }
-
-  /** Format, symbol and time key of a source from its first bytes; false if it holds nothing. */
-  private boolean inspect(Source s, String name, String outerName) throws IOException {
-    byte[] head = new byte[64 << 10];
-    int n = 0;
-    try (InputStream in = s.open()) {
-      for (int r; n < head.length && (r = in.read(head, n, head.length - n)) > 0; ) {
-        n += r;
-      }
-    } catch (NoSuchFileException e) {
-      throw e;
-    } catch (IOException e) {
-      throw new InputException(s.name, "cannot read: " + e.getMessage());
-    }
-    int i = 0;
-    while (i < n && (head[i] == '\n' || head[i] == '\r' || head[i] == ' ')) {
-      i++;
-    }
-    if (i == n) {
-      return false; // empty: nothing to replay
-    }
-    byte first = head[i];
-    if (first == '{') {
-      s.jsonl = true;
-      return true;
-    }
-    if (!((first >= '0' && first <= '9') || first == 'a')) {
-      throw new InputException(s.name, "unknown format (expected aggTrades CSV or WebSocket JSONL)");
-    }
-    s.symbol = symbol != null ? symbol : symbolFrom(name, outerName);
-    if (s.symbol == null) {
-      throw new InputException(s.name,
-          "CSV input has no symbol: pass --symbol (file name is not like BTCUSDT-aggTrades-YYYY-MM-DD.csv)");
-    }
-    long date = dateFrom(name);
-    if (date < 0 && outerName != null) {
-      date = dateFrom(outerName);
-    }
-    s.key = date >= 0 ? date : firstTradeTime(head, n);
-    return true;
-  }
-
-  private static String symbolFrom(String name, String fallback) {
-    Matcher m = VISION_SYMBOL.matcher(name);
-    if (m.matches()) {
-      return m.group(1);
-    }
-    if (fallback != null) {
-      m = VISION_SYMBOL.matcher(fallback);
-      if (m.matches()) {
-        return m.group(1);
-      }
-    }
-    return null;
-  }
-
-  /** UTC start of the day (or month) in a data.binance.vision file name, or -1. */
-  static long dateFrom(String name) {
-    Matcher m = VISION_NAME.matcher(name);
-    if (!m.matches()) {
-      return -1;
-    }
-    try {
-      int day = m.group(4) == null ? 1 : Integer.parseInt(m.group(4));
-      return LocalDate.of(Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)), day)
-          .atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
-    } catch (java.time.DateTimeException e) {
-      return -1;
-    }
-  }
-
-  private long firstTradeTime(byte[] head, int n) {
-    int end = n;
-    while (end > 0 && head[end - 1] != '\n') {
-      end--;
-    }
-    byte[] b = java.util.Arrays.copyOf(head, end + AggTradeCsv.PAD);
-    TradeBlock block = new TradeBlock(64);
-    AggTradeCsv csv = new AggTradeCsv(64).maxTimeMs(maxTimeMs);
-    int p = AggTradeCsv.skipHeader(b, 0, end);
-    while (p < end && block.size == 0) {
-      p = csv.parse(b, p, end, block);
-    }
-    return block.size > 0 ? block.time[0] : Long.MAX_VALUE;
   }
 
   // ---------------------------------------------------------------- run
@@ -417,16 +155,14 @@ public final class ReplayRunner {
     trades = 0;
     bytesDone = 0;
     filesDone = 0;
-    progressShown = false;
     startNs = System.nanoTime();
-    lastPrintNs = startNs;
-    List<Source> sources = plan(files);
+    List<ReplayInputs.Source> sources = inputs.plan(files);
     filesTotal = files.size();
     bytesTotal = 0;
     int[] unitsLeft = new int[files.size()];
-    TreeMap<String, List<Source>> bySymbol = new TreeMap<>();
-    List<Source> jsonl = new ArrayList<>();
-    for (Source s : sources) {
+    TreeMap<String, List<ReplayInputs.Source>> bySymbol = new TreeMap<>();
+    List<ReplayInputs.Source> jsonl = new ArrayList<>();
+    for (ReplayInputs.Source s : sources) {
       bytesTotal += s.size;
       if (s.jsonl) {
         jsonl.add(s);
@@ -436,9 +172,9 @@ public final class ReplayRunner {
       }
     }
     List<Unit> units = new ArrayList<>();
-    for (List<Source> list : bySymbol.values()) {
+    for (List<ReplayInputs.Source> list : bySymbol.values()) {
       list.sort(Comparator.comparingLong(s -> s.key)); // stable: ties keep the command-line order
-      for (Source s : list) {
+      for (ReplayInputs.Source s : list) {
         if (s.entry == null && threads > 1 && s.size > chunkBytes) {
           for (long st = 0; st < s.size; st += chunkBytes) {
             units.add(new Unit(s, st, Math.min(s.size, st + chunkBytes), queueBlocks));
@@ -464,7 +200,7 @@ public final class ReplayRunner {
     }
     if (!jsonl.isEmpty()) {
       Replay r = new Replay(intervals, graceMs, maxTimeMs);
-      for (Source s : jsonl) {
+      for (ReplayInputs.Source s : jsonl) {
         try (InputStream in = new BufferedInputStream(s.open(), 1 << 16)) {
           long before = r.read();
           JsonlInput.read(r, in);
@@ -489,7 +225,9 @@ public final class ReplayRunner {
     } else {
       runParallel(units, bookOf, unitsLeft);
     }
-    endProgress();
+    if (progress != null) {
+      progress.end(filesDone, filesTotal, trades, bytesDone, bytesTotal);
+    }
   }
 
   private void applied(Unit u, int[] unitsLeft) {
@@ -821,51 +559,9 @@ public final class ReplayRunner {
   // ---------------------------------------------------------------- progress
 
   private void tick(boolean force) {
-    if (progressOut == null) {
-      return;
+    if (progress != null) {
+      progress.update(filesDone, filesTotal, trades, bytesDone, bytesTotal, force);
     }
-    long now = System.nanoTime();
-    if (now - startNs < progressAfterMs * 1_000_000L || (!force && now - lastPrintNs < 250_000_000L)) {
-      return;
-    }
-    lastPrintNs = now;
-    printProgress(now);
-  }
-
-  private void printProgress(long now) {
-    double secs = (now - startNs) / 1e9;
-    double rate = secs > 0 ? trades / secs : 0;
-    String eta;
-    if (bytesDone > 0 && bytesTotal > bytesDone) {
-      long s = (long) Math.ceil(secs * (bytesTotal - bytesDone) / bytesDone);
-      eta = String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
-    } else {
-      eta = bytesDone >= bytesTotal ? "0:00:00" : "?";
-    }
-    String line = String.format(Locale.ROOT, "klagg replay: %d/%d files, %,d trades, %.2fM trades/s, %d%%, ETA %s",
-        filesDone, filesTotal, trades, rate / 1e6,
-        bytesTotal > 0 ? Math.min(100, bytesDone * 100 / bytesTotal) : 100, eta);
-    StringBuilder sb = new StringBuilder(line.length() + 8).append('\r').append(line);
-    for (int i = line.length(); i < progressWidth; i++) {
-      sb.append(' ');
-    }
-    progressWidth = line.length();
-    progressOut.print(sb);
-    progressOut.flush();
-    progressShown = true;
-  }
-
-  private void endProgress() {
-    if (progressOut == null) {
-      return;
-    }
-    long now = System.nanoTime();
-    if (!progressShown && now - startNs < progressAfterMs * 1_000_000L) {
-      return;
-    }
-    printProgress(now);
-    progressOut.print('\n');
-    progressOut.flush();
   }
 
   /** Trades (rows) read in the last run. */

@@ -122,12 +122,12 @@ public final class ReplayCommand implements Callable<Integer> {
         .symbol(symbol)
         .threads((int) threads)
         .chunkBytes((int) chunk);
-    if (!quiet) {
-      runner.progress(err, progressAfterMs);
-    }
     List<Path> files;
     try {
-      files = ReplayRunner.expand(inputs);
+      files = InputFiles.expand(inputs);
+      if (!quiet) {
+        runner.progress(new ProgressLine(err, progressAfterMs));
+      }
       runner.replay(files);
     } catch (NoSuchFileException e) {
       err.println("klagg replay: no such file: " + e.getFile());
