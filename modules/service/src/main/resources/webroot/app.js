@@ -138,7 +138,9 @@
   chart.timeScale().subscribeVisibleLogicalRangeChange((range) => {
     if (range && range.from <= 30) scrollBack();
   });
-  window.klaggScrollBack = () => chart.timeScale().scrollToPosition(-st.bars.length + 10, false);
+  // scroll to the oldest bar (a user dragging back); the range change asks for older history, and so does
+  // this call itself, so that a history request that failed or timed out is retried by scrolling again
+  window.klaggScrollBack = () => { chart.timeScale().scrollToPosition(-st.bars.length + 10, false); scrollBack(); };
   async function scrollBack() {
     if (st.loading || st.exhausted || !st.bars.length) return;
     st.loading = true;

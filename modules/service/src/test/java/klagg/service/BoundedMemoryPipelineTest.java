@@ -78,7 +78,7 @@ class BoundedMemoryPipelineTest {
         .compose(s -> h.await("symbols seeded", 60_000, () -> h.cycles > 5))
         .compose(v -> h.await("trades flowing", 30_000, () -> ingestTrades(h) > 3L * RATE))
         // every symbol seeded and live: the heap baseline holds no buffered trades
-        .compose(v -> h.await("every symbol live", 150_000, () -> allLive(h)))
+        .compose(v -> h.await("every symbol live", 300_000, () -> allLive(h)))
         .compose(v -> {
           baseline.set(liveHeap());
           sampling.set(true);
@@ -148,11 +148,23 @@ class BoundedMemoryPipelineTest {
   private static final java.util.Map<Integer, Integer> NOT_LIVE = new java.util.concurrent.ConcurrentHashMap<>();
 
   /** Polled from the await loop: asks both workers, remembers their last answers. */
+  private static final java.util.Map<Integer, JsonObject> WORKER_STATUS = new java.util.concurrent.ConcurrentHashMap<>();
+  private static long lastPrint = System.currentTimeMillis();
+
   private static boolean allLive(Harness h) {
     for (int w = 0; w < 2; w++) {
       int worker = w;
       h.vertx.eventBus().<JsonObject>request(Addresses.workerControl(w), new JsonObject().put("op", "status"))
-          .onSuccess(m -> NOT_LIVE.put(worker, m.body().getInteger("notLive") + m.body().getInteger("buffered", 0)));
+          .onSuccess(m -> {
+            NOT_LIVE.put(worker, m.body().getInteger("notLive") + m.body().getInteger("buffered", 0));
+            WORKER_STATUS.put(worker, m.body());
+          });
+    }
+    long now = System.currentTimeMillis();
+    if (now - lastPrint >= 15_000) {
+      // what a slow start waits on, in the log if the wait ends in a timeout
+      lastPrint = now;
+      WORKER_STATUS.forEach((w, st) -> System.out.println("waiting for every symbol live: worker " + w + " " + st.encode()));
     }
     return NOT_LIVE.size() == 2 && NOT_LIVE.values().stream().allMatch(n -> n == 0);
   }

@@ -206,8 +206,9 @@ class WebClientsTest {
       page.waitForFunction("n => window.klagg.live >= n + 2", live, wait);
 
       // scroll back: older history loads (more than the first page of 500)
-      page.evaluate("() => window.klaggScrollBack()");
-      page.waitForFunction("() => window.klagg.bars.length > 500", null, wait);
+      // (scrolling again while nothing older has come, as a user would if a history request failed)
+      page.waitForFunction("() => window.klagg.bars.length > 500 || (window.klaggScrollBack(), false)", null,
+          new Page.WaitForFunctionOptions().setTimeout(30_000).setPollingInterval(1_000));
 
       // switch interval
       page.click("#intervals button[data-iv='5m']");

@@ -42,6 +42,9 @@ final class WebFixture {
     JsonObject c = Harness.config(System.currentTimeMillis(), symbols, 11);
     c.getJsonObject("workers").put("instances", 2);
     c.put("bridge", new JsonObject().put("tcpEnabled", true).put("tcpPort", 0));
+    // the history stand-in computes the exchange's klines from the simulator's trades, on a loaded CI
+    // machine slower than a database's answer
+    c.put("web", new JsonObject().put("historyTimeoutMs", 20_000));
     // the web tests stand in for the database (history, status) with their own handlers
     c.put("roles", new io.vertx.core.json.JsonArray().add("ingest").add("workers").add("gateway").add("web"));
     return c;

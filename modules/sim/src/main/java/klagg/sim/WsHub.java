@@ -182,12 +182,16 @@ final class WsHub {
 
     @Override
     void write(String text) {
-      ws.writeTextMessage(text);
+      if (!ws.isClosed()) {
+        ws.writeTextMessage(text);
+      }
     }
 
     @Override
     void ping(String payload) {
-      ws.writePing(Buffer.buffer(payload));
+      if (!ws.isClosed()) {
+        ws.writePing(Buffer.buffer(payload));
+      }
     }
 
     @Override
@@ -207,7 +211,13 @@ final class WsHub {
 
     @Override
     boolean writeQueueFull() {
-      return ws.writeQueueFull();
+      try {
+        return ws.writeQueueFull();
+      } catch (IllegalStateException peerClosed) {
+        // the peer closed before our close handler ran: nothing to queue for, and no reason to throw
+        // out of the emission loop that serves every other connection
+        return false;
+      }
     }
   }
 
