@@ -4,7 +4,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -15,7 +14,6 @@ import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -123,10 +121,7 @@ public final class StreamClient {
     long openedAt;
     long pumpTimer = -1;
     long rotateTimer = -1;
-    byte[] buf = new byte[8192];
-    int bufLen;
-    boolean inFragment;
-    boolean fragmentOverflow;
+    final MessageAssembler in = new MessageAssembler(options.getMaxMessageSize());
     final SilenceJudge judge;
     /** a spare for a silent connection: not announced until subscribed and delivering */
     boolean spare;
@@ -872,28 +867,10 @@ public final class StreamClient {
     }
     Slot slot = link.slot;
     int max = options.getMaxParamsPerCommand();
+    boolean[] subscribe = new boolean[1];
     while (true) {
-      List<String> batch = new ArrayList<>();
-      boolean sub = true;
-      for (String s : slot.streams) {
-        if (!link.serverSet.contains(s)) {
-          batch.add(s);
-          if (batch.size() >= max) {
-            break;
-          }
-        }
-      }
-      if (batch.isEmpty()) {
-        sub = false;
-        for (String s : link.serverSet) {
-          if (!slot.streams.contains(s)) {
-            batch.add(s);
-            if (batch.size() >= max) {
-              break;
-            }
-          }
-        }
-      }
+      List<String> batch = StreamCommands.nextBatch(slot.streams, link.serverSet, max, subscribe);
+      boolean sub = subscribe[0];
       if (batch.isEmpty()) {
         if (link.unacked.isEmpty() && !link.synced) {
           onSynced(link);
@@ -912,15 +889,7 @@ public final class StreamClient {
         return;
       }
       long id = nextCommandId++;
-      StringBuilder sb = new StringBuilder(32 + batch.size() * 24)
-          .append("{\"method\":\"").append(sub ? "SUBSCRIBE" : "UNSUBSCRIBE").append("\",\"params\":[");
-      for (int i = 0; i < batch.size(); i++) {
-        if (i > 0) {
-          sb.append(',');
-        }
-        appendJsonString(sb, batch.get(i));
-      }
-      sb.append("],\"id\":").append(id).append('}');
+      String command = StreamCommands.command(sub, batch, id);
       link.rate.record(now);
       link.unacked.put(id, sub);
       if (sub) {
@@ -930,23 +899,8 @@ public final class StreamClient {
         batch.forEach(link.serverSet::remove);
       }
       commandsSent++;
-      link.ws.writeTextMessage(sb.toString());
+      link.ws.writeTextMessage(command);
     }
-  }
-
-  private static void appendJsonString(StringBuilder sb, String s) {
-    sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '"' || c == '\\') {
-        sb.append('\\').append(c);
-      } else if (c < 0x20) {
-        sb.append(String.format("\\u%04x", (int) c));
-      } else {
-        sb.append(c);
-      }
-    }
-    sb.append('"');
   }
 
   // ---- frames --------------------------------------------------------------------------------
@@ -975,63 +929,20 @@ public final class StreamClient {
     if (f.type() == WebSocketFrameType.PONG || f.isClose()) {
       return;
     }
-    Buffer data = f.binaryData();
-    int len = data.length();
-    if (f.isContinuation()) {
-      if (!link.inFragment) {
-        return; // stray continuation: protocol error, ignore
-      }
-      append(link, data, len);
-    } else {
-      link.bufLen = 0;
-      link.fragmentOverflow = false;
-      link.inFragment = !f.isFinal();
-      append(link, data, len);
-    }
-    if (f.isFinal()) {
-      link.inFragment = false;
-      if (link.fragmentOverflow) {
-        oversizeDropped++;
-        link.fragmentOverflow = false;
-        return;
-      }
-      deliver(link, link.buf, link.bufLen);
+    int r = link.in.add(f.binaryData(), f.isContinuation(), f.isFinal());
+    if (r == MessageAssembler.OVERSIZE) {
+      oversizeDropped++;
+    } else if (r == MessageAssembler.MESSAGE) {
+      deliver(link);
     }
   }
 
-  private void append(Link link, Buffer data, int len) {
-    if (link.fragmentOverflow) {
+  private void deliver(Link link) {
+    byte[] b = link.in.bytes();
+    int len = link.in.length();
+    if (!link.in.isStreamData()) {
+      controlMessage(link, new String(b, 0, len, StandardCharsets.UTF_8));
       return;
-    }
-    int need = link.bufLen + len;
-    if (need > options.getMaxMessageSize()) {
-      link.fragmentOverflow = true;
-      return;
-    }
-    if (need > link.buf.length) {
-      link.buf = Arrays.copyOf(link.buf, Math.min(options.getMaxMessageSize(),
-          Math.max(need, link.buf.length * 2)));
-    }
-    data.getBytes(0, len, link.buf, link.bufLen);
-    link.bufLen = need;
-  }
-
-  private static final byte[] KEY_STREAM = "\"stream\"".getBytes(StandardCharsets.US_ASCII);
-
-  private void deliver(Link link, byte[] b, int len) {
-    int i = 0;
-    while (i < len && b[i] <= ' ') {
-      i++;
-    }
-    if (i < len && b[i] == '{') {
-      int k = i + 1;
-      while (k < len && b[k] <= ' ') {
-        k++;
-      }
-      if (!startsWith(b, k, len, KEY_STREAM) && !isEvent(b, k, len)) {
-        controlMessage(link, new String(b, 0, len, StandardCharsets.UTF_8));
-        return;
-      }
     }
     messages++;
     try {
@@ -1040,23 +951,6 @@ public final class StreamClient {
       listenerErrors++;
       log.log(System.Logger.Level.WARNING, "stream listener failed on connection " + link.id, e);
     }
-  }
-
-  /** A raw event ({@code {"e":…}}) rather than a command reply. */
-  private static boolean isEvent(byte[] b, int k, int len) {
-    return k + 3 < len && b[k] == '"' && b[k + 1] == 'e' && b[k + 2] == '"';
-  }
-
-  private static boolean startsWith(byte[] b, int off, int len, byte[] p) {
-    if (len - off < p.length) {
-      return false;
-    }
-    for (int i = 0; i < p.length; i++) {
-      if (b[off + i] != p[i]) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** Command replies and other non-stream messages (rare: parsed as JSON). */
