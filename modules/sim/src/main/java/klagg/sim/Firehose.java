@@ -13,7 +13,7 @@ import java.util.Set;
  * straight into bytes once per trade, written in bursts (one socket write per burst and
  * connection), paced only by the slowest subscriber's write queue. Ids are contiguous per symbol
  * and continue the deterministic market's; the firehose's own trades are not part of the market
- * (REST does not know them). Every connection is a {@link WsHub.RawConn} in firehose mode.
+ * (REST does not know them). Every connection is a {@link RawConn} in firehose mode.
  */
 final class Firehose {
   static final int BURST = 2048;
@@ -122,23 +122,23 @@ final class Firehose {
     // upgrade): ids are only spent on trades someone receives
     List<SymbolInfo> syms = new ArrayList<>();
     List<Feed> symFeeds = new ArrayList<>();
-    List<WsHub.RawConn[]> subs = new ArrayList<>();
+    List<RawConn[]> subs = new ArrayList<>();
     long now = hub.clock.now();
     for (SymbolInfo s : market.symbols()) {
       Feed feed = feeds.get(s);
-      Set<WsHub.Conn> set = hub.subs.get(hub.emitOf(s).stream);
+      Set<Conn> set = hub.subs.get(hub.emitOf(s).stream);
       if (set == null || set.isEmpty() || !s.trading()) {
         continue;
       }
-      List<WsHub.RawConn> ready = new ArrayList<>(set.size());
-      for (WsHub.Conn c : set) {
+      List<RawConn> ready = new ArrayList<>(set.size());
+      for (Conn c : set) {
         if (c.writeQueueFull()) {
-          if (c instanceof WsHub.RawConn r) {
+          if (c instanceof RawConn r) {
             r.so.drainHandler(v -> kick());
           }
           return; // paced by the slowest subscriber; drain (or the next tick) resumes
         }
-        if (c.ready() && c instanceof WsHub.RawConn r) {
+        if (c.ready() && c instanceof RawConn r) {
           ready.add(r);
         }
       }
@@ -150,7 +150,7 @@ final class Firehose {
       }
       syms.add(s);
       symFeeds.add(feed);
-      subs.add(ready.toArray(new WsHub.RawConn[0]));
+      subs.add(ready.toArray(new RawConn[0]));
     }
     int n = syms.size();
     if (n == 0) {
@@ -176,7 +176,7 @@ final class Firehose {
       long q = 1 + rng.nextInt(5000);
       boolean m = rng.nextBoolean();
       int end = encode(buf, s, feed, now, a, p, q, f, f + fills - 1, m);
-      for (WsHub.RawConn c : subs.get(i)) {
+      for (RawConn c : subs.get(i)) {
         c.frameTrade(buf, feed.emit.head.length, end);
       }
       frames += subs.get(i).length;

@@ -92,8 +92,8 @@ public final class Simulator {
       long hk = Math.max(20, Math.min(250, Math.min(cfg.pingIntervalMs, Math.min(cfg.pongTimeoutMs,
           cfg.connectionLifetimeMs)) / 4));
       vertx.setPeriodic(hk, id -> hub.housekeeping());
-      vertx.setPeriodic(Math.max(20, cfg.miniTickerIntervalMs), id -> hub.miniTickerTick());
-      vertx.setPeriodic(Math.max(20, Math.min(250, cfg.klinePushIntervalMs)), id -> hub.klineTick());
+      vertx.setPeriodic(Math.max(20, cfg.miniTickerIntervalMs), id -> hub.tickers.miniTickerTick());
+      vertx.setPeriodic(Math.max(20, Math.min(250, cfg.klinePushIntervalMs)), id -> hub.tickers.klineTick());
       if (cfg.listingEverySec > 0) {
         vertx.setPeriodic(1000, id -> listingTick());
       }

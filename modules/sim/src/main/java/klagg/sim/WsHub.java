@@ -1,7 +1,6 @@
 package klagg.sim;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.ServerWebSocketHandshake;
 import io.vertx.core.http.WebSocketFrame;
@@ -34,8 +33,8 @@ final class WsHub {
   final Faults faults;
   final Set<Conn> conns = new LinkedHashSet<>();
   final Map<String, Set<Conn>> subs = new HashMap<>();
-  final Map<String, KlineState> klineStreams = new HashMap<>();
-  final Map<SymbolInfo, Mini> minis = new HashMap<>();
+  /** The kline and mini-ticker streams. */
+  final Tickers tickers = new Tickers(this);
   final Map<SymbolInfo, String[]> held = new HashMap<>();
   final AtomicLong tradesSent = new AtomicLong();
   final AtomicLong framesSent = new AtomicLong();
@@ -48,361 +47,9 @@ final class WsHub {
   final AtomicLong pongTimeoutCloses = new AtomicLong();
   final AtomicLong lifetimeCloses = new AtomicLong();
   long lastEmit = Long.MIN_VALUE;
-  long lastMini;
-  long lastKlinePush;
   /** Replay at max speed: index of the next trade to send. */
   int replayNext;
   boolean replayDone;
-
-  /** One client connection: Vert.x's WebSocket, or a raw socket with batched frames (firehose). */
-  abstract class Conn {
-    boolean combined;
-    final Set<String> streams = new LinkedHashSet<>();
-    final long[] recent;
-    int recentPos;
-    final long opened = System.currentTimeMillis();
-    long lastPing = System.currentTimeMillis();
-    long awaitingPongSince;
-    boolean closed;
-    boolean paused;
-    /** since when its write queue is full (0: it is not) */
-    long fullSince;
-
-    Conn(boolean combined) {
-      this.combined = combined;
-      this.recent = new long[Math.max(1, cfg.maxIncomingPerSecond)];
-      java.util.Arrays.fill(recent, Long.MIN_VALUE / 2);
-    }
-
-    abstract void write(String text);
-
-    abstract void ping(String payload);
-
-    abstract void closeTransport(short code, String reason);
-
-    abstract void pauseReading();
-
-    abstract void resumeReading();
-
-    /** Writes what was batched (raw connections). */
-    void flush() {
-    }
-
-    boolean writeQueueFull() {
-      return false;
-    }
-
-    /** Whether stream data may be sent yet. */
-    boolean ready() {
-      return true;
-    }
-
-    /** Whether a full write queue drops the connection (else the writer paces itself, as the firehose). */
-    boolean dropsWhenFull() {
-      return false;
-    }
-
-    void send(String text) {
-      if (closed || faults.stalled()) {
-        return;
-      }
-      if (dropsWhenFull() && writeQueueFull()) {
-        // bounded: what does not fit is not queued (the reader sees an id gap, as after a lost
-        // frame); a reader that stays behind for slowConsumerMs is dropped
-        long now = System.currentTimeMillis();
-        if (fullSince == 0) {
-          fullSince = now;
-        } else if (now - fullSince >= cfg.slowConsumerMs) {
-          slowConsumerCloses.incrementAndGet();
-          close((short) 1008, "Slow consumer: write queue full for " + (now - fullSince) + " ms");
-          return;
-        }
-        framesSkipped.incrementAndGet();
-        return;
-      }
-      fullSince = 0;
-      write(text);
-      framesSent.incrementAndGet();
-    }
-
-    void close(short code, String reason) {
-      if (!closed) {
-        closed = true;
-        flush();
-        closeTransport(code, reason);
-        drop(this);
-      }
-    }
-
-    /** Counts an incoming message; false if the rate limit is exceeded. */
-    boolean countIncoming() {
-      long now = System.currentTimeMillis();
-      long oldest = recent[recentPos];
-      if (now - oldest < 1000) {
-        return false;
-      }
-      recent[recentPos] = now;
-      recentPos = (recentPos + 1) % recent.length;
-      return true;
-    }
-
-    /** Handles one incoming message; returns false if the connection was closed for it. */
-    boolean incoming(boolean pong, String text) {
-      if (closed) {
-        return false;
-      }
-      if (!countIncoming()) {
-        rateLimitCloses.incrementAndGet();
-        close((short) 1008, "Too many requests");
-        return false;
-      }
-      if (pong) {
-        awaitingPongSince = 0;
-      } else if (text != null) {
-        command(this, text);
-        flush();
-      }
-      return true;
-    }
-  }
-
-  final class VertxConn extends Conn {
-    final ServerWebSocket ws;
-
-    VertxConn(ServerWebSocket ws, boolean combined) {
-      super(combined);
-      this.ws = ws;
-      ws.setWriteQueueMaxSize(Math.max(64 * 1024, cfg.maxWriteQueueBytes));
-    }
-
-    @Override
-    boolean dropsWhenFull() {
-      return true;
-    }
-
-    @Override
-    void write(String text) {
-      if (!ws.isClosed()) {
-        ws.writeTextMessage(text);
-      }
-    }
-
-    @Override
-    void ping(String payload) {
-      if (!ws.isClosed()) {
-        ws.writePing(Buffer.buffer(payload));
-      }
-    }
-
-    @Override
-    void closeTransport(short code, String reason) {
-      ws.close(code, reason);
-    }
-
-    @Override
-    void pauseReading() {
-      ws.pause();
-    }
-
-    @Override
-    void resumeReading() {
-      ws.resume();
-    }
-
-    @Override
-    boolean writeQueueFull() {
-      try {
-        return ws.writeQueueFull();
-      } catch (IllegalStateException peerClosed) {
-        // the peer closed before our close handler ran: nothing to queue for, and no reason to throw
-        // out of the emission loop that serves every other connection
-        return false;
-      }
-    }
-  }
-
-  /**
-   * A WebSocket served by hand over the raw socket (firehose mode): frames are appended to a
-   * pending buffer and written in one write per burst, instead of one flush per frame.
-   */
-  static final int RAW_WRITE_QUEUE_BYTES = 8 << 20;
-
-  final class RawConn extends Conn {
-    final io.vertx.core.net.NetSocket so;
-    Buffer pending = Buffer.buffer(64 * 1024);
-    Buffer in = Buffer.buffer();
-
-    RawConn(io.vertx.core.net.NetSocket so, boolean combined) {
-      super(combined);
-      this.so = so;
-      // room for a few bursts: the next one is encoded while the reader still works through the
-      // last (with the default 64 KB the firehose waited for an empty queue, so simulator and
-      // reader took turns instead of running at once)
-      so.setWriteQueueMaxSize(RAW_WRITE_QUEUE_BYTES);
-    }
-
-    void frame(int opcode, byte[] payload) {
-      frame(opcode, payload, 0, payload.length);
-    }
-
-    /**
-     * One trade from {@link AggFrames#encode} ({@code b[0, end)}, combined form after a head of
-     * {@code headLen} bytes): as it is on a combined stream, its payload alone on a raw one.
-     */
-    void frameTrade(byte[] b, int headLen, int end) {
-      if (combined) {
-        frame(1, b, 0, end);
-      } else {
-        frame(1, b, headLen, end - 1 - headLen);
-      }
-    }
-
-    /** Appends an unmasked frame of {@code b[off, off+n)} to the pending burst. */
-    void frame(int opcode, byte[] b, int off, int n) {
-      pending.appendByte((byte) (0x80 | opcode));
-      if (n < 126) {
-        pending.appendByte((byte) n);
-      } else if (n < 65536) {
-        pending.appendByte((byte) 126).appendShort((short) n);
-      } else {
-        pending.appendByte((byte) 127).appendLong(n);
-      }
-      pending.appendBytes(b, off, n);
-    }
-
-    @Override
-    void write(String text) {
-      frame(1, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      if (pending.length() >= 256 * 1024) {
-        flush();
-      }
-    }
-
-    @Override
-    void flush() {
-      if (!closed) {
-        writePending();
-      }
-    }
-
-    private void writePending() {
-      if (pending.length() > 0) {
-        rawBytesSent.addAndGet(pending.length());
-        so.write(pending);
-        pending = Buffer.buffer(64 * 1024);
-      }
-    }
-
-    @Override
-    boolean writeQueueFull() {
-      return so.writeQueueFull();
-    }
-
-    /**
-     * Stream data waits 100 ms after the upgrade: a client that reads frames in the same packet as
-     * the 101 response may fail its handshake (seen with Vert.x's client at full rate).
-     */
-    @Override
-    boolean ready() {
-      return System.currentTimeMillis() - opened >= 100;
-    }
-
-    @Override
-    void ping(String payload) {
-      frame(9, payload.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-    }
-
-    @Override
-    void closeTransport(short code, String reason) {
-      byte[] r = reason.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      byte[] p = new byte[2 + r.length];
-      p[0] = (byte) (code >> 8);
-      p[1] = (byte) code;
-      System.arraycopy(r, 0, p, 2, r.length);
-      frame(8, p);
-      writePending();
-      so.close();
-    }
-
-    @Override
-    void pauseReading() {
-      so.pause();
-    }
-
-    @Override
-    void resumeReading() {
-      so.resume();
-    }
-
-    /** Parses client frames (masked, unfragmented control and text frames). */
-    void onData(Buffer b) {
-      in.appendBuffer(b);
-      int pos = 0;
-      int len = in.length();
-      while (!closed && len - pos >= 2) {
-        int b0 = in.getByte(pos) & 0xff;
-        int b1 = in.getByte(pos + 1) & 0xff;
-        int op = b0 & 0x0f;
-        boolean masked = (b1 & 0x80) != 0;
-        long n = b1 & 0x7f;
-        int hdr = 2;
-        if (n == 126) {
-          if (len - pos < 4) {
-            break;
-          }
-          n = in.getUnsignedShort(pos + 2);
-          hdr = 4;
-        } else if (n == 127) {
-          if (len - pos < 10) {
-            break;
-          }
-          n = in.getLong(pos + 2);
-          hdr = 10;
-        }
-        if (n > (1 << 20)) {
-          close((short) 1009, "Frame too big");
-          return;
-        }
-        int maskLen = masked ? 4 : 0;
-        if (len - pos < hdr + maskLen + n) {
-          break;
-        }
-        byte[] payload = in.getBytes(pos + hdr + maskLen, pos + hdr + maskLen + (int) n);
-        if (masked) {
-          for (int i = 0; i < payload.length; i++) {
-            payload[i] ^= in.getByte(pos + hdr + (i & 3));
-          }
-        }
-        pos += hdr + maskLen + (int) n;
-        switch (op) {
-          case 8 -> {
-            close((short) 1000, "");
-            return;
-          }
-          case 9 -> {
-            if (incoming(false, null)) {
-              frame(10, payload);
-              flush();
-            }
-          }
-          case 10 -> incoming(true, null);
-          case 1 -> incoming(false, new String(payload, java.nio.charset.StandardCharsets.UTF_8));
-          default -> incoming(false, null);
-        }
-      }
-      in = pos >= len ? Buffer.buffer() : in.getBuffer(pos, len);
-    }
-  }
-
-  static String acceptKey(String key) {
-    try {
-      java.security.MessageDigest sha1 = java.security.MessageDigest.getInstance("SHA-1");
-      byte[] d = sha1.digest((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      return java.util.Base64.getEncoder().encodeToString(d);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   /** Firehose mode: answers the upgrade by hand and serves the WebSocket over the raw socket. */
   void upgradeRaw(io.vertx.core.http.HttpServerRequest req) {
@@ -418,9 +65,9 @@ final class WsHub {
       return;
     }
     req.response().headers().set("Upgrade", "websocket").set("Connection", "Upgrade")
-        .set("Sec-WebSocket-Accept", acceptKey(key));
+        .set("Sec-WebSocket-Accept", RawConn.acceptKey(key));
     req.toNetSocket().onSuccess(so -> {
-      RawConn c = new RawConn(so, combined[0]);
+      RawConn c = new RawConn(this, so, combined[0]);
       so.handler(c::onData);
       so.closeHandler(v -> drop(c));
       so.exceptionHandler(t -> drop(c));
@@ -437,27 +84,6 @@ final class WsHub {
     for (Conn c : conns) {
       c.flush();
     }
-  }
-
-  static final class KlineState {
-    final SymbolInfo sym;
-    final SimInterval iv;
-    final String stream;
-    long lastOpen = Long.MIN_VALUE;
-
-    KlineState(SymbolInfo sym, SimInterval iv, String stream) {
-      this.sym = sym;
-      this.iv = iv;
-      this.stream = stream;
-    }
-  }
-
-  /** Rolling ~24 h mini-ticker state (hour buckets over what this process emitted). */
-  static final class Mini {
-    final TradeSums[] buckets = new TradeSums[25];
-    final long[] bucketHour = new long[25];
-    boolean changed;
-    long lastPrice;
   }
 
   WsHub(Vertx vertx, SimConfig cfg, SimMarket market, SimClock clock, Faults faults) {
@@ -547,7 +173,7 @@ final class WsHub {
   }
 
   void open(ServerWebSocket ws, boolean combined, List<String> streams) {
-    VertxConn c = new VertxConn(ws, combined);
+    VertxConn c = new VertxConn(this, ws, combined);
     ws.frameHandler(f -> onFrame(c, f));
     ws.closeHandler(v -> drop(c));
     ws.exceptionHandler(t -> drop(c));
@@ -690,13 +316,7 @@ final class WsHub {
   void subscribe(Conn c, String s) {
     if (c.streams.add(s)) {
       subs.computeIfAbsent(s, k -> new LinkedHashSet<>()).add(c);
-      var m = KLINE.matcher(s);
-      if (m.matches()) {
-        klineStreams.computeIfAbsent(s, k -> {
-          SymbolInfo sym = market.symbol(m.group(1).toUpperCase(java.util.Locale.ROOT));
-          return sym == null ? null : new KlineState(sym, SimInterval.parse(m.group(2)), s);
-        });
-      }
+      tickers.subscribed(s);
     }
   }
 
@@ -712,7 +332,7 @@ final class WsHub {
       set.remove(c);
       if (set.isEmpty()) {
         subs.remove(s);
-        klineStreams.remove(s);
+        tickers.unsubscribed(s);
       }
     }
   }
@@ -840,16 +460,7 @@ final class WsHub {
   private boolean onTrade(long a, long p, long q, long f, long l, long t, boolean m) {
     SymbolInfo s = cur;
     tradesGenerated.incrementAndGet();
-    Mini mini = minis.computeIfAbsent(s, k -> new Mini());
-    mini.changed = true;
-    mini.lastPrice = p;
-    long hour = Math.floorDiv(t, 3_600_000L);
-    int bi = Math.floorMod(hour, 25);
-    if (mini.buckets[bi] == null || mini.bucketHour[bi] != hour) {
-      mini.buckets[bi] = new TradeSums();
-      mini.bucketHour[bi] = hour;
-    }
-    mini.buckets[bi].trade(a, p, q, f, l, t, m);
+    tickers.trade(s, a, p, q, f, l, t, m);
     Set<Conn> set = subs.get(curEmit.stream);
     if (set == null || set.isEmpty()) {
       return true;
@@ -1000,88 +611,5 @@ final class WsHub {
     }
   }
 
-  // ------------------------------------------------------------------ tickers
 
-  void miniTickerTick() {
-    long now = clock.now();
-    if (subs.get(MINI) == null) {
-      minis.values().forEach(m -> m.changed = false);
-      return;
-    }
-    long hourNow = Math.floorDiv(now, 3_600_000L);
-    StringBuilder out = new StringBuilder(1024).append('[');
-    int n = 0;
-    for (Map.Entry<SymbolInfo, Mini> e : minis.entrySet()) {
-      Mini m = e.getValue();
-      if (!m.changed) {
-        continue;
-      }
-      m.changed = false;
-      SymbolInfo s = e.getKey();
-      TradeSums sum = new TradeSums();
-      for (long h = hourNow - 23; h <= hourNow; h++) {
-        int bi = Math.floorMod(h, 25);
-        if (m.buckets[bi] != null && m.bucketHour[bi] == h) {
-          sum.merge(m.buckets[bi]);
-        }
-      }
-      if (sum.empty()) {
-        continue;
-      }
-      if (n++ > 0) {
-        out.append(',');
-      }
-      int qq = s.priceScale + s.qtyScale;
-      out.append("{\"e\":\"24hrMiniTicker\",\"E\":").append(now).append(",\"s\":\"").append(s.name)
-          .append("\",\"c\":\"");
-      SimDecimal.append(out, sum.close, s.priceScale, s.priceDigits).append("\",\"o\":\"");
-      SimDecimal.append(out, sum.open, s.priceScale, s.priceDigits).append("\",\"h\":\"");
-      SimDecimal.append(out, sum.high, s.priceScale, s.priceDigits).append("\",\"l\":\"");
-      SimDecimal.append(out, sum.low, s.priceScale, s.priceDigits).append("\",\"v\":\"");
-      sum.volume.append(out, s.qtyScale, s.qtyDigits).append("\",\"q\":\"");
-      sum.quote.append(out, qq, s.quoteDigits).append("\"}");
-    }
-    out.append(']');
-    if (n > 0) {
-      publish(MINI, out.toString());
-      flushAll();
-    }
-  }
-
-  void klineTick() {
-    if (klineStreams.isEmpty()) {
-      return;
-    }
-    long now = clock.now();
-    long wall = System.currentTimeMillis();
-    boolean push = wall - lastKlinePush >= cfg.klinePushIntervalMs;
-    if (push) {
-      lastKlinePush = wall;
-    }
-    for (KlineState st : new ArrayList<>(klineStreams.values())) {
-      if (st == null) {
-        continue;
-      }
-      long open = st.iv.openOf(now);
-      if (st.lastOpen != Long.MIN_VALUE && open > st.lastOpen) {
-        publishKline(st, market.kline(st.sym, st.iv, st.lastOpen, now), true, now);
-        st.lastOpen = open;
-        publishKline(st, market.kline(st.sym, st.iv, open, now), false, now);
-        continue;
-      }
-      if (st.lastOpen == Long.MIN_VALUE) {
-        st.lastOpen = open;
-      }
-      if (push) {
-        publishKline(st, market.kline(st.sym, st.iv, open, now), false, now);
-      }
-    }
-    flushAll();
-  }
-
-  private void publishKline(KlineState st, Kline k, boolean closed, long now) {
-    JsonObject o = new JsonObject().put("e", "kline").put("E", now).put("s", st.sym.name)
-        .put("k", k.toStreamK(closed));
-    publish(st.stream, o.encode());
-  }
 }
