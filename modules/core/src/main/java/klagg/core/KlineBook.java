@@ -103,24 +103,13 @@ public final class KlineBook {
 
   private final long[] minNextOpen;
   private final int[] targets;
-  private final KlineDelta.Builder overflow = new KlineDelta.Builder(64);
-  private long[] overflowSent = new long[64];
-  /** bound of the overflow (unacknowledged closed klines); past it they are dropped for a REST rebuild */
-  private int maxOverflow = Integer.MAX_VALUE;
-  /** by symbol id: earliest open time of a dropped overflow kline (Long.MAX_VALUE: none) */
-  private long[] spilledFrom = new long[0];
-  private boolean spilled;
-  private long spills;
-  private long spilledKlines;
+  /** closed klines that left the book unacknowledged */
+  private final DeltaOverflow overflow = new DeltaOverflow();
   private final KlineDelta.Builder out = new KlineDelta.Builder(256);
   private final Kline row = new Kline();
 
-  // open gaps: (slot, from, to) ranges of missing aggregate ids
-  private int[] gapSlot = new int[8];
-  private long[] gapFrom = new long[8];
-  private long[] gapTo = new long[8];
-  private int gapCount;
-  private static final int MAX_GAPS = 100_000;
+  /** open ranges of missing aggregate ids */
+  private final IdGaps gaps = new IdGaps();
 
   private long epoch;
   private long now = Long.MIN_VALUE;
@@ -130,9 +119,6 @@ public final class KlineBook {
   private long duplicates;
   private long lateApplied;
   private long lateDropped;
-  private long gaps;
-  private long gapIdsMissing;
-  private long gapIdsFilled;
   private long unknown;
 
   /**
@@ -272,11 +258,7 @@ public final class KlineBook {
       clearCell(cur);
       clearCell(cur + 1);
     }
-    for (int g = gapCount - 1; g >= 0; g--) {
-      if (gapSlot[g] == s) {
-        removeGap(g);
-      }
-    }
+    gaps.forget(s);
     if (haltedAt[s] != Long.MIN_VALUE) {
       haltedAt[s] = Long.MIN_VALUE;
       halted--;
@@ -408,7 +390,7 @@ public final class KlineBook {
     long last = lastAgg[s];
     boolean fill = false;
     if (last >= 0 && a <= last) {
-      if (gapCount == 0 || !takeFromGap(s, a)) {
+      if (!gaps.any() || !gaps.fill(s, a)) {
         duplicates++;
         return Result.DUPLICATE;
       }
@@ -778,49 +760,17 @@ public final class KlineBook {
   }
 
   private void addOverflow(Kline k) {
-    if (overflow.size() >= maxOverflow) {
-      spill();
-    }
-    int r = overflow.size();
     overflow.add(k);
-    if (r >= overflowSent.length) {
-      overflowSent = Arrays.copyOf(overflowSent, overflowSent.length * 2);
-    }
-    overflowSent[r] = 0;
-  }
-
-  /**
-   * The overflow hit its bound (nobody acknowledges deltas): its klines are dropped and each
-   * symbol remembers the earliest one, to be rebuilt from the exchange (see {@link #spilledFrom}).
-   */
-  private void spill() {
-    int n = overflow.size();
-    for (int r = 0; r < n; r++) {
-      int sym = overflow.symbol[r];
-      if (sym >= spilledFrom.length) {
-        int old = spilledFrom.length;
-        spilledFrom = Arrays.copyOf(spilledFrom, Math.max(sym + 1, old * 2 + 16));
-        Arrays.fill(spilledFrom, old, spilledFrom.length, Long.MAX_VALUE);
-      }
-      spilledFrom[sym] = Math.min(spilledFrom[sym], overflow.openTime[r]);
-    }
-    overflow.truncate(0);
-    spilled = true;
-    spills++;
-    spilledKlines += n;
   }
 
   /** Bounds the overflow of unacknowledged closed klines ({@code workers.maxOverflowKlines}). */
   public void maxOverflow(int max) {
-    if (max <= 0) {
-      throw new IllegalArgumentException("maxOverflow must be positive");
-    }
-    this.maxOverflow = max;
+    overflow.max(max);
   }
 
   /** Whether some overflow was dropped and not yet taken by {@link #takeSpilled}. */
   public boolean hasSpilled() {
-    return spilled;
+    return overflow.hasSpilled();
   }
 
   /**
@@ -828,14 +778,7 @@ public final class KlineBook {
    * {@code sink} (symbol, fromTime); clears the record. Their klines from then on must be rebuilt.
    */
   public void takeSpilled(SpillSink sink) {
-    spilled = false;
-    for (int sym = 0; sym < spilledFrom.length; sym++) {
-      if (spilledFrom[sym] != Long.MAX_VALUE) {
-        long from = spilledFrom[sym];
-        spilledFrom[sym] = Long.MAX_VALUE;
-        sink.accept(sym, from);
-      }
-    }
+    overflow.takeSpilled(sink);
   }
 
   /** Receives a symbol whose dropped overflow klines must be rebuilt from {@code fromTime} on (no boxing). */
@@ -846,11 +789,11 @@ public final class KlineBook {
 
   /** Times the overflow hit its bound, and klines dropped then. */
   public long overflowSpills() {
-    return spills;
+    return overflow.spills();
   }
 
   public long overflowSpilledKlines() {
-    return spilledKlines;
+    return overflow.spilledKlines();
   }
 
   private Kline readCell(int cell, Kline k) {
@@ -919,87 +862,18 @@ public final class KlineBook {
   // ---------------------------------------------------------------- gaps
 
   private void openGap(int s, long from, long to) {
-    gaps++;
-    gapIdsMissing += to - from + 1;
-    if (gapCount == MAX_GAPS) {
-      removeGap(0); // the oldest; its klines get repaired from REST by the owner
-    }
-    if (gapCount == gapSlot.length) {
-      gapSlot = Arrays.copyOf(gapSlot, gapCount * 2);
-      gapFrom = Arrays.copyOf(gapFrom, gapCount * 2);
-      gapTo = Arrays.copyOf(gapTo, gapCount * 2);
-    }
-    gapSlot[gapCount] = s;
-    gapFrom[gapCount] = from;
-    gapTo[gapCount] = to;
-    gapCount++;
+    gaps.open(s, from, to);
     gapListener.onGap(slotSymbol[s], from, to);
-  }
-
-  private boolean takeFromGap(int s, long a) {
-    for (int g = 0; g < gapCount; g++) {
-      if (gapSlot[g] != s || a < gapFrom[g] || a > gapTo[g]) {
-        continue;
-      }
-      gapIdsFilled++;
-      if (gapFrom[g] == gapTo[g]) {
-        removeGap(g);
-      } else if (a == gapFrom[g]) {
-        gapFrom[g]++;
-      } else if (a == gapTo[g]) {
-        gapTo[g]--;
-      } else {
-        long to = gapTo[g];
-        gapTo[g] = a - 1;
-        if (gapCount == gapSlot.length) {
-          gapSlot = Arrays.copyOf(gapSlot, gapCount * 2);
-          gapFrom = Arrays.copyOf(gapFrom, gapCount * 2);
-          gapTo = Arrays.copyOf(gapTo, gapCount * 2);
-        }
-        gapSlot[gapCount] = s;
-        gapFrom[gapCount] = a + 1;
-        gapTo[gapCount] = to;
-        gapCount++;
-      }
-      return true;
-    }
-    return false;
-  }
-
-  private void removeGap(int g) {
-    int n = gapCount - g - 1;
-    System.arraycopy(gapSlot, g + 1, gapSlot, g, n);
-    System.arraycopy(gapFrom, g + 1, gapFrom, g, n);
-    System.arraycopy(gapTo, g + 1, gapTo, g, n);
-    gapCount--;
   }
 
   /** Missing aggregate id ranges of a symbol not yet filled, as {@code [from, to]} pairs. */
   public long[][] openGaps(int symbol) {
-    int s = slotOf(symbol);
-    int n = 0;
-    for (int g = 0; g < gapCount; g++) {
-      if (gapSlot[g] == s) {
-        n++;
-      }
-    }
-    long[][] r = new long[n][];
-    for (int g = 0, i = 0; g < gapCount; g++) {
-      if (gapSlot[g] == s) {
-        r[i++] = new long[] {gapFrom[g], gapTo[g]};
-      }
-    }
-    return r;
+    return gaps.of(slotOf(symbol));
   }
 
   /** Forgets a symbol's open gaps (they were repaired another way). */
   public void forgetGaps(int symbol) {
-    int s = slotOf(symbol);
-    for (int g = gapCount - 1; g >= 0; g--) {
-      if (gapSlot[g] == s) {
-        removeGap(g);
-      }
-    }
+    gaps.forget(slotOf(symbol));
   }
 
   // ---------------------------------------------------------------- dead feeds and repairs
@@ -1166,7 +1040,7 @@ public final class KlineBook {
     foldAll();
     if (epoch > 0 && ackEpoch >= epoch) {
       Arrays.fill(inflight, 0L);
-      dropAckedOverflow(ackEpoch);
+      overflow.acknowledged(ackEpoch);
     } else {
       for (int w = 0; w < pending.length; w++) {
         pending[w] |= inflight[w];
@@ -1175,10 +1049,7 @@ public final class KlineBook {
     }
     epoch++;
     out.clear();
-    for (int r = 0; r < overflow.size(); r++) {
-      out.copyRowFrom(overflow, r);
-      overflowSent[r] = epoch;
-    }
+    overflow.sendWith(out, epoch);
     for (int w = 0; w < pending.length; w++) {
       long bits = pending[w];
       while (bits != 0) {
@@ -1193,21 +1064,6 @@ public final class KlineBook {
     inflight = pending;
     pending = t;
     return out.build(epoch);
-  }
-
-  private void dropAckedOverflow(long ack) {
-    int w = 0;
-    for (int r = 0; r < overflow.size(); r++) {
-      if (overflowSent[r] > 0 && overflowSent[r] <= ack) {
-        continue;
-      }
-      if (w != r) {
-        overflow.copyRow(r, w);
-        overflowSent[w] = overflowSent[r];
-      }
-      w++;
-    }
-    overflow.truncate(w);
   }
 
   /** Epoch of the last delta taken (0 before the first). */
@@ -1303,15 +1159,15 @@ public final class KlineBook {
 
   /** Number of jumps in aggregate ids seen. */
   public long gaps() {
-    return gaps;
+    return gaps.gaps();
   }
 
   public long gapIdsMissing() {
-    return gapIdsMissing;
+    return gaps.idsMissing();
   }
 
   public long gapIdsFilled() {
-    return gapIdsFilled;
+    return gaps.idsFilled();
   }
 
   public long unknownSymbol() {
