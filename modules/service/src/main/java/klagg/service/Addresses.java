@@ -2,7 +2,7 @@ package klagg.service;
 
 /**
  * Every event-bus address klagg uses, in one place. Dotted names. Event-bus bridge clients (SockJS,
- * TCP) may register only on outbound addresses ({@link #OUT_PREFIX}: {@link #SNAPSHOT_OUT} and
+ * TCP) may register only on outbound addresses ({@link #OUT_PREFIX}: {@link #CHANGES_OUT} and
  * {@link #klineOut}) and send only to inbound ones ({@link #IN_PREFIX}: {@link #QUERY_IN}); the two
  * prefixes never overlap, so no client can listen where another client's requests go.
  */
@@ -112,8 +112,11 @@ public final class Addresses {
     return KLINE_OUT_PREFIX + symbol + "." + interval;
   }
 
-  /** Published per gateway cycle: JSON {E, cycle, klines: [kline payloads]} of the klines that changed. */
-  public static final String SNAPSHOT_OUT = OUT_PREFIX + "snapshot";
+  /**
+   * Published per gateway cycle: JSON {E, cycle, klines: [kline payloads]} of the klines that changed
+   * in it ({@code klagg.out.changes}; it was {@code klagg.out.snapshot}, which it never was).
+   */
+  public static final String CHANGES_OUT = OUT_PREFIX + "changes";
 
   /**
    * The one inbound bridge address ({@code klagg.in.query}; it was {@code klagg.out.query}): request
@@ -121,12 +124,12 @@ public final class Addresses {
    */
   public static final String QUERY_IN = IN_PREFIX + "query";
 
-  /** The bridges' outbound allow-list as a regex: {@link #SNAPSHOT_OUT} and {@code klagg.out.kline.<...>}. */
-  public static final String OUT_PERMITTED_REGEX = "klagg\\.out\\.(snapshot|kline\\..+)";
+  /** The bridges' outbound allow-list as a regex: {@link #CHANGES_OUT} and {@code klagg.out.kline.<...>}. */
+  public static final String OUT_PERMITTED_REGEX = "klagg\\.out\\.(changes|kline\\..+)";
 
   /** Whether a bridge client may register on {@code address}: outbound addresses only. */
   public static boolean bridgeMayRegister(String address) {
-    return address != null && (address.equals(SNAPSHOT_OUT)
+    return address != null && (address.equals(CHANGES_OUT)
         || address.startsWith(KLINE_OUT_PREFIX) && address.length() > KLINE_OUT_PREFIX.length());
   }
 

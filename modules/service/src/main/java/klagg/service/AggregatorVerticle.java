@@ -393,7 +393,7 @@ public final class AggregatorVerticle extends VerticleBase {
           JsonArray trades = r.body().getJsonArray("trades");
           AggTrade x = new AggTrade();
           for (int i = 0; i < trades.size(); i++) {
-            Wire.trade(trades.getJsonArray(i), sym, x);
+            ControlJson.trade(trades.getJsonArray(i), sym, x);
             KlineBook.Result res = book.apply(x);
             results[res.ordinal()]++;
             if (res == KlineBook.Result.LATE_DROPPED) {
@@ -506,7 +506,7 @@ public final class AggregatorVerticle extends VerticleBase {
           for (int i = 0; i < ks.size(); i++) {
             JsonArray a = ks.getJsonArray(i);
             if (a.getLong(0) >= start && a.getLong(0) <= end) {
-              book.correct(Wire.kline(a, sym, iv, true));
+              book.correct(ControlJson.kline(a, sym, iv, true));
             }
           }
         })
@@ -802,14 +802,14 @@ public final class AggregatorVerticle extends VerticleBase {
             return;
           }
           for (Object o : st.getJsonArray("klines")) {
-            book.restore(Wire.exact((JsonObject) o, id));
+            book.restore(ControlJson.exact((JsonObject) o, id));
           }
           book.setLastAggId(id, last);
           book.suspend(id); // no tick closes its klines before the missed trades are in
           seedsFromDb++;
           AggTrade x = new AggTrade();
           for (int i = 0; i < trades.size(); i++) {
-            Wire.trade(trades.getJsonArray(i), id, x);
+            ControlJson.trade(trades.getJsonArray(i), id, x);
             KlineBook.Result res = book.apply(x);
             results[res.ordinal()]++;
             if (res == KlineBook.Result.LATE_DROPPED) {
@@ -842,7 +842,7 @@ public final class AggregatorVerticle extends VerticleBase {
           JsonObject s = r.body();
           Map<Interval, Long> seededOpen = new EnumMap<>(Interval.class);
           for (Object o : s.getJsonArray("klines")) {
-            Kline k = Wire.exact((JsonObject) o, id);
+            Kline k = ControlJson.exact((JsonObject) o, id);
             book.restore(k);
             seededOpen.put(k.interval, k.openTime);
           }

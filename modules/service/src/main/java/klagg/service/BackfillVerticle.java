@@ -164,7 +164,7 @@ public final class BackfillVerticle extends VerticleBase {
           for (int i = 0; i < ks.size(); i++) {
             JsonArray a = ks.getJsonArray(i);
             if (a.getLong(6) < now && a.getLong(0) >= t.from() && a.getLong(0) <= t.to()) {
-              b.add(Wire.kline(a, t.id(), t.interval(), true));
+              b.add(ControlJson.kline(a, t.id(), t.interval(), true));
             }
           }
           if (b.size() > 0) {

@@ -62,7 +62,7 @@ public final class KlaggService {
       });
     }
     return sim
-        .compose(v -> when("ingest", () -> new RestVerticle(config)))
+        .compose(v -> when("ingest", () -> new ExchangeRestVerticle(config)))
         .compose(v -> when("ingest", () -> new ClockVerticle(config)))
         // persistence before the workers and the gateway: it is migrated first and, as undeploy runs
         // in reverse, stopped after the gateway's last cycle reached it

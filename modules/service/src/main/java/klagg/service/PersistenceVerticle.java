@@ -489,7 +489,7 @@ public final class PersistenceVerticle extends VerticleBase {
       for (var seed : klagg.service.persist.StoredState.judge(symbols, rows, config.intervals()).values()) {
         if (seed.usable()) {
           JsonArray ks = new JsonArray();
-          seed.open().forEach(k -> ks.add(Wire.exact(k)));
+          seed.open().forEach(k -> ks.add(ControlJson.exact(k)));
           states.put(seed.symbol(), new JsonObject().put("lastAggId", seed.lastAggId()).put("klines", ks));
         } else {
           unusable.put(seed.symbol(), seed.unusable());

@@ -270,7 +270,7 @@ class BridgeSealTest {
         // (a) the request address, old and new name; (c) a send and publishes to addresses klagg publishes on
         c.register(Addresses.QUERY_IN);
         c.register("klagg.out.query");
-        c.send(Addresses.SNAPSHOT_OUT, "x1", new JsonObject());
+        c.send(Addresses.CHANGES_OUT, "x1", new JsonObject());
         c.publish(Addresses.klineOut(symbols.get(0), "1m"), new JsonObject().put("forged", true));
         c.publish(Addresses.QUERY_IN, new JsonObject().put("symbol", symbols.get(0)).put("interval", "1m"));
         for (int i = 0; i < 5; i++) {
@@ -343,7 +343,7 @@ class BridgeSealTest {
     Future.all(connect(vertx, bridgeA), connect(vertx, bridgeB)).compose(cs -> {
       Client a = cs.resultAt(0);
       Client b = cs.resultAt(1);
-      for (String addr : List.of(Addresses.QUERY_IN, "klagg.out.query", "klagg.in.query", Addresses.SNAPSHOT_OUT)) {
+      for (String addr : List.of(Addresses.QUERY_IN, "klagg.out.query", "klagg.in.query", Addresses.CHANGES_OUT)) {
         a.register(addr);
       }
       // registrations are handled in order before A's and B's queries: wait for A's refusals first
@@ -378,8 +378,8 @@ class BridgeSealTest {
               for (JsonObject m : a.all()) {
                 String addr = m.getString("address");
                 assertThat(addr).as("A received %s", m).isNotIn(Addresses.QUERY_IN, "klagg.out.query");
-                assertThat(addr == null || addr.startsWith("a") || addr.equals(Addresses.SNAPSHOT_OUT))
-                    .as("A received only its own answers and snapshots: %s", m).isTrue();
+                assertThat(addr == null || addr.startsWith("a") || addr.equals(Addresses.CHANGES_OUT))
+                    .as("A received only its own answers and cycle changes: %s", m).isTrue();
               }
               for (JsonObject m : b.all()) {
                 String addr = m.getString("address");
@@ -409,7 +409,7 @@ class BridgeSealTest {
 
   void slowClient(Vertx vertx, VertxTestContext ctx, String bridge) {
     List<String> addresses = new ArrayList<>();
-    addresses.add(Addresses.SNAPSHOT_OUT);
+    addresses.add(Addresses.CHANGES_OUT);
     for (String s : symbols) {
       for (String iv : List.of("1m", "5m", "15m", "1h")) {
         addresses.add(Addresses.klineOut(s, iv));
@@ -428,8 +428,8 @@ class BridgeSealTest {
       Client fast = cs.resultAt(1);
       addresses.forEach(slow::register);
       addresses.forEach(fast::register);
-      return Future.all(slow.got.next("slow: a snapshot", 20_000, m -> Client.delivered(m, Addresses.SNAPSHOT_OUT)),
-              fast.got.next("fast: a snapshot", 20_000, m -> Client.delivered(m, Addresses.SNAPSHOT_OUT)))
+      return Future.all(slow.got.next("slow: a cycle's changes", 20_000, m -> Client.delivered(m, Addresses.CHANGES_OUT)),
+              fast.got.next("fast: a cycle's changes", 20_000, m -> Client.delivered(m, Addresses.CHANGES_OUT)))
           .compose(v -> {
             slow.pauseReading();
             // heavy traffic on an outbound address both listen on (the market alone takes minutes to
@@ -444,7 +444,7 @@ class BridgeSealTest {
                 m -> meter(m, "klagg_bridge_dropped_total", bridge, "reason", "conflated") > before[0]
                     && slowDisconnects(m, bridge) >= before[1] + 1);
           })
-          // and the other client still gets every cycle's snapshot and the latest load event after that
+          // and the other client still gets every cycle's changes and the latest load event after that
           .compose(m -> {
             long last = loadSeq[0];
             return fast.got.next("fast: the latest load event", 20_000, e -> Client.delivered(e, LOAD)
@@ -452,8 +452,8 @@ class BridgeSealTest {
           })
           .compose(m -> {
             long cycleNow = fx.harness.serverNow();
-            return fast.got.next("fast: a snapshot after the slow client was closed", 20_000,
-                s -> Client.delivered(s, Addresses.SNAPSHOT_OUT) && s.getJsonObject("body").getLong("E") > cycleNow);
+            return fast.got.next("fast: a cycle's changes after the slow client was closed", 20_000,
+                s -> Client.delivered(s, Addresses.CHANGES_OUT) && s.getJsonObject("body").getLong("E") > cycleNow);
           })
           .compose(s -> {
             // the slow client's connection is gone: it resumes reading and finds the socket closed

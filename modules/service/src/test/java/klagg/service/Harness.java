@@ -184,8 +184,8 @@ final class Harness {
       String sym = names.getOrDefault(k.symbol, everSeen.get(k.symbol));
       assertThat(sym).as("name of symbol id %d", k.symbol).isNotNull();
       var info = market.symbol(sym);
-      List<klagg.sim.Kline> theirs = market.klines(info, SimInterval.parse(k.interval.code()), k.openTime, k.openTime, 1);
-      String ours = Wire.kline(k, info.priceDigits, info.qtyDigits).encode();
+      List<klagg.sim.SimKline> theirs = market.klines(info, SimInterval.parse(k.interval.code()), k.openTime, k.openTime, 1);
+      String ours = ControlJson.kline(k, info.priceDigits, info.qtyDigits).encode();
       JsonArray row = theirs.isEmpty() ? null : theirs.get(0).toRestRow();
       String exch = row == null ? "none" : new JsonArray(row.getList().subList(0, 11)).encode();
       if (!ours.equals(exch)) {

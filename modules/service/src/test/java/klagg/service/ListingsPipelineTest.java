@@ -64,9 +64,9 @@ class ListingsPipelineTest {
           int newId = names.entrySet().stream().filter(e -> e.getValue().equals("NEWCOINUSDT")).findFirst().get().getKey();
           // every 1m kline the exchange has for the new listing up to the boundary, we have too, equal
           var market = h.service.simulator().market();
-          List<klagg.sim.Kline> theirs = market.klines(market.symbol("NEWCOINUSDT"), SimInterval.M1, 0L, boundary - 1, 1000);
+          List<klagg.sim.SimKline> theirs = market.klines(market.symbol("NEWCOINUSDT"), SimInterval.M1, 0L, boundary - 1, 1000);
           assertThat(theirs).isNotEmpty();
-          for (klagg.sim.Kline k : theirs) {
+          for (klagg.sim.SimKline k : theirs) {
             Kline ours = h.closed.get(newId + "|1m|" + k.openTime);
             assertThat(ours).as("our kline of NEWCOINUSDT at %d", k.openTime).isNotNull();
           }

@@ -75,7 +75,7 @@ class RestSeedTest {
     JsonObject conf = new JsonObject()
         .put("exchange", new JsonObject().put("venue", "sim").put("restBaseUrl", "http://127.0.0.1:" + port))
         .put("intervals", new JsonArray().add("1m").add("5m"));
-    return vertx.deployVerticle(new RestVerticle(KlaggConfig.of(conf, Map.of())))
+    return vertx.deployVerticle(new ExchangeRestVerticle(KlaggConfig.of(conf, Map.of())))
         .compose(id -> vertx.eventBus().<JsonObject>request(Addresses.REST_SEED, new JsonObject().put("symbol", "ABCUSDT"),
             new DeliveryOptions().setSendTimeout(10_000)))
         .map(m -> m.body());
@@ -93,7 +93,7 @@ class RestSeedTest {
         .compose(server -> seed(vertx, server.actualPort()))
         .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
           assertThat(r.getLong("lastAggId")).isEqualTo(42L);
-          klagg.core.Kline m1 = Wire.exact(r.getJsonArray("klines").getJsonObject(0), 0);
+          klagg.core.Kline m1 = ControlJson.exact(r.getJsonArray("klines").getJsonObject(0), 0);
           assertThat(m1.count).as("both trades of the window").isEqualTo(2);
           assertThat(m1.openDecimal()).isEqualByComparingTo("1.6");
           assertThat(m1.closeDecimal()).isEqualByComparingTo("1.7");
@@ -125,7 +125,7 @@ class RestSeedTest {
           // every interval's current kline: flat at the latest trade's price, no trade in it
           assertThat(r.getJsonArray("klines")).hasSize(2);
           for (int i = 0; i < 2; i++) {
-            klagg.core.Kline k = Wire.exact(r.getJsonArray("klines").getJsonObject(i), 0);
+            klagg.core.Kline k = ControlJson.exact(r.getJsonArray("klines").getJsonObject(i), 0);
             assertThat(k.openDecimal()).isEqualByComparingTo("1.55");
             assertThat(k.closeDecimal()).isEqualByComparingTo("1.55");
             assertThat(k.count).isZero();

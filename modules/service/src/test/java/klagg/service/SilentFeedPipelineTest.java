@@ -185,8 +185,8 @@ class SilentFeedPipelineTest {
   /** Null when the kline equals the exchange's, else a description. */
   private static String differs(SimMarket market, String sym, Kline k) {
     var info = market.symbol(sym);
-    List<klagg.sim.Kline> theirs = market.klines(info, SimInterval.parse(k.interval.code()), k.openTime, k.openTime, 1);
-    String ours = Wire.kline(k, info.priceDigits, info.qtyDigits).encode();
+    List<klagg.sim.SimKline> theirs = market.klines(info, SimInterval.parse(k.interval.code()), k.openTime, k.openTime, 1);
+    String ours = ControlJson.kline(k, info.priceDigits, info.qtyDigits).encode();
     String exch = theirs.isEmpty() ? "none" : new JsonArray(theirs.get(0).toRestRow().getList().subList(0, 11)).encode();
     return ours.equals(exch) ? null
         : sym + " " + k.interval.code() + " " + Instant.ofEpochMilli(k.openTime) + "\n  ours " + ours + "\n  exch " + exch;

@@ -80,7 +80,7 @@ class StaleFallbackPipelineTest {
               for (int r = 0; r < d.size(); r++) {
                 if (d.symbol(r) == id[0] && d.interval(r) == Interval.M1) {
                   Kline k = d.get(r, new Kline());
-                  published.put(k.openTime, Wire.kline(k, 8, 8).add("0"));
+                  published.put(k.openTime, ControlJson.kline(k, 8, 8).add("0"));
                 }
               }
             }

@@ -11,7 +11,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import klagg.core.Interval;
-import klagg.sim.Kline;
+import klagg.sim.SimKline;
 import klagg.sim.SimInterval;
 import klagg.sim.SimMarket;
 import klagg.sim.SymbolInfo;
@@ -75,7 +75,7 @@ final class WebFixture {
   JsonArray exchangeKlines(String symbol, Interval iv, Long start, Long end, int limit) {
     SymbolInfo info = market().symbol(symbol);
     JsonArray a = new JsonArray();
-    for (Kline k : market().klines(info, SimInterval.parse(iv.code()), start, end, limit)) {
+    for (SimKline k : market().klines(info, SimInterval.parse(iv.code()), start, end, limit)) {
       a.add(k.toRestRow());
     }
     return a;
@@ -91,9 +91,9 @@ final class WebFixture {
       SymbolInfo info = market().symbol(q.getString("symbol"));
       SimInterval iv = SimInterval.parse(q.getString("interval"));
       long now = harness.serverNow();
-      List<Kline> ks = market().klines(info, iv, q.getLong("startTime"), q.getLong("endTime"), q.getInteger("limit"));
+      List<SimKline> ks = market().klines(info, iv, q.getLong("startTime"), q.getLong("endTime"), q.getInteger("limit"));
       JsonArray rows = new JsonArray();
-      for (Kline k : ks) {
+      for (SimKline k : ks) {
         if (k.closeTime < now - 5_000) {
           JsonArray r = k.toRestRow();
           rows.add(new JsonArray(r.getList().subList(0, 11)));

@@ -440,9 +440,9 @@ class WebStreamsTest {
           got.add(ar.result());
         }
       }));
-      FrameHelper.sendFrame("register", Addresses.SNAPSHOT_OUT, null, so);
-      Future<JsonObject> snapshot = got.next("snapshot", 20_000, m -> Addresses.SNAPSHOT_OUT.equals(m.getString("address")));
-      snapshot.onSuccess(m -> {
+      FrameHelper.sendFrame("register", Addresses.CHANGES_OUT, null, so);
+      Future<JsonObject> changes = got.next("a cycle's changes", 20_000, m -> Addresses.CHANGES_OUT.equals(m.getString("address")));
+      changes.onSuccess(m -> {
         JsonObject k = m.getJsonObject("body").getJsonArray("klines").getJsonObject(0).getJsonObject("k");
         FrameHelper.sendFrame("send", Addresses.QUERY_IN, "q1",
             new JsonObject().put("symbol", k.getString("s")).put("interval", k.getString("i")).put("limit", 3), so);
@@ -450,7 +450,7 @@ class WebStreamsTest {
       FrameHelper.sendFrame("send", Addresses.REST_TIME, "q2", new JsonObject(), so);
       FrameHelper.sendFrame("register", Addresses.TICK, null, so);
       return Future.all(java.util.List.of(
-          snapshot,
+          changes,
           got.next("query reply", 25_000, m -> "q1".equals(m.getString("address"))),
           got.next("refused send", 10_000, m -> "err".equals(m.getString("type"))),
           got.next("refused register", 10_000, m -> "err".equals(m.getString("type")))))

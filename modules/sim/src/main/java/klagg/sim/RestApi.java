@@ -121,7 +121,7 @@ final class RestApi {
           int limit = limitParam(req, 500, fapi ? 1500 : 1000);
           checkRange(start, end);
           blocking(req, () -> {
-            List<Kline> ks = market.klines(s, iv, start, end, limit);
+            List<SimKline> ks = market.klines(s, iv, start, end, limit);
             JsonArray a = new JsonArray();
             ks.forEach(k -> a.add(k.toRestRow()));
             return a.encode();

@@ -68,11 +68,11 @@ public abstract class SimMarket {
   }
 
   /** The kline of {@code s} opening at {@code open}, with trades up to {@code now} inclusive. */
-  public Kline kline(SymbolInfo s, SimInterval iv, long open, long now) {
+  public SimKline kline(SymbolInfo s, SimInterval iv, long open, long now) {
     long end = Math.min(iv.nextOpen(open), now + 1);
     TradeSums sum = summary(s, open, end);
     long prev = sum.empty() ? lastPriceBefore(s, open) : 0;
-    return new Kline(s, iv, open, sum, prev);
+    return new SimKline(s, iv, open, sum, prev);
   }
 
   /** Latest open time a kline of {@code s} exists for, given {@code now}; Long.MIN_VALUE if none. */
@@ -85,9 +85,9 @@ public abstract class SimMarket {
   }
 
   /** REST klines with Binance's selection: open in [startTime, endTime], limit from the start. */
-  public List<Kline> klines(SymbolInfo s, SimInterval iv, Long startTime, Long endTime, int limit) {
+  public List<SimKline> klines(SymbolInfo s, SimInterval iv, Long startTime, Long endTime, int limit) {
     long now = clock.now();
-    List<Kline> out = new ArrayList<>();
+    List<SimKline> out = new ArrayList<>();
     long latest = latestOpen(s, iv, now);
     if (latest == Long.MIN_VALUE) {
       return out;
@@ -123,7 +123,7 @@ public abstract class SimMarket {
       if (sum.empty() && prevClose == Long.MIN_VALUE) {
         prevClose = lastPriceBefore(s, o);
       }
-      out.add(new Kline(s, iv, o, sum, prevClose));
+      out.add(new SimKline(s, iv, o, sum, prevClose));
       if (!sum.empty()) {
         prevClose = sum.close;
       }

@@ -148,7 +148,7 @@ final class Tickers {
     hub.flushAll();
   }
 
-  private void publishKline(KlineState st, Kline k, boolean closed, long now) {
+  private void publishKline(KlineState st, SimKline k, boolean closed, long now) {
     JsonObject o = new JsonObject().put("e", "kline").put("E", now).put("s", st.sym.name)
         .put("k", k.toStreamK(closed));
     hub.publish(st.stream, o.encode());

@@ -108,9 +108,9 @@ class DeterminismTest {
     SyntheticMarket m = new SyntheticMarket(clock, 3, 200, 30, now - 2 * 3_600_000L);
     int flats = 0;
     for (SymbolInfo s : m.symbols().subList(100, 200)) {
-      List<Kline> ks = m.klines(s, SimInterval.M1, now - 3_600_000L, null, 60);
+      List<SimKline> ks = m.klines(s, SimInterval.M1, now - 3_600_000L, null, 60);
       for (int i = 1; i < ks.size(); i++) {
-        Kline k = ks.get(i);
+        SimKline k = ks.get(i);
         if (k.count == 0) {
           flats++;
           assertThat(k.open).isEqualTo(ks.get(i - 1).close);

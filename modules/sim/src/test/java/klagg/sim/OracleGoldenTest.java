@@ -16,7 +16,7 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * The oracle itself (SimInterval, SimDecimal, TradeSums, Kline) pinned to Binance's own klines on real
+ * The oracle itself (SimInterval, SimDecimal, TradeSums, SimKline) pinned to Binance's own klines on real
  * exchange data (testdata/binance/, see its README.md): nothing of the service is involved.
  */
 class OracleGoldenTest {
@@ -27,7 +27,7 @@ class OracleGoldenTest {
     return new SymbolInfo(0, "BTCUSDT", "USDT", 2, 3, 2, 3, 5, 0, 1, 0, 1, 0, 0, listedAt);
   }
 
-  private static String csv(Kline k) {
+  private static String csv(SimKline k) {
     return String.join(",", Long.toString(k.openTime), k.open, k.high, k.low, k.close, k.volume,
         Long.toString(k.closeTime), k.quoteVolume, Long.toString(k.count), k.takerBase, k.takerQuote, "0");
   }
@@ -70,7 +70,7 @@ class OracleGoldenTest {
       long open = Long.parseLong(g.substring(0, g.indexOf(',')));
       TradeSums sums = minutes.get(open);
       assertThat(sums).as("trades in minute %d", open).isNotNull();
-      assertThat(csv(new Kline(s, SimInterval.M1, open, sums, 0))).isEqualTo(g);
+      assertThat(csv(new SimKline(s, SimInterval.M1, open, sums, 0))).isEqualTo(g);
     }
   }
 
@@ -82,7 +82,7 @@ class OracleGoldenTest {
     SymbolInfo s = m.symbols().get(0);
     long start = 1680652740000L; // 2023-04-04T23:59Z, the first complete minute
     clock.setNow(start + 7 * 60_000L); // replay over: every trade visible
-    List<Kline> ks = m.klines(s, SimInterval.M1, start, start + 6 * 60_000L, 1000);
+    List<SimKline> ks = m.klines(s, SimInterval.M1, start, start + 6 * 60_000L, 1000);
     List<String> golden = goldenRows(start, start + 6 * 60_000L);
     assertThat(golden).hasSize(7);
     assertThat(ks).hasSize(7);

@@ -149,7 +149,7 @@ public final class KlineStore {
    * Klines of one series in Binance's layout, ascending by open time. With a start time: the first
    * {@code limit} from it; without: the last {@code limit} up to the end time (Binance's rule).
    * Digits &lt; 0 print the stored scale; otherwise prices at {@code priceDigits}, base volumes at
-   * {@code qtyDigits}, quote volumes at min(8, both), half-up like {@code klagg.service.Wire}.
+   * {@code qtyDigits}, quote volumes at min(8, both), half-up like {@code klagg.service.ControlJson}.
    */
   public Future<JsonArray> history(String symbol, String interval, Long start, Long end, int limit, int priceDigits,
       int qtyDigits) {

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import klagg.core.Interval;
 import klagg.core.Kline;
-import klagg.service.Wire;
+import klagg.service.ControlJson;
 
 /**
  * A symbol's stored state, judged for seeding a worker at start: per interval the latest stored
@@ -139,7 +139,7 @@ public final class StoredState {
     String[] n = r.nums();
     JsonArray a = new JsonArray().add(r.openTime()).add(n[0]).add(n[1]).add(n[2]).add(n[3]).add(n[4])
         .add(r.closeTime()).add(n[5]).add(r.trades()).add(n[6]).add(n[7]);
-    Kline k = Wire.kline(a, 0, iv, false);
+    Kline k = ControlJson.kline(a, 0, iv, false);
     if (k.priceScale + k.qtyScale > 36) {
       throw new ArithmeticException("scales " + k.priceScale + "+" + k.qtyScale);
     }

@@ -12,7 +12,7 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import klagg.core.Interval;
 import klagg.core.Kline;
-import klagg.service.Wire;
+import klagg.service.ControlJson;
 
 /** A validated {@code /api/v3/klines} request (Binance's parameters, checks and error codes). */
 final class KlineQuery {
@@ -197,7 +197,7 @@ final class KlineQuery {
 
   /** One kline as Binance's 12-field REST array. */
   static JsonArray row(Kline k) {
-    return Wire.kline(k, Symbols.PRICE_DIGITS, Symbols.QTY_DIGITS).add("0");
+    return ControlJson.kline(k, Symbols.PRICE_DIGITS, Symbols.QTY_DIGITS).add("0");
   }
 
   /** A stored row printed like ours: decimals to 8 places, the trailing "0". */

@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * The client side of klagg: Binance's REST endpoints for klines, exchangeInfo and time (served from a
  * live cache of recent klines and the database for older history), health and Prometheus metrics,
  * Binance's kline WebSocket streams, the SockJS and TCP event-bus bridges (clients register only on
- * outbound {@code klagg.out.snapshot} / {@code klagg.out.kline.*}, send only to inbound
+ * outbound {@code klagg.out.changes} / {@code klagg.out.kline.*}, send only to inbound
  * {@code klagg.in.query}; lagging clients are conflated and then closed) and the dashboard.
  *
  * <p>Its cache ({@link KlineCache}) is the one place that holds the last known klines: a worker that
@@ -219,7 +219,7 @@ public final class WebVerticle extends VerticleBase {
       }
     }
     // event-bus fan-out: only for addresses a bridge client listens on (or all, bridge.publishAll)
-    boolean snap = publishAll || interest.has(Addresses.SNAPSHOT_OUT);
+    boolean snap = publishAll || interest.has(Addresses.CHANGES_OUT);
     if (!publishAll && interest.isEmpty()) {
       hub.afterCycle();
       guard.afterCycle();
@@ -248,7 +248,7 @@ public final class WebVerticle extends VerticleBase {
       }
     }
     if (snap && !snapshot.isEmpty()) {
-      bus.publish(Addresses.SNAPSHOT_OUT, new JsonObject().put("E", u.serverTime()).put("cycle", u.cycle())
+      bus.publish(Addresses.CHANGES_OUT, new JsonObject().put("E", u.serverTime()).put("cycle", u.cycle())
           .put("klines", snapshot));
     }
     hub.afterCycle();
@@ -376,9 +376,7 @@ public final class WebVerticle extends VerticleBase {
     // copy what the cache holds now: the cycle may change it before the database answers
     List<Kline> copy = new ArrayList<>(cached.size());
     for (Kline k : cached) {
-      Kline c = new Kline();
-      copyKline(k, c);
-      copy.add(c);
+      copy.add(new Kline().set(k));
     }
     return vertx.eventBus().<JsonObject>request(Addresses.HISTORY_QUERY, q.toHistoryRequest(),
             new DeliveryOptions().setSendTimeout(config.getLong("web.historyTimeoutMs")))
@@ -394,29 +392,6 @@ public final class WebVerticle extends VerticleBase {
           log.warn("history query failed: {}", e.getMessage());
           return Future.failedFuture(BinanceError.internal());
         });
-  }
-
-  private static void copyKline(Kline k, Kline c) {
-    c.symbol = k.symbol;
-    c.interval = k.interval;
-    c.openTime = k.openTime;
-    c.closeTime = k.closeTime;
-    c.open = k.open;
-    c.high = k.high;
-    c.low = k.low;
-    c.close = k.close;
-    c.priceScale = k.priceScale;
-    c.volume = k.volume;
-    c.takerBuyVolume = k.takerBuyVolume;
-    c.qtyScale = k.qtyScale;
-    c.quoteHi = k.quoteHi;
-    c.quoteLo = k.quoteLo;
-    c.takerBuyQuoteHi = k.takerBuyQuoteHi;
-    c.takerBuyQuoteLo = k.takerBuyQuoteLo;
-    c.count = k.count;
-    c.firstId = k.firstId;
-    c.lastId = k.lastId;
-    c.closed = k.closed;
   }
 
   /** {@code klagg.in.query} from event-bus clients: like the REST endpoint; errors fail with Binance's code. */
@@ -642,7 +617,7 @@ public final class WebVerticle extends VerticleBase {
     refused[bridge][type]++;
     rlog.warn("bridge-refused-" + bridge + "-" + type, "refused a " + BridgeGuard.BRIDGES[bridge] + " bridge "
         + REFUSED_TYPES[type] + " on " + (address == null ? "no address" : "'" + abbreviate(address) + "'")
-        + " (clients register on klagg.out.snapshot / klagg.out.kline.*, send to klagg.in.query)");
+        + " (clients register on klagg.out.changes / klagg.out.kline.*, send to klagg.in.query)");
     if (socket instanceof SockJSSocket) {
       ((SockJSSocket) socket).write(Buffer.buffer("{\"type\":\"err\",\"body\":\"access_denied\"}"));
     } else if (socket instanceof NetSocket) {

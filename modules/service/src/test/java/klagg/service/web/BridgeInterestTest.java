@@ -14,14 +14,14 @@ class BridgeInterestTest {
     i.register(a, "klagg.out.kline.BTCUSDT.1m");
     i.register(a, "klagg.out.kline.BTCUSDT.1m"); // the same client twice
     i.register(b, "klagg.out.kline.BTCUSDT.1m");
-    i.register(b, "klagg.out.snapshot");
+    i.register(b, "klagg.out.changes");
     assertThat(i.registrations()).isEqualTo(4);
     i.unregister(a, "klagg.out.kline.BTCUSDT.1m");
-    i.unregister(a, "klagg.out.snapshot"); // never registered by a: ignored
-    assertThat(i.has("klagg.out.snapshot")).isTrue();
+    i.unregister(a, "klagg.out.changes"); // never registered by a: ignored
+    assertThat(i.has("klagg.out.changes")).isTrue();
     assertThat(i.has("klagg.out.kline.BTCUSDT.1m")).isTrue();
     i.closed(b);
-    assertThat(i.has("klagg.out.snapshot")).isFalse();
+    assertThat(i.has("klagg.out.changes")).isFalse();
     assertThat(i.has("klagg.out.kline.BTCUSDT.1m")).as("a's second registration").isTrue();
     i.unregister(a, "klagg.out.kline.BTCUSDT.1m");
     assertThat(i.isEmpty()).isTrue();

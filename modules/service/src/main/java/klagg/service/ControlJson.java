@@ -15,8 +15,8 @@ import klagg.exchange.RestKline;
  * a trade is {@code [a, "p", "q", f, l, T, m]}, a kline Binance's REST array
  * {@code [t, "o", "h", "l", "c", "v", T, "q", n, "V", "Q"]}.
  */
-public final class Wire {
-  private Wire() {}
+public final class ControlJson {
+  private ControlJson() {}
 
   public static JsonArray trade(RestAggTrade t) {
     return new JsonArray().add(t.aggId).add(t.price).add(t.qty).add(t.firstId).add(t.lastId).add(t.time)

@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * exchangeInfo, seeds of a symbol's current klines, aggregate trades by id range for gap repair, and
  * klines for repairs.
  */
-public final class RestVerticle extends VerticleBase {
-  private static final Logger log = LoggerFactory.getLogger(RestVerticle.class);
+public final class ExchangeRestVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(ExchangeRestVerticle.class);
 
   private final KlaggConfig config;
   private BinanceRestClient rest;
@@ -36,7 +36,7 @@ public final class RestVerticle extends VerticleBase {
   private int startupsRunning;
   private List<Interval> intervals;
 
-  public RestVerticle(KlaggConfig config) {
+  public ExchangeRestVerticle(KlaggConfig config) {
     this.config = config;
   }
 
@@ -149,7 +149,7 @@ public final class RestVerticle extends VerticleBase {
     return rest.aggTradesRange(req.getString("symbol"), req.getLong("fromId"), req.getLong("toId")).map(list -> {
       JsonArray a = new JsonArray();
       for (RestAggTrade t : list) {
-        a.add(Wire.trade(t));
+        a.add(ControlJson.trade(t));
       }
       return new JsonObject().put("trades", a);
     });
@@ -161,7 +161,7 @@ public final class RestVerticle extends VerticleBase {
         req.getBoolean("bulk", false)).map(list -> {
       JsonArray a = new JsonArray();
       for (RestKline k : list) {
-        a.add(Wire.kline(k));
+        a.add(ControlJson.kline(k));
       }
       return new JsonObject().put("klines", a);
     });
@@ -235,7 +235,7 @@ public final class RestVerticle extends VerticleBase {
         // (with backoff) seeds it from its trades
         return Future.failedFuture("seeding " + symbol + ": it traded between two requests");
       }
-      Kline cur = Wire.kline(Wire.kline(list.get(0)), 0, fine, false);
+      Kline cur = ControlJson.kline(ControlJson.kline(list.get(0)), 0, fine, false);
       List<Kline> seeds = new ArrayList<>();
       seeds.add(cur);
       return coarser(symbol, now, seeds, 1).map(all -> seedReply(-1, all));
@@ -245,7 +245,7 @@ public final class RestVerticle extends VerticleBase {
   private static JsonObject seedReply(long lastAggId, List<Kline> klines) {
     JsonArray a = new JsonArray();
     for (Kline k : klines) {
-      a.add(Wire.exact(k));
+      a.add(ControlJson.exact(k));
     }
     return new JsonObject().put("lastAggId", lastAggId).put("klines", a);
   }
@@ -297,7 +297,7 @@ public final class RestVerticle extends VerticleBase {
         if (r.openTime < open || r.openTime >= parentOpen) {
           continue;
         }
-        Kline part = Wire.kline(Wire.kline(r), 0, iv, false);
+        Kline part = ControlJson.kline(ControlJson.kline(r), 0, iv, false);
         k = k == null ? part : k.merge(part);
       }
       Kline cur = new Kline().set(parentCur);

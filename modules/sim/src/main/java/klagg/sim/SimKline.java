@@ -4,7 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /** One kline as the simulator serves it (strings already printed Binance-style). */
-public final class Kline {
+public final class SimKline {
   public final String symbol;
   public final SimInterval interval;
   public final long openTime;
@@ -21,7 +21,7 @@ public final class Kline {
   public final long firstTradeId;
   public final long lastTradeId;
 
-  Kline(SymbolInfo s, SimInterval iv, long openTime, TradeSums sum, long prevClose) {
+  SimKline(SymbolInfo s, SimInterval iv, long openTime, TradeSums sum, long prevClose) {
     this.symbol = s.name;
     this.interval = iv;
     this.openTime = openTime;
