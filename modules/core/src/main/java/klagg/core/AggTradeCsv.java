@@ -91,7 +91,9 @@ public final class AggTradeCsv {
   long carefulLines;
   boolean forceSlow;
 
-  private int fi; // fast-path cursor after num()
+  private int fi; // fast-path cursor after num() and fraction()
+  private int fs; // fast path: scale of the last fraction() (trailing zeros stripped)
+  private int fd; // fast path: fraction digits printed in the last fraction()
   // careful-path cursor state (fields to avoid allocation)
   private int pos;
   private int lim;
@@ -279,60 +281,23 @@ public final class AggTradeCsv {
     }
     // price: int digits [. frac digits]
     long p = num(b, i);
-    if (p < 0) {
+    if (p < 0 || (p = fraction(b, fi, p)) < 0) {
       return -1;
     }
     i = fi;
-    long w;
-    int ps = 0;
-    int pd = 0;
-    if (b[i] == '.') {
-      i++;
-      w = word(b, i);
-      pd = digits(w);
-      if (pd == 0 || pd == 8 && isDigit(b[i + 8])) {
-        return -1;
-      }
-      long v = (w - 0x3030303030303030L) << ((8 - pd) << 3);
-      int tz = Long.numberOfLeadingZeros(v) >>> 3;
-      ps = pd - Math.min(tz, pd);
-      if (ps > 0) {
-        if (p >= POW10[18 - ps]) {
-          return -1; // more than 18 significant digits
-        }
-        p = p * POW10[ps] + eight(w, ps);
-      }
-      i += pd;
-    }
+    int ps = fs;
+    int pd = fd;
     if (b[i++] != ',') {
       return -1;
     }
     // quantity
     long q = num(b, i);
-    if (q < 0) {
+    if (q < 0 || (q = fraction(b, fi, q)) < 0) {
       return -1;
     }
     i = fi;
-    int qs = 0;
-    int qd = 0;
-    if (b[i] == '.') {
-      i++;
-      w = word(b, i);
-      qd = digits(w);
-      if (qd == 0 || qd == 8 && isDigit(b[i + 8])) {
-        return -1;
-      }
-      long v = (w - 0x3030303030303030L) << ((8 - qd) << 3);
-      int tz = Long.numberOfLeadingZeros(v) >>> 3;
-      qs = qd - Math.min(tz, qd);
-      if (qs > 0) {
-        if (q >= POW10[18 - qs]) {
-          return -1; // more than 18 significant digits
-        }
-        q = q * POW10[qs] + eight(w, qs);
-      }
-      i += qd;
-    }
+    int qs = fs;
+    int qd = fd;
     if (b[i++] != ',') {
       return -1;
     }
@@ -420,6 +385,40 @@ public final class AggTradeCsv {
     out.buyerMaker[n] = m;
     out.size = n + 1;
     return i;
+  }
+
+  /**
+   * Fast path: the optional fraction ({@code .digits}, at most 8) at {@code b[i]} after the integer
+   * part {@code intPart} read by {@link #num}: the mantissa with trailing zeros stripped, its scale in
+   * {@link #fs}, the digits printed in {@link #fd}, the cursor after it in {@link #fi}; -1 if it is not
+   * a plain decimal the fast path takes (no digit after the point, more than 8 decimals, more than 18
+   * significant digits).
+   */
+  private long fraction(byte[] b, int i, long intPart) {
+    int sc = 0;
+    int d = 0;
+    if (b[i] == '.') {
+      i++;
+      long w = word(b, i);
+      d = digits(w);
+      if (d == 0 || d == 8 && isDigit(b[i + 8])) {
+        return -1;
+      }
+      long v = (w - 0x3030303030303030L) << ((8 - d) << 3);
+      int tz = Long.numberOfLeadingZeros(v) >>> 3;
+      sc = d - Math.min(tz, d);
+      if (sc > 0) {
+        if (intPart >= POW10[18 - sc]) {
+          return -1; // more than 18 significant digits
+        }
+        intPart = intPart * POW10[sc] + eight(w, sc);
+      }
+      i += d;
+    }
+    fi = i;
+    fs = sc;
+    fd = d;
+    return intPart;
   }
 
   /**
