@@ -11,6 +11,7 @@ import klagg.core.AggTrade;
 import klagg.core.Interval;
 import klagg.core.Kline;
 import klagg.core.KlineBook;
+import klagg.core.SeedPlan;
 import klagg.exchange.BinanceApiException;
 import klagg.exchange.BinanceRestClient;
 import klagg.exchange.ExchangeEndpoints;
@@ -35,6 +36,8 @@ public final class ExchangeRestVerticle extends VerticleBase {
   private int seedsRunning;
   private int startupsRunning;
   private List<Interval> intervals;
+  /** klines one request returns at most (1,000 on spot) */
+  private int maxKlineRows;
 
   public ExchangeRestVerticle(KlaggConfig config) {
     this.config = config;
@@ -45,6 +48,7 @@ public final class ExchangeRestVerticle extends VerticleBase {
     rest = new BinanceRestClient(vertx, ExchangeEndpoints.fromJson(config.section("exchange")),
         RestClientOptions.fromJson(config.section("exchange.rest")));
     intervals = config.intervals();
+    maxKlineRows = ExchangeEndpoints.fromJson(config.section("exchange")).klinesMaxLimit();
     var bus = vertx.eventBus();
     return Future.join(
         bus.<JsonObject>consumer(Addresses.REST_TIME, m -> reply(m, time())).completion(),
@@ -214,7 +218,7 @@ public final class ExchangeRestVerticle extends VerticleBase {
         book.current(0, fine, cur);
         List<Kline> seeds = new ArrayList<>();
         seeds.add(cur);
-        return coarser(symbol, now, seeds, 1).map(all -> seedReply(last.aggId, all));
+        return coarser(symbol, now, seeds).map(all -> seedReply(last.aggId, all));
       });
     });
   }
@@ -238,7 +242,7 @@ public final class ExchangeRestVerticle extends VerticleBase {
       Kline cur = ControlJson.kline(ControlJson.kline(list.get(0)), 0, fine, false);
       List<Kline> seeds = new ArrayList<>();
       seeds.add(cur);
-      return coarser(symbol, now, seeds, 1).map(all -> seedReply(-1, all));
+      return coarser(symbol, now, seeds).map(all -> seedReply(-1, all));
     });
   }
 
@@ -272,45 +276,53 @@ public final class ExchangeRestVerticle extends VerticleBase {
     });
   }
 
-  private Future<List<Kline>> coarser(String symbol, long now, List<Kline> seeds, int i) {
-    if (i >= intervals.size()) {
-      return Future.succeededFuture(seeds);
+  /**
+   * The open kline of every coarser interval, from {@code seeds[0]} (the finest's) and the closed
+   * klines of few base intervals ({@link SeedPlan}: two requests with the default intervals).
+   */
+  private Future<List<Kline>> coarser(String symbol, long now, List<Kline> seeds) {
+    SeedPlan plan = SeedPlan.of(intervals, now, maxKlineRows);
+    List<List<RestKline>> closed = new ArrayList<>();
+    for (int i = 0; i < intervals.size(); i++) {
+      closed.add(List.of());
     }
-    Interval iv = intervals.get(i);
-    int parent = 0;
-    for (int j = i - 1; j >= 0; j--) {
-      if (iv.alignedTo(intervals.get(j))) {
-        parent = j;
-        break;
+    Future<Void> fetched = Future.succeededFuture();
+    for (int b : plan.bases()) {
+      if (plan.from(b) < plan.until(b)) {
+        fetched = fetched.compose(v -> rest.urgent(
+                () -> rest.klinesRange(symbol, intervals.get(b), plan.from(b), plan.until(b) - 1)))
+            .map(list -> {
+              closed.set(b, list);
+              return null;
+            });
       }
     }
-    Interval pj = intervals.get(parent);
-    Kline parentCur = seeds.get(parent);
-    long open = iv.openOf(now);
-    long parentOpen = pj.openOf(now);
-    Future<List<RestKline>> closed = parentOpen > open
-        ? rest.urgent(() -> rest.klinesRange(symbol, pj, open, parentOpen - 1))
-        : Future.succeededFuture(List.of());
-    return closed.compose(list -> {
-      Kline k = null;
-      for (RestKline r : list) {
-        if (r.openTime < open || r.openTime >= parentOpen) {
-          continue;
+    return fetched.map(v -> {
+      for (int i = 1; i < intervals.size(); i++) {
+        Interval iv = intervals.get(i);
+        int b = plan.base(i);
+        long open = iv.openOf(now);
+        long baseOpen = plan.until(b);
+        Kline k = null;
+        for (RestKline r : closed.get(b)) {
+          if (r.openTime >= open && r.openTime < baseOpen) {
+            Kline part = ControlJson.kline(ControlJson.kline(r), 0, iv, false);
+            k = k == null ? part : k.merge(part);
+          }
         }
-        Kline part = ControlJson.kline(ControlJson.kline(r), 0, iv, false);
-        k = k == null ? part : k.merge(part);
+        Kline cur = new Kline().set(seeds.get(b));
+        k = k == null ? cur : k.merge(cur);
+        k.interval = iv;
+        k.openTime = open;
+        k.closeTime = iv.closeOf(open);
+        k.closed = false;
+        if (!iv.alignedTo(intervals.get(b))) {
+          log.warn("interval {} is not aligned to {}; its seed for {} may be off", iv.code(), intervals.get(b).code(),
+              symbol);
+        }
+        seeds.add(k);
       }
-      Kline cur = new Kline().set(parentCur);
-      k = k == null ? cur : k.merge(cur);
-      k.interval = iv;
-      k.openTime = open;
-      k.closeTime = iv.closeOf(open);
-      k.closed = false;
-      if (!iv.alignedTo(pj)) {
-        log.warn("interval {} is not aligned to {}; its seed for {} may be off", iv.code(), pj.code(), symbol);
-      }
-      seeds.add(k);
-      return coarser(symbol, now, seeds, i + 1);
+      return seeds;
     });
   }
 }
