@@ -18,6 +18,7 @@ import klagg.exchange.ExchangeEndpoints;
 import klagg.exchange.RestAggTrade;
 import klagg.exchange.RestClientOptions;
 import klagg.exchange.RestKline;
+import klagg.exchange.TimeSample;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +37,9 @@ public final class ExchangeRestVerticle extends VerticleBase {
   private int seedsRunning;
   private int startupsRunning;
   private List<Interval> intervals;
+  /** how long a server-time sample serves seeds */
+  static final long CLOCK_SAMPLE_MS = 10_000;
+  private TimeSample clockSample;
   /** klines one request returns at most (1,000 on spot) */
   private int maxKlineRows;
 
@@ -178,7 +182,7 @@ public final class ExchangeRestVerticle extends VerticleBase {
    */
   Future<JsonObject> seed(String symbol) {
     Interval fine = intervals.get(0);
-    return rest.serverTime().compose(now -> {
+    return seedClock().compose(now -> {
       long open = fine.openOf(now);
       long next = fine.nextOpen(open);
       return tradesBetween(symbol, open, next - 1, new ArrayList<>(), null).compose(window -> {
@@ -220,6 +224,23 @@ public final class ExchangeRestVerticle extends VerticleBase {
         seeds.add(cur);
         return coarser(symbol, now, seeds).map(all -> seedReply(last.aggId, all));
       });
+    });
+  }
+
+  /**
+   * The exchange's time for a seed, a little early: from a time sample at most {@link #CLOCK_SAMPLE_MS}
+   * old (one weight per sample, not per seed), less its uncertainty (half the round trip) and half a
+   * second. Early is safe: a seed taken for a window that has just closed is exact (the stream's
+   * trades of the next window roll it over), one taken for a window that has not opened yet would not be.
+   */
+  private Future<Long> seedClock() {
+    long local = System.currentTimeMillis();
+    if (clockSample != null && local - clockSample.localReceive() < CLOCK_SAMPLE_MS) {
+      return Future.succeededFuture(local + clockSample.offset() - clockSample.roundTrip() / 2 - 500);
+    }
+    return rest.timeSample().map(ts -> {
+      clockSample = ts;
+      return ts.serverTime();
     });
   }
 

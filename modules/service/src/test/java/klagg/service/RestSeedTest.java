@@ -28,6 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class RestSeedTest {
   static final long NOW = 1_767_225_630_000L; // 30 s into a minute
   static final long OPEN = 1_767_225_600_000L;
+  static final AtomicInteger TIME_CALLS = new AtomicInteger();
 
   /**
    * Serves time, an empty window of aggTrades at the first request and {@code later} at the next
@@ -44,6 +45,7 @@ class RestSeedTest {
     String path = req.path();
     String body;
     if (path.endsWith("/time")) {
+      TIME_CALLS.incrementAndGet();
       body = new JsonObject().put("serverTime", NOW).encode();
     } else if (path.endsWith("/aggTrades")) {
       aggCalls.incrementAndGet();
@@ -97,6 +99,24 @@ class RestSeedTest {
           assertThat(m1.count).as("both trades of the window").isEqualTo(2);
           assertThat(m1.openDecimal()).isEqualByComparingTo("1.6");
           assertThat(m1.closeDecimal()).isEqualByComparingTo("1.7");
+          ctx.completeNow();
+        })));
+  }
+
+  @Test
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
+  void seedsWithinTenSecondsShareOneServerTimeSample(Vertx vertx, VertxTestContext ctx) {
+    TIME_CALLS.set(0);
+    AtomicInteger calls = new AtomicInteger();
+    exchange(vertx, new JsonArray().add(trade(41, "1.55000000", OPEN - 10_000)), new JsonArray(), calls)
+        .compose(server -> seed(vertx, server.actualPort()))
+        .compose(first -> vertx.eventBus().<JsonObject>request(Addresses.REST_SEED,
+                new JsonObject().put("symbol", "ABCUSDT"), new DeliveryOptions().setSendTimeout(10_000))
+            .map(m -> new JsonObject[] {first, m.body()}))
+        .onComplete(ctx.succeeding(both -> ctx.verify(() -> {
+          assertThat(TIME_CALLS.get()).as("one weight for the clock, not one per seed").isEqualTo(1);
+          // the second seed's clock comes from the sample (a little early): the same window, the same seed
+          assertThat(both[1]).isEqualTo(both[0]);
           ctx.completeNow();
         })));
   }
