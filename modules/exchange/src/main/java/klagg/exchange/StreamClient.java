@@ -16,8 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -93,52 +91,6 @@ public final class StreamClient {
     default void onReplaced(int oldConnId, int newConnId) {}
   }
 
-  private final class Slot {
-    final LinkedHashSet<String> streams = new LinkedHashSet<>();
-    Link current;
-    Link retiring;
-    /** a replacement for a silent {@link #current}, not yet proven alive (at most one) */
-    Link spare;
-    int spareAttempts;
-    long nextSpareAt;
-    /** the rhythm of the last connection of these streams, for the next one */
-    SilenceJudge lastJudge;
-    int attempts;
-    long retryTimer = -1;
-    boolean removed;
-  }
-
-  private final class Link {
-    final int id;
-    final Slot slot;
-    final RateWindow rate;
-    final Set<String> serverSet = new HashSet<>();
-    final Map<Long, Boolean> unacked = new HashMap<>();
-    WebSocket ws;
-    boolean open;
-    boolean closing;
-    boolean synced;
-    long openedAt;
-    long pumpTimer = -1;
-    long rotateTimer = -1;
-    final MessageAssembler in = new MessageAssembler(options.getMaxMessageSize());
-    final SilenceJudge judge;
-    /** a spare for a silent connection: not announced until subscribed and delivering */
-    boolean spare;
-    boolean gotFrame;
-    boolean suspected;
-    long spareTimer = -1;
-
-    Link(int id, Slot slot) {
-      this.id = id;
-      this.slot = slot;
-      this.judge = new SilenceJudge(System::currentTimeMillis, silenceMinMs, options.getSilenceFactor(), silenceMaxMs);
-      this.judge.inherit(slot.current != null ? slot.current.judge : slot.lastJudge);
-      this.rate = new RateWindow(msgsPerSecond, options.getRateWindowMs(),
-          options.getRateWindowMs() / msgsPerSecond);
-    }
-  }
-
   private final Vertx vertx;
   private final Context context;
   private final ExchangeEndpoints endpoints;
@@ -156,8 +108,8 @@ public final class StreamClient {
   private final long silenceMaxMs;
   private long silenceTimer = -1;
 
-  private final List<Slot> slots = new ArrayList<>();
-  private final Map<String, Slot> assigned = new LinkedHashMap<>();
+  private final List<StreamSlot> slots = new ArrayList<>();
+  private final Map<String, StreamSlot> assigned = new LinkedHashMap<>();
   private int nextConnId = 1;
   private long nextCommandId = 1;
   private boolean started;
@@ -243,7 +195,7 @@ public final class StreamClient {
         silenceTimer = vertx.setPeriodic(every, id -> checkSilence());
       }
       List<Future<Void>> firsts = new ArrayList<>();
-      for (Slot s : slots) {
+      for (StreamSlot s : slots) {
         if (!s.streams.isEmpty() && s.current == null && s.retryTimer < 0) {
           firsts.add(connect(s));
         }
@@ -260,15 +212,15 @@ public final class StreamClient {
       if (closed) {
         return;
       }
-      Set<Slot> touched = new LinkedHashSet<>();
+      Set<StreamSlot> touched = new LinkedHashSet<>();
       int from = 0;
       for (String st : copy) {
         if (st == null || st.isEmpty() || assigned.containsKey(st)) {
           continue;
         }
-        Slot slot = null;
+        StreamSlot slot = null;
         for (int i = from; i < slots.size(); i++) {
-          Slot c = slots.get(i);
+          StreamSlot c = slots.get(i);
           if (!c.removed && c.streams.size() < streamsPerConnection) {
             slot = c;
             from = i;
@@ -276,7 +228,7 @@ public final class StreamClient {
           }
         }
         if (slot == null) {
-          slot = new Slot();
+          slot = new StreamSlot();
           slots.add(slot);
           from = slots.size() - 1;
         }
@@ -286,7 +238,7 @@ public final class StreamClient {
       }
       updateSnapshot();
       if (started) {
-        for (Slot s : touched) {
+        for (StreamSlot s : touched) {
           if (s.current == null) {
             if (s.retryTimer < 0) {
               connect(s);
@@ -303,16 +255,16 @@ public final class StreamClient {
   public void unsubscribe(Collection<String> streams) {
     List<String> copy = new ArrayList<>(streams);
     onContext(() -> {
-      Set<Slot> touched = new LinkedHashSet<>();
+      Set<StreamSlot> touched = new LinkedHashSet<>();
       for (String st : copy) {
-        Slot s = assigned.remove(st);
+        StreamSlot s = assigned.remove(st);
         if (s != null) {
           s.streams.remove(st);
           touched.add(s);
         }
       }
       updateSnapshot();
-      for (Slot s : touched) {
+      for (StreamSlot s : touched) {
         if (s.streams.isEmpty()) {
           removeSlot(s);
         } else if (s.current != null) {
@@ -335,7 +287,7 @@ public final class StreamClient {
   /** Logical connections (groups of at most the per-connection limit of streams). */
   public int slotCount() {
     int n = 0;
-    for (Slot s : slots) {
+    for (StreamSlot s : slots) {
       if (!s.removed) {
         n++;
       }
@@ -355,7 +307,7 @@ public final class StreamClient {
       }
       readingPaused = true;
       pauses++;
-      for (Slot s : slots) {
+      for (StreamSlot s : slots) {
         pauseLink(s.current);
         pauseLink(s.retiring);
         pauseLink(s.spare);
@@ -370,7 +322,7 @@ public final class StreamClient {
         return;
       }
       readingPaused = false;
-      for (Slot s : slots) {
+      for (StreamSlot s : slots) {
         resumeLink(s.current);
         resumeLink(s.retiring);
         resumeLink(s.spare);
@@ -388,7 +340,7 @@ public final class StreamClient {
     return pauses;
   }
 
-  private void pauseLink(Link l) {
+  private void pauseLink(StreamLink l) {
     if (l != null) {
       l.judge.pause();
       if (l.ws != null && l.open) {
@@ -397,7 +349,7 @@ public final class StreamClient {
     }
   }
 
-  private void resumeLink(Link l) {
+  private void resumeLink(StreamLink l) {
     if (l != null) {
       l.judge.resume();
       if (l.ws != null && l.open) {
@@ -413,7 +365,7 @@ public final class StreamClient {
       cancel(silenceTimer);
       silenceTimer = -1;
       List<Future<Void>> fs = new ArrayList<>();
-      for (Slot s : slots) {
+      for (StreamSlot s : slots) {
         s.removed = true;
         cancel(s.retryTimer);
         s.retryTimer = -1;
@@ -515,12 +467,16 @@ public final class StreamClient {
     }
   }
 
-  private Future<Void> connect(Slot slot) {
+  private Future<Void> connect(StreamSlot slot) {
     return connect(slot, false);
   }
 
-  private Future<Void> connect(Slot slot, boolean spare) {
-    Link link = new Link(nextConnId++, slot);
+  private Future<Void> connect(StreamSlot slot, boolean spare) {
+    SilenceJudge judge = new SilenceJudge(System::currentTimeMillis, silenceMinMs, options.getSilenceFactor(), silenceMaxMs);
+    judge.inherit(slot.current != null ? slot.current.judge : slot.lastJudge);
+    StreamLink link = new StreamLink(nextConnId++, slot, judge,
+        new RateWindow(msgsPerSecond, options.getRateWindowMs(), options.getRateWindowMs() / msgsPerSecond),
+        new MessageAssembler(options.getMaxMessageSize()));
     link.spare = spare;
     if (spare) {
       slot.spare = link;
@@ -587,10 +543,10 @@ public final class StreamClient {
   }
 
   /** The slot's current link failed or dropped: fall back to the retiring one, or reconnect. */
-  private void successorLost(Slot slot, String reason) {
+  private void successorLost(StreamSlot slot, String reason) {
     if (slot.retiring != null && slot.retiring.open) {
       // a rotation's new connection failed: keep the old one and try rotating again later
-      Link old = slot.retiring;
+      StreamLink old = slot.retiring;
       slot.retiring = null;
       slot.current = old;
       long delay = backoff(slot.attempts++);
@@ -604,7 +560,7 @@ public final class StreamClient {
     scheduleReconnect(slot);
   }
 
-  private void scheduleReconnect(Slot slot) {
+  private void scheduleReconnect(StreamSlot slot) {
     if (slot.retryTimer >= 0 || slot.removed || closed) {
       return;
     }
@@ -626,7 +582,7 @@ public final class StreamClient {
     return Math.max(1, d / 2 + ThreadLocalRandom.current().nextLong(d / 2 + 1));
   }
 
-  private void scheduleRotation(Slot slot, Link link, long delay) {
+  private void scheduleRotation(StreamSlot slot, StreamLink link, long delay) {
     cancel(link.rotateTimer);
     link.rotateTimer = vertx.setTimer(delay, id -> {
       link.rotateTimer = -1;
@@ -634,7 +590,7 @@ public final class StreamClient {
     });
   }
 
-  private void rotate(Slot slot, Link link) {
+  private void rotate(StreamSlot slot, StreamLink link) {
     if (closed || slot.removed || slot.current != link || !link.open || slot.retiring != null) {
       return;
     }
@@ -651,9 +607,9 @@ public final class StreamClient {
     connect(slot);
   }
 
-  private void onSynced(Link link) {
+  private void onSynced(StreamLink link) {
     link.synced = true;
-    Slot slot = link.slot;
+    StreamSlot slot = link.slot;
     if (slot.spare == link) {
       if (link.gotFrame) {
         promote(link);
@@ -661,7 +617,7 @@ public final class StreamClient {
       return;
     }
     if (slot.current == link && slot.retiring != null) {
-      Link old = slot.retiring;
+      StreamLink old = slot.retiring;
       slot.retiring = null;
       rotations++;
       closeLink(old, "rotated");
@@ -669,7 +625,7 @@ public final class StreamClient {
     }
   }
 
-  private void onClosed(Link link) {
+  private void onClosed(StreamLink link) {
     if (link.open) {
       link.open = false;
       openConnections--;
@@ -684,14 +640,14 @@ public final class StreamClient {
     if (link.closing || closed) {
       return;
     }
-    Slot slot = link.slot;
+    StreamSlot slot = link.slot;
     if (slot.spare == link) {
       spareLost(slot, link, reason(link));
       return;
     }
     if (slot.current == link && slot.spare != null) {
       // the silent connection died before its spare proved itself: an ordinary reconnect follows
-      Link sp = slot.spare;
+      StreamLink sp = slot.spare;
       slot.spare = null;
       closeLink(sp, "replaced connection closed");
     }
@@ -725,7 +681,7 @@ public final class StreamClient {
     }
   }
 
-  private static String reason(Link link) {
+  private static String reason(StreamLink link) {
     WebSocket ws = link.ws;
     if (ws == null) {
       return "closed";
@@ -738,7 +694,7 @@ public final class StreamClient {
     return "closed by server: " + code + (r == null || r.isEmpty() ? "" : " " + r);
   }
 
-  private Future<Void> closeLink(Link link, String why) {
+  private Future<Void> closeLink(StreamLink link, String why) {
     if (link == null) {
       return Future.succeededFuture();
     }
@@ -758,7 +714,7 @@ public final class StreamClient {
     return link.ws.close((short) 1000, why).otherwiseEmpty();
   }
 
-  private void removeSlot(Slot s) {
+  private void removeSlot(StreamSlot s) {
     s.removed = true;
     cancel(s.retryTimer);
     s.retryTimer = -1;
@@ -773,7 +729,7 @@ public final class StreamClient {
 
   // ---- silence ---------------------------------------------------------------------------------
 
-  private void unsuspect(Link link) {
+  private void unsuspect(StreamLink link) {
     if (link.suspected) {
       link.suspected = false;
       suspectedNow--;
@@ -787,8 +743,8 @@ public final class StreamClient {
    */
   private void checkSilence() {
     long now = System.currentTimeMillis();
-    for (Slot s : slots) {
-      Link l = s.current;
+    for (StreamSlot s : slots) {
+      StreamLink l = s.current;
       if (s.removed || l == null || !l.open || l.closing || s.retiring != null) {
         continue;
       }
@@ -811,7 +767,7 @@ public final class StreamClient {
   }
 
   /** A spare failed to connect, closed or stayed silent: the next one after a backoff. */
-  private void spareLost(Slot slot, Link spare, String why) {
+  private void spareLost(StreamSlot slot, StreamLink spare, String why) {
     if (slot.spare != spare) {
       return;
     }
@@ -824,9 +780,9 @@ public final class StreamClient {
   }
 
   /** The spare is subscribed and delivering: it takes over, the silent connection is closed. */
-  private void promote(Link link) {
-    Slot slot = link.slot;
-    Link old = slot.current;
+  private void promote(StreamLink link) {
+    StreamSlot slot = link.slot;
+    StreamLink old = slot.current;
     slot.spare = null;
     link.spare = false;
     cancel(link.spareTimer);
@@ -861,11 +817,11 @@ public final class StreamClient {
   // ---- commands ------------------------------------------------------------------------------
 
   /** Sends SUBSCRIBE/UNSUBSCRIBE until the link's server-side set equals the slot's, within the rate. */
-  private void pump(Link link) {
+  private void pump(StreamLink link) {
     if (!link.open || link.closing || (link.slot.current != link && link.slot.spare != link)) {
       return;
     }
-    Slot slot = link.slot;
+    StreamSlot slot = link.slot;
     int max = options.getMaxParamsPerCommand();
     boolean[] subscribe = new boolean[1];
     while (true) {
@@ -905,7 +861,7 @@ public final class StreamClient {
 
   // ---- frames --------------------------------------------------------------------------------
 
-  private void onFrame(Link link, WebSocketFrame f) {
+  private void onFrame(StreamLink link, WebSocketFrame f) {
     link.judge.frame(); // any frame is life, pings included
     if (!link.gotFrame) {
       link.gotFrame = true;
@@ -937,7 +893,7 @@ public final class StreamClient {
     }
   }
 
-  private void deliver(Link link) {
+  private void deliver(StreamLink link) {
     byte[] b = link.in.bytes();
     int len = link.in.length();
     if (!link.in.isStreamData()) {
@@ -954,7 +910,7 @@ public final class StreamClient {
   }
 
   /** Command replies and other non-stream messages (rare: parsed as JSON). */
-  private void controlMessage(Link link, String text) {
+  private void controlMessage(StreamLink link, String text) {
     JsonObject j;
     try {
       j = new JsonObject(text);
