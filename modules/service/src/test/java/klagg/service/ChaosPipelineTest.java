@@ -59,7 +59,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * equals the simulator's own REST kline (the independent oracle), nothing missing; the live heap
  * grows less than {@link #HEAP_BOUND}. Closed klines published and later republished with
  * different content ("corrections after publication") are counted and reported; the design allows
- * them (late trades inside the grace window, repairs), so they are not bounded here.
+ * them (late trades inside the grace window, klines repaired from REST after a silent or dead feed),
+ * so they are not bounded here. E.g. seed -5566595388708397471 stalls every connection 1.3 s before
+ * midnight: the silence is judged only after {@code silenceMinMs} (3 s), so every kline closing at
+ * midnight is published short, and corrected from REST ~9.5 s later (240 corrections).
+ *
+ * <p>The faults start at a fixed server time (60 s before midnight), so a seed's faults meet the same
+ * boundaries when rerun. The simulator runs in this JVM; its bounded caches are warmed before the
+ * heap baseline, so the growth measured is the service's.
  *
  * <p>The seed comes from {@code -Dklagg.chaos.seed=N} (default: a fresh random one) and is printed
  * first; the same seed gives the same fault schedule. The summary goes to stdout and to
@@ -77,6 +84,10 @@ class ChaosPipelineTest {
   static final long FAULT_WINDOW_MS = 75_000;
   /** Live heap growth allowed (after full GCs, test JVM including the simulator), peak over baseline. */
   static final long HEAP_BOUND = 32L << 20;
+  /** The faults start this long (server time) before the Monday midnight the run spans. */
+  static final long FAULTS_BEFORE_WEEK_MS = 60_000;
+  /** {@code -Dklagg.chaos.diag=true}: a class histogram (jcmd) when the growth passes half the bound. */
+  static final boolean DIAG = Boolean.getBoolean("klagg.chaos.diag");
 
   enum Kind { DISCONNECT, STALL, BLACKHOLE, SKIP, DUPLICATE, REORDER, MALFORMED, REST_ERROR, WORKER_STALL, DB_CUT }
 
@@ -154,13 +165,16 @@ class ChaosPipelineTest {
     long seed = Long.getLong("klagg.chaos.seed", new SplittableRandom().nextLong());
     System.out.println("chaos seed: " + seed + " — rerun with -Dklagg.chaos.seed=" + seed);
     List<Fault> faults = schedule(seed);
+    Files.createDirectories(Path.of("target", "chaos"));
     System.out.println("chaos schedule (" + faults.size() + " faults over " + FAULT_WINDOW_MS / 1000 + " s):");
-    faults.forEach(f -> System.out.println("  " + f));
+    faults.forEach(f -> System.out.printf("  %s   (midnight %+.1fs)%n", f, (f.atMs() - FAULTS_BEFORE_WEEK_MS) / 1000.0));
     long wallStart = System.currentTimeMillis();
 
-    // server time: 80 s before a Monday midnight, so every default interval closes during the faults
+    // server time: 100 s before a Monday midnight, so every default interval closes during the faults;
+    // the faults start at a fixed server time (60 s before it), so a seed's faults meet the same boundaries
     long week = Harness.nextWeekBoundary(wallStart);
-    long start = week - 80_000;
+    long start = week - 100_000;
+    long faultsFrom = week - FAULTS_BEFORE_WEEK_MS;
     SimConfig sc = new SimConfig();
     sc.port = 0;
     sc.symbols = SYMBOLS;
@@ -189,6 +203,7 @@ class ChaosPipelineTest {
     Map<String, Boolean> corrected = new ConcurrentHashMap<>();
     AtomicLong closedPublished = new AtomicLong();
     AtomicLong corrections = new AtomicLong();
+    List<String> correctionLog = java.util.Collections.synchronizedList(new ArrayList<>());
     vertx.eventBus().<CycleUpdate>localConsumer(Addresses.CYCLE, m -> {
       for (KlineDelta d : m.body().deltas()) {
         for (int i = 0; i < d.size(); i++) {
@@ -202,6 +217,9 @@ class ChaosPipelineTest {
               firstClosed.put(key, sig);
               corrections.incrementAndGet();
               corrected.put(key, true);
+              correctionLog.add(String.format("%s %s %s, %d ms after its close: count/volume/close %s -> %s",
+                  h.everSeen.getOrDefault(k.symbol, "#" + k.symbol), k.interval.code(), Instant.ofEpochMilli(k.openTime),
+                  h.serverNow() - k.closeTime, brief(prev), brief(sig)));
             }
           }
         }
@@ -216,13 +234,41 @@ class ChaosPipelineTest {
     // the window compared: klines closing at or after the first minute boundary from now on
     long windowFrom = (h.serverNow() / 60_000 + 1) * 60_000;
     assertThat(windowFrom).as("started early enough for the week boundary to fall inside the run").isLessThanOrEqualTo(week);
+    if (h.serverNow() > faultsFrom) {
+      System.out.printf("chaos: the service settled %d ms after the planned start of the faults; they start late%n",
+          h.serverNow() - faultsFrom);
+    }
+    h.await("the start of the faults", 120_000, () -> h.serverNow() >= faultsFrom).await();
 
+    // the simulator runs in this JVM and caches trade sums (bounded LRUs, tens of MB when full): fill
+    // them as the repairs of the klines closing at midnight would, so the heap growth measured below
+    // is the service's, not the oracle warming up
+    long warm0 = System.currentTimeMillis();
+    for (SymbolInfo info : sim.market().symbols()) {
+      for (Interval iv : h.service.config().intervals()) {
+        long open = iv.openOf(h.serverNow());
+        sim.market().klines(info, SimInterval.parse(iv.code()), open, iv.closeOf(open), 1);
+      }
+    }
+    System.out.printf("chaos: simulator caches warmed in %d ms%n", System.currentTimeMillis() - warm0);
     long baseline = liveHeap();
     AtomicLong peakHeap = new AtomicLong(baseline);
     AtomicBoolean sampling = new AtomicBoolean(true);
+    AtomicBoolean dumped = new AtomicBoolean();
+    List<String> heapSamples = java.util.Collections.synchronizedList(new ArrayList<>());
     Thread sampler = new Thread(() -> {
       while (sampling.get()) {
-        peakHeap.accumulateAndGet(liveHeap(), Math::max);
+        long live = liveHeap();
+        peakHeap.accumulateAndGet(live, Math::max);
+        heapSamples.add(String.format("%.1f", (live - baseline) / 1048576.0));
+        if (live - baseline > HEAP_BOUND / 2 && DIAG && !dumped.getAndSet(true)) {
+          try {
+            new ProcessBuilder("jcmd", String.valueOf(ProcessHandle.current().pid()), "GC.class_histogram")
+                .redirectOutput(new java.io.File("target/chaos/heap-histogram-" + seed + ".txt")).start().waitFor();
+          } catch (Exception e) {
+            e.printStackTrace();
+          }
+        }
         try {
           Thread.sleep(2_000); // sampling cadence of the heap, not a wait for a condition
         } catch (InterruptedException e) {
@@ -265,7 +311,7 @@ class ChaosPipelineTest {
       }
     }
     actions.sort(Comparator.comparingLong(Action::at));
-    long t0 = System.currentTimeMillis();
+    long t0 = System.currentTimeMillis() + faultsFrom - h.serverNow(); // wall time of faultsFrom
     for (Action act : actions) {
       long wait = t0 + act.at() - System.currentTimeMillis();
       if (wait > 0) {
@@ -451,6 +497,8 @@ class ChaosPipelineTest {
         .put("mismatches", mismatches.size())
         .put("closedPublished", closedPublished.get())
         .put("correctionsAfterPublication", corrections.get()).put("klinesCorrected", corrected.size())
+        .put("corrections", new JsonArray(new ArrayList<>(correctionLog)))
+        .put("heapSamplesMb", new JsonArray(new ArrayList<>(heapSamples)))
         .put("heapBaselineMb", round1(baseline)).put("peakHeapGrowthMb", round1(growth)).put("heapBoundMb", HEAP_BOUND >> 20)
         .put("ingest", new JsonObject().put("reconnects", ingest.getLong("reconnects")).put("silences", ingest.getLong("silences"))
             .put("replacements", ingest.getLong("replacements")).put("rejected", ingest.getValue("rejected"))
@@ -488,6 +536,12 @@ class ChaosPipelineTest {
     return k.open + "," + k.high + "," + k.low + "," + k.close + "," + k.priceScale + "," + k.volume + ","
         + k.takerBuyVolume + "," + k.qtyScale + "," + k.quoteHi + "," + k.quoteLo + "," + k.takerBuyQuoteHi + ","
         + k.takerBuyQuoteLo + "," + k.count + "," + k.closeTime;
+  }
+
+  /** count, volume and close of a {@link #signature}. */
+  private static String brief(String sig) {
+    String[] f = sig.split(",");
+    return f[12] + "/" + f[5] + "/" + f[3];
   }
 
   private static double round1(long bytes) {
