@@ -516,7 +516,15 @@ class ChaosPipelineTest {
         mismatches.size(), closedPublished.get(), corrections.get(), corrected.size(), growth / 1048576.0, HEAP_BOUND >> 20,
         wallMs / 1000.0);
     System.out.println(summary);
-    System.out.println("chaos report: " + dir.resolve("chaos-" + seed + ".json").toAbsolutePath() + "\n" + report.encodePrettily());
+    JsonObject shown = report.copy();
+    shown.remove("corrections");
+    System.out.println("chaos report: " + dir.resolve("chaos-" + seed + ".json").toAbsolutePath() + "\n" + shown.encodePrettily());
+    synchronized (correctionLog) {
+      if (!correctionLog.isEmpty()) {
+        System.out.println("chaos corrections after publication (first 20 of " + correctionLog.size() + "):");
+        correctionLog.stream().limit(20).forEach(c -> System.out.println("  " + c));
+      }
+    }
     if (!mismatches.isEmpty()) {
       System.out.println("chaos mismatches (first 40 of " + mismatches.size() + "):");
       mismatches.stream().limit(40).forEach(s -> System.out.println("  " + s));
