@@ -190,19 +190,16 @@ final class Baseline {
    * The baseline with {@code shards} aggregator verticles (klagg's worker count) on a Vert.x of
    * {@code eventLoops} event loops (klagg's), fed by the max-rate firehose: trades applied per second
    * over {@code duration} seconds after a 3 s warm-up, with the in-flight work bounded, so the rate is
-   * the one it sustains.
+   * the one it sustains. {@code simProcess}: its simulator in its own JVM, so its CPU figure is its own.
    */
-  static JsonObject run(int symbols, int duration, int shards, int eventLoops) throws Exception {
+  static JsonObject run(int symbols, int duration, int shards, int eventLoops, boolean simProcess) throws Exception {
     Vertx vertx = Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(eventLoops));
-    SimConfig c = new SimConfig();
-    c.port = 0;
-    c.symbols = symbols;
-    c.seed = 7;
-    c.firehose = true;
-    c.pingIntervalMs = 5000;
-    c.pongTimeoutMs = 120_000;
-    c.maxIncomingPerSecond = 50;
-    Simulator sim = E2e.await(Simulator.start(vertx, c));
+    JsonObject c = new JsonObject().put("port", 0).put("symbols", symbols).put("seed", 7).put("firehose", true)
+        .put("pingIntervalMs", 5000).put("pongTimeoutMs", 120_000).put("maxIncomingPerSecond", 50);
+    // its own simulator, in this JVM or (as klagg's, with --sim-process) in its own
+    SimHandle sim = simProcess ? SimHandle.child(c, 0)
+        : SimHandle.inProcess(E2e.await(Simulator.start(vertx, SimConfig.fromJson(c))));
+    int port = java.net.URI.create(sim.wsBaseUrl()).getPort();
     AtomicLong applied = new AtomicLong();
     for (int i = 0; i < shards; i++) {
       E2e.await(vertx.deployVerticle(new Aggregator(i, applied)));
@@ -212,7 +209,7 @@ final class Baseline {
       params.add(s.name.toLowerCase() + "@aggTrade");
     }
     AtomicLong frames = new AtomicLong();
-    Reader reader = new Reader(sim.port(), shards, params, frames);
+    Reader reader = new Reader(port, shards, params, frames);
     E2e.await(vertx.deployVerticle(reader));
     Thread.sleep(3000); // warm-up
     long a0 = applied.get();
@@ -229,9 +226,10 @@ final class Baseline {
         .put("peak_in_flight", reader.peak.get()).put("pauses", reader.pauses.get())
         .put("frames_received", frames.get())
         .put("loadavg", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    r.put("sim_process", simProcess);
     System.out.println("baseline: " + r.encode());
-    E2e.await(sim.close());
     E2e.await(vertx.close());
+    sim.close();
     return r;
   }
 }

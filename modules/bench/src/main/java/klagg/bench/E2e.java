@@ -136,7 +136,7 @@ public final class E2e {
     }
     if (baseline) {
       int shards = KlaggConfig.of(new JsonObject(), Map.of()).workers();
-      JsonObject b = Baseline.run(symbols, duration, shards, eventLoops());
+      JsonObject b = Baseline.run(symbols, duration, shards, eventLoops(), simProcess);
       out.put("baseline", b);
       out.put("baseline_trades_per_s", b.getDouble("trades_per_s"));
       out.put("baseline_shards", shards);
@@ -410,7 +410,7 @@ public final class E2e {
         .put("emitIntervalMs", max ? 10 : 2)
         .put("historyStartMs", historyStart).put("pingIntervalMs", 5000).put("pongTimeoutMs", 120_000)
         .put("weightLimitPerMinute", 100_000_000);
-    SimHandle child = simProcess ? SimHandle.child(sim, offset, historyStart) : null;
+    SimHandle child = simProcess ? SimHandle.child(sim, offset) : null;
     JsonObject dbConf = dbConf();
     JsonObject conf = new JsonObject().put("sim", sim)
         .put("symbols", new JsonObject().put("quoteAssets", new JsonArray()).put("max", 0))

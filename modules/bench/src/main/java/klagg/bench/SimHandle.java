@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import klagg.sim.SimClock;
+import klagg.sim.SimConfig;
 import klagg.sim.SimMarket;
 import klagg.sim.Simulator;
 import klagg.sim.SyntheticMarket;
@@ -92,9 +93,9 @@ abstract class SimHandle {
   /**
    * Starts {@link SimProcess} with simulator config {@code sim} in a new JVM (this bench jar,
    * ParallelGC, 1 GB heap) and waits for it to listen. The market's clock is the machine's plus
-   * {@code offsetMs}, as in the child.
+   * {@code offsetMs}, as in the child (its {@code timeOffsetMs}).
    */
-  static SimHandle child(JsonObject sim, long offsetMs, long historyStart) throws Exception {
+  static SimHandle child(JsonObject sim, long offsetMs) throws Exception {
     String java = ProcessHandle.current().info().command().orElse("java");
     String jar = Path.of(SimHandle.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     List<String> cmd = new ArrayList<>(List.of(java, "-XX:+UseParallelGC", "-Xmx1g", "-cp", jar,
@@ -105,9 +106,13 @@ abstract class SimHandle {
     PrintStream out = new PrintStream(p.getOutputStream(), true, StandardCharsets.UTF_8);
     JsonObject hello = read(in, p, log);
     System.out.println("simulator process " + p.pid() + " at " + hello.getString("rest") + " (log " + log + ")");
+    // the same market as the child's (Simulator.start builds it so from the same config)
+    SimConfig cfg = SimConfig.fromJson(sim);
     SimClock clock = new SimClock(1, offsetMs);
-    double rate = sim.getDouble("firehoseRate", 0.0) > 0 ? sim.getDouble("firehoseRate") : sim.getDouble("rate", 200.0);
-    SyntheticMarket market = new SyntheticMarket(clock, sim.getLong("seed"), sim.getInteger("symbols"), rate, historyStart);
+    double rate = cfg.firehose && cfg.firehoseRate > 0 ? cfg.firehoseRate : cfg.rate;
+    SyntheticMarket market = new SyntheticMarket(clock, cfg.seed, cfg.symbols, rate,
+        cfg.historyStartMs != 0 ? cfg.historyStartMs
+        : Math.floorDiv(clock.now(), 86_400_000L) * 86_400_000L - 86_400_000L);
     return new SimHandle() {
       synchronized JsonObject call(JsonObject c) throws Exception {
         out.println(c.encode());
