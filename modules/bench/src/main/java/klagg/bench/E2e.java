@@ -591,9 +591,12 @@ public final class E2e {
       JsonObject rest = new JsonObject();
       verifyRest(rest, s.restBaseUrl(), infos, oneMinute, names, Math.floorDiv(serverStart, 60_000L) * 60_000L,
           lastClosed, until);
+      // and the firehose's own klines (its oracle of what it sent), every field
+      long[] fh = verifyFirehoseKlines(tally, oneMinute, names);
       res.put("lost_trades", res.getLong("lost_trades") + rest.getLong("lost_trades"))
-          .put("mismatched_klines", rest.getLong("mismatched_klines"))
-          .put("compared_klines", rest.getLong("compared_klines"))
+          .put("mismatched_klines", rest.getLong("mismatched_klines") + fh[1])
+          .put("compared_klines", rest.getLong("compared_klines") + fh[0])
+          .put("compared_firehose_klines", fh[0]).put("mismatched_firehose_klines", fh[1])
           .put("compared_symbols_rest", rest.getLong("compared_symbols"))
           .put("missing_klines", rest.getLong("missing_klines"));
     }
@@ -901,6 +904,32 @@ public final class E2e {
     }
     res.put("lost_trades", sent - mine).put("compared_symbols", tally.size()).put("mismatched_symbols", mismatched)
         .put("fills_in_klines", mine).put("fills_sent", sent);
+  }
+
+  /**
+   * Every firehose symbol's 1m klines from its start minute on, as the firehose summed what it sent
+   * (the open one included: the streams are stalled and the klines caught up), against the last
+   * version the gateway published, every field. Returns {compared, mismatched}.
+   */
+  static long[] verifyFirehoseKlines(JsonObject tally, Map<String, Kline> ours, Map<Integer, String> names) {
+    Map<String, Integer> ids = new HashMap<>();
+    names.forEach((id, n) -> ids.put(n, id));
+    long compared = 0;
+    long mismatched = 0;
+    for (String name : tally.fieldNames()) {
+      Integer id = ids.get(name);
+      for (Object o : tally.getJsonObject(name).getJsonArray("klines", new JsonArray())) {
+        JsonArray row = (JsonArray) o;
+        long open = num(row, 0).longValue();
+        Kline k = id == null ? null : ours.get(id + "|" + open);
+        compared++;
+        String diff = k == null ? "not published" : diff(row, k);
+        if (diff != null && mismatched++ < 5) {
+          System.out.printf("firehose kline mismatch %s 1m %d: %s; sent %s%n", name, open, diff, row.encode());
+        }
+      }
+    }
+    return new long[] {compared, mismatched};
   }
 
   /**
