@@ -87,6 +87,7 @@ public final class E2e {
         JsonObject st = runStartup();
         out.put("startup", st);
         out.put("start_to_live_ms", st.getLong("start_to_live_ms"));
+        out.put("start_to_live_s", st.getLong("start_to_live_ms") < 0 ? -1 : st.getLong("start_to_live_ms") / 1000.0);
         out.put("start_to_backfilled_ms", st.getLong("start_to_backfilled_ms"));
         System.out.println("run startup: " + st.encode());
         continue;
