@@ -538,6 +538,10 @@ public final class E2e {
       }
       lagSamples++;
     }
+    if (maxLagMs > this.maxLagMs) {
+      System.out.println("WARNING: worker lag reached " + maxLagMs + " ms in the window (bound " + this.maxLagMs
+          + " ms): this run's rate is not a sustained one (lag_bounded false)");
+    }
     long dec1 = ingestTrades(vertx);
     Map<Integer, Long> pub1 = new HashMap<>(publishedAgg);
     long cpu1 = cpuNanos();
