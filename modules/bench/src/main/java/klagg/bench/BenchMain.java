@@ -81,6 +81,18 @@ public final class BenchMain {
         description = "seconds of firehose before the max-rate window (default 5)")
     int warmup = 5;
 
+    @Option(names = "--runs", paramLabel = "N",
+        description = "max-rate runs, each a fresh service; the figures are their medians (default 3)")
+    int runs = 3;
+
+    @Option(names = "--sim-process", description = "run the simulator in its own JVM, so the service's own CPU "
+        + "per trade is measured (service_cpu_us_per_trade)")
+    boolean simProcess;
+
+    @Option(names = "--max-lag-ms", paramLabel = "MS",
+        description = "worker lag a max-rate window may reach and still count as sustained (default 1000)")
+    long maxLagMs = 1000;
+
     @Option(names = "--no-baseline", description = "skip the baseline run")
     boolean noBaseline;
 
@@ -98,6 +110,9 @@ public final class BenchMain {
       e.track = track;
       e.warmup = warmup;
       e.baseline = !noBaseline;
+      e.runs = runs;
+      e.simProcess = simProcess;
+      e.maxLagMs = maxLagMs;
       e.run();
       return 0;
     }

@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
@@ -45,6 +46,10 @@ public class BookBench {
   KlineBook book;
   AggTradeDecoder decoder;
   final AggTrade t = new AggTrade();
+  /** This invocation's trades given to the book, frames given to the decoder, frames decoded as trades. */
+  long fedToBook;
+  long framesFed;
+  long decodedTrades;
 
   @Setup(Level.Trial)
   public void data() {
@@ -59,6 +64,16 @@ public class BookBench {
     for (int s = 0; s < SYMBOLS; s++) {
       book.addSymbol(s, 2, 3);
     }
+  }
+
+  /** Every trade fed was applied (none dropped) and every frame decoded as a trade, or the run fails. */
+  @TearDown(Level.Invocation)
+  public void allApplied() {
+    BenchChecks.allDecoded("BookBench", decodedTrades, framesFed);
+    BenchChecks.allApplied("BookBench", book, fedToBook);
+    fedToBook = 0;
+    framesFed = 0;
+    decodedTrades = 0;
   }
 
   /** Apply only: its {@code -prof gc} figure is the per-trade allocation (the book is per invocation). */
@@ -83,6 +98,7 @@ public class BookBench {
       t.set(d.symbol[i], d.aggId[i], d.price[i], 2, d.qty[i], 3, d.firstId[i], d.lastId[i], d.time[i], d.buyerMaker[i]);
       book.apply(t);
     }
+    fedToBook += d.n;
   }
 
   /** Decode only, same frames: with {@link #apply} it splits {@link #decodeAndApply}'s cost. */
@@ -92,11 +108,15 @@ public class BookBench {
     byte[] buf = data.stream;
     int[] off = data.frameOff;
     long sum = 0;
+    long ok = 0;
     for (int i = 0, n = off.length - 1; i < n; i++) {
       if (decoder.decode(buf, off[i], off[i + 1] - off[i], t) == AggTradeDecoder.Result.TRADE) {
         sum += t.price + t.symbol;
+        ok++;
       }
     }
+    framesFed += off.length - 1;
+    decodedTrades += ok;
     return sum;
   }
 
@@ -105,11 +125,16 @@ public class BookBench {
   public long decodeAndApply(Blackhole bh) {
     byte[] buf = data.stream;
     int[] off = data.frameOff;
+    long ok = 0;
     for (int i = 0, n = off.length - 1; i < n; i++) {
       if (decoder.decode(buf, off[i], off[i + 1] - off[i], t) == AggTradeDecoder.Result.TRADE) {
         book.apply(t);
+        ok++;
       }
     }
+    framesFed += off.length - 1;
+    decodedTrades += ok;
+    fedToBook += ok;
     return book.takeDelta(book.epoch()).size() + book.applied();
   }
 }

@@ -20,6 +20,7 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -60,6 +61,7 @@ public class CycleBench {
       for (int s = w; s < SYMBOLS; s += 4) {
         b.apply(t.set(s, 1, 100_00 + s, 2, 1_000, 3, 1, 1, SyntheticTrades.T0 + 1, false));
       }
+      BenchChecks.allApplied("CycleBench full cycle", b, (SYMBOLS - w + 3) / 4);
       fullCycle.add(b.takeDelta(0));
     }
     TradeBatch.Builder tb = new TradeBatch.Builder(1024);
@@ -99,6 +101,12 @@ public class CycleBench {
       book.apply(trade(cursor + i));
     }
     cursor += CYCLE_TRADES;
+  }
+
+  /** Every trade of every cycle was applied to the book, or the run fails. */
+  @TearDown(Level.Iteration)
+  public void allApplied() {
+    BenchChecks.allApplied("CycleBench", book, cursor);
   }
 
   @Benchmark

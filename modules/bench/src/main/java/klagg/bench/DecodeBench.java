@@ -14,6 +14,7 @@ import klagg.core.SymbolIndex;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
@@ -21,6 +22,7 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -47,6 +49,9 @@ public class DecodeBench {
   private byte[][] frames;
   private AggTradeDecoder decoder;
   private final AggTrade out = new AggTrade();
+  /** Frames given to the decoder in this iteration, and those it decoded as trades. */
+  private long framesFed;
+  private long decodedTrades;
 
   @Setup
   public void setup() throws IOException {
@@ -116,15 +121,28 @@ public class DecodeBench {
     return out;
   }
 
+  /** Every frame fed decoded as a trade, or the run fails. */
+  @TearDown(Level.Iteration)
+  public void allDecoded() {
+    BenchChecks.allDecoded("DecodeBench", decodedTrades, framesFed);
+    framesFed = 0;
+    decodedTrades = 0;
+  }
+
   @Benchmark
   @OperationsPerInvocation(FRAMES)
   public long fast() {
     long sum = 0;
     AggTrade o = out;
+    long ok = 0;
     for (byte[] f : frames) {
-      decoder.decode(f, 0, f.length, o);
+      if (decoder.decode(f, 0, f.length, o) == AggTradeDecoder.Result.TRADE) {
+        ok++;
+      }
       sum += o.price + o.qty;
     }
+    framesFed += FRAMES;
+    decodedTrades += ok;
     return sum;
   }
 
@@ -133,10 +151,15 @@ public class DecodeBench {
   public long general() {
     long sum = 0;
     AggTrade o = out;
+    long ok = 0;
     for (byte[] f : frames) {
-      decoder.decodeGeneral(f, 0, f.length, o);
+      if (decoder.decodeGeneral(f, 0, f.length, o) == AggTradeDecoder.Result.TRADE) {
+        ok++;
+      }
       sum += o.price + o.qty;
     }
+    framesFed += FRAMES;
+    decodedTrades += ok;
     return sum;
   }
 }

@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
@@ -45,6 +46,12 @@ public class TickBench {
       book.apply(t);
     }
     epoch = book.takeDelta(0).epoch();
+  }
+
+  /** Every symbol's seeding trade was applied (so every tick had klines to roll), or the run fails. */
+  @TearDown(Level.Iteration)
+  public void allApplied() {
+    BenchChecks.allApplied("TickBench", book, SYMBOLS);
   }
 
   /** One minute boundary: every symbol's 1m kline closes and a flat one opens; then the delta. */

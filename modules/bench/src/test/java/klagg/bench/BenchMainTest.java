@@ -24,7 +24,7 @@ class BenchMainTest {
     assertThat(run("e2e", "--help")).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage: klagg-bench e2e", "--duration=S",
         "--json=FILE", "--rate=N|max|all|startup|restart|none", "--symbols=N", "--db=URL", "--track=N",
-        "--warmup=S", "--no-baseline");
+        "--warmup=S", "--runs=N", "--sim-process", "--max-lag-ms=MS", "--no-baseline");
   }
 
   @Test

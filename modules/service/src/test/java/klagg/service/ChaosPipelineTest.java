@@ -348,7 +348,7 @@ class ChaosPipelineTest {
     for (SymbolInfo info : market.symbols()) {
       for (Interval iv : intervals) {
         long from = iv.openOf(windowFrom - 1);
-        for (klagg.sim.Kline k : market.klines(info, SimInterval.parse(iv.code()), from, windowTo - 1, 1000)) {
+        for (klagg.sim.SimKline k : market.klines(info, SimInterval.parse(iv.code()), from, windowTo - 1, 1000)) {
           if (k.closeTime >= windowFrom - 1 && k.closeTime < windowTo) {
             oracle.put(info.name + "|" + iv.code() + "|" + k.openTime, k.toRestRow());
           }
@@ -406,7 +406,7 @@ class ChaosPipelineTest {
       if (pub == null) {
         mismatches.add(e.getKey() + " published: missing");
       } else {
-        String ours = Wire.kline(pub, info.priceDigits, info.qtyDigits).encode();
+        String ours = ControlJson.kline(pub, info.priceDigits, info.qtyDigits).encode();
         if (!ours.equals(exch11)) {
           mismatches.add(e.getKey() + " published\n  ours " + ours + "\n  exch " + exch11);
         }

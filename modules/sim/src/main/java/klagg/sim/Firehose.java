@@ -1,6 +1,7 @@
 package klagg.sim;
 
 import io.vertx.core.Context;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,6 +38,14 @@ final class Firehose {
     final long startMinute;
     /** Fills of the market's own trades in {@code startMinute} before the firehose took over. */
     final long marketFillsBefore;
+    /**
+     * The oracle of what was sent: the 1m klines from {@code startMinute} on (the market's own trades
+     * of that minute before the firehose included), the open one last, summed as the REST klines are.
+     */
+    final List<SimKline> closedMinutes = new ArrayList<>();
+    long minute;
+    TradeSums sums = new TradeSums();
+    long prevClose;
 
     Feed(WsHub.Emit emit, long nextAgg, long nextTrade, long startMinute, long marketFillsBefore) {
       this.emit = emit;
@@ -45,6 +54,26 @@ final class Firehose {
       this.firstTrade = nextTrade;
       this.startMinute = startMinute;
       this.marketFillsBefore = marketFillsBefore;
+      this.minute = startMinute;
+    }
+
+    /** Closes the 1m klines before {@code now}'s minute. */
+    void rollTo(SymbolInfo s, long now) {
+      while (now >= minute + 60_000L) {
+        closedMinutes.add(new SimKline(s, SimInterval.M1, minute, sums, prevClose));
+        if (!sums.empty()) {
+          prevClose = sums.close;
+        }
+        sums = new TradeSums();
+        minute += 60_000L;
+      }
+    }
+
+    JsonArray klines(SymbolInfo s) {
+      JsonArray a = new JsonArray();
+      closedMinutes.forEach(k -> a.add(k.toRestRow()));
+      a.add(new SimKline(s, SimInterval.M1, minute, sums, prevClose).toRestRow());
+      return a;
     }
   }
 
@@ -72,12 +101,19 @@ final class Firehose {
     for (SimTrade t : before) {
       fills += t.lastId - t.firstId + 1;
     }
+    Feed feed;
     if (before.isEmpty()) {
       long a = market.minuteFirstAgg(s, m0 / 60_000L);
-      return new Feed(hub.emitOf(s), a, SyntheticMarket.firstTradeId(s, a), m0, fills);
+      feed = new Feed(hub.emitOf(s), a, SyntheticMarket.firstTradeId(s, a), m0, fills);
+      feed.prevClose = market.lastPriceBefore(s, m0);
+    } else {
+      SimTrade last = before.get(before.size() - 1);
+      feed = new Feed(hub.emitOf(s), last.aggId + 1, last.lastId + 1, m0, fills);
+      for (SimTrade t : before) {
+        feed.sums.trade(t.aggId, t.price, t.qty, t.firstId, t.lastId, t.time, t.buyerMaker);
+      }
     }
-    SimTrade last = before.get(before.size() - 1);
-    return new Feed(hub.emitOf(s), last.aggId + 1, last.lastId + 1, m0, fills);
+    return feed;
   }
 
   /**
@@ -85,13 +121,15 @@ final class Firehose {
    * trade), {@code marketFillsBefore} (fills of the market's own trades in that minute before it),
    * {@code firstTradeId} and {@code lastTradeId} of the firehose. A consumer that lost nothing has,
    * over its 1m klines from {@code startMinute} on, {@code marketFillsBefore + lastTradeId -
-   * firstTradeId + 1} fills and a last trade id of {@code lastTradeId}.
+   * firstTradeId + 1} fills and a last trade id of {@code lastTradeId}; {@code klines}: the 1m klines
+   * of what was sent from {@code startMinute} on, the open one last, as REST rows (the market's
+   * REST klines do not know the firehose's trades).
    */
   JsonObject tally() {
     JsonObject o = new JsonObject();
     feeds.forEach((s, f) -> o.put(s.name, new JsonObject().put("startMinute", f.startMinute)
         .put("marketFillsBefore", f.marketFillsBefore).put("firstTradeId", f.firstTrade)
-        .put("lastTradeId", f.nextTrade - 1)));
+        .put("lastTradeId", f.nextTrade - 1).put("klines", f.klines(s))));
     return o;
   }
 
@@ -148,6 +186,7 @@ final class Firehose {
       if (feed == null) {
         feeds.put(s, feed = start(s, now));
       }
+      feed.rollTo(s, now);
       syms.add(s);
       symFeeds.add(feed);
       subs.add(ready.toArray(new RawConn[0]));
@@ -176,6 +215,7 @@ final class Firehose {
       long q = 1 + rng.nextInt(5000);
       boolean m = rng.nextBoolean();
       int end = encode(buf, s, feed, now, a, p, q, f, f + fills - 1, m);
+      feed.sums.trade(a, p, q, f, f + fills - 1, now, m);
       for (RawConn c : subs.get(i)) {
         c.frameTrade(buf, feed.emit.head.length, end);
       }

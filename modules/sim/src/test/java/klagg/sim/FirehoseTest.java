@@ -133,6 +133,16 @@ class FirehoseTest {
       prev = o;
     }
     assertThat(fills).isEqualTo(lastSent - tally.getLong("firstTradeId") + 1);
+    // the firehose's own 1m klines of what it sent: from the start minute on, every fill, the last price
+    io.vertx.core.json.JsonArray klines = tally.getJsonArray("klines");
+    assertThat(klines.getJsonArray(0).getLong(0)).isEqualTo(startMinute);
+    long inKlines = 0;
+    for (Object k : klines) {
+      inKlines += ((io.vertx.core.json.JsonArray) k).getLong(8);
+    }
+    assertThat(inKlines).isEqualTo(tally.getLong("marketFillsBefore") + fills);
+    assertThat(new java.math.BigDecimal(klines.getJsonArray(klines.size() - 1).getString(4)))
+        .isEqualByComparingTo(new java.math.BigDecimal(prev.getString("p")));
     await(sim.close());
   }
 
