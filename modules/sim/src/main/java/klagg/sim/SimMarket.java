@@ -92,6 +92,9 @@ public abstract class SimMarket {
     if (latest == Long.MIN_VALUE) {
       return out;
     }
+    if (startTime != null && startTime > latest) {
+      return out; // after the latest kline (also keeps the window arithmetic off Long.MAX_VALUE)
+    }
     long earliest = iv.openOf(firstTradeTime(s));
     if (endTime != null) {
       latest = Math.min(latest, iv.openOf(endTime));

@@ -171,6 +171,18 @@ class RestParamsFuzzTest {
     }
   }
 
+  /** Found by the properties above (seed 4161727240255578215): a start near Long.MAX_VALUE overflowed (500). */
+  @net.jqwik.api.Example
+  void aStartTimePastEveryKlineIsAnEmptyList() throws IOException {
+    for (String t : List.of("9223372036854720001", String.valueOf(Long.MAX_VALUE), "9000000000000000000")) {
+      for (String iv : List.of("1m", "1d", "1w", "1M")) {
+        Object[] r = rawGet(sim.port(), "/api/v3/klines?symbol=" + symbol + "&interval=" + iv + "&startTime=" + t);
+        assertThat(r[0]).as(iv + " startTime=" + t).isEqualTo(200);
+        assertThat(new io.vertx.core.json.JsonArray((String) r[1])).as(iv + " startTime=" + t).isEmpty();
+      }
+    }
+  }
+
   @Provide
   Arbitrary<String> names() {
     return Arbitraries.of(NAMES);
