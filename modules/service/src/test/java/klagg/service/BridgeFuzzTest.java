@@ -38,6 +38,12 @@ class BridgeFuzzTest {
   static String symbol;
   static BridgeSealTest.Client tcpGood;
   static BridgeSealTest.Client sockJsGood;
+  /**
+   * Clients held for the whole class: Vert.x closes a client that is no longer referenced once it is
+   * garbage collected, and a client made per try could be closed during its own handshake.
+   */
+  static io.vertx.core.http.WebSocketClient wsClient;
+  static io.vertx.core.net.NetClient netClient;
   static int queries;
 
   static <T> T await(Future<T> f) {
@@ -51,6 +57,8 @@ class BridgeFuzzTest {
   @BeforeContainer
   static void start() {
     vertx = Vertx.vertx();
+    wsClient = vertx.createWebSocketClient();
+    netClient = vertx.createNetClient();
     fx = new WebFixture(vertx);
     BridgeSealTest.fx = fx;
     await(fx.start(WebFixture.config(4)));
@@ -211,7 +219,7 @@ class BridgeFuzzTest {
   @Property(tries = 60)
   void tcpMalformedFramesAreRefusedAndTheBridgeServesOthers(@ForAll("tcpJunk") byte[] junk) {
     double counted = refusalsCounted("tcp");
-    RawTcp bad = new RawTcp(await(vertx.createNetClient().connect(fx.harness.service.tcpBridgePort(), "127.0.0.1")));
+    RawTcp bad = new RawTcp(await(netClient.connect(fx.harness.service.tcpBridgePort(), "127.0.0.1")));
     try {
       await(bad.so.write(Buffer.buffer(junk)));
       waitFor("a refusal (error frame or close) of " + Buffer.buffer(junk), bad::refused);
@@ -224,7 +232,7 @@ class BridgeFuzzTest {
 
   @Property(tries = 40)
   void tcpRandomBytesNeverHurtTheBridge(@ForAll @net.jqwik.api.constraints.Size(max = 200) byte[] junk) {
-    RawTcp bad = new RawTcp(await(vertx.createNetClient().connect(fx.harness.service.tcpBridgePort(), "127.0.0.1")));
+    RawTcp bad = new RawTcp(await(netClient.connect(fx.harness.service.tcpBridgePort(), "127.0.0.1")));
     try {
       await(bad.so.write(Buffer.buffer(junk)));
       stillServed(tcpGood);
@@ -244,7 +252,7 @@ class BridgeFuzzTest {
 
   @Property(tries = 60)
   void sockJsMalformedFramesAreRefusedAndTheBridgeServesOthers(@ForAll("sockJsBodies") String text) {
-    WebSocket ws = await(vertx.createWebSocketClient().connect(fx.port(), "127.0.0.1", "/eventbus/websocket"));
+    WebSocket ws = await(wsClient.connect(fx.port(), "127.0.0.1", "/eventbus/websocket"));
     List<String> got = java.util.Collections.synchronizedList(new ArrayList<>());
     boolean[] closed = {false};
     ws.handler(b -> got.add(b.toString()));

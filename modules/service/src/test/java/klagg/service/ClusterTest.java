@@ -283,8 +283,13 @@ class ClusterTest {
     }
   }
 
+  private io.vertx.core.http.HttpClient observerHttp;
+
   private io.vertx.core.Future<String> get(int port, String path) {
-    return observer.createHttpClient().request(io.vertx.core.http.HttpMethod.GET, port, "127.0.0.1", path)
+    if (observerHttp == null) {
+      observerHttp = observer.createHttpClient(); // held: an unreferenced client is closed when collected
+    }
+    return observerHttp.request(io.vertx.core.http.HttpMethod.GET, port, "127.0.0.1", path)
         .compose(req -> req.send()).compose(r -> r.body()).map(b -> b.toString());
   }
 

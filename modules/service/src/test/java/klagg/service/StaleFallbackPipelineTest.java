@@ -32,6 +32,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(VertxExtension.class)
 class StaleFallbackPipelineTest {
+  static io.vertx.core.http.WebSocketClient wsClient;
+
   private static final int SYMBOLS = 12;
   /** well past breakerThreshold (5) x pullIntervalMs (100), long enough for the checks made meanwhile */
   private static final long STALL_MS = 6_000;
@@ -85,7 +87,8 @@ class StaleFallbackPipelineTest {
               }
             }
           });
-          return vertx.createWebSocketClient().connect(fx.port(), "127.0.0.1",
+          wsClient = vertx.createWebSocketClient(); // held: an unreferenced client is closed when collected
+          return wsClient.connect(fx.port(), "127.0.0.1",
               "/ws/" + sym[0].toLowerCase() + "@kline_1m");
         })
         .compose(w -> {

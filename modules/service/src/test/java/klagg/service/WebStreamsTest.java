@@ -27,6 +27,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(VertxExtension.class)
 @Timeout(value = 60, timeUnit = TimeUnit.SECONDS)
 class WebStreamsTest {
+  static io.vertx.core.net.NetClient netClient;
+
   static WebFixture fx;
   static WebSocketClient client;
   static String symbol;
@@ -434,7 +436,8 @@ class WebStreamsTest {
   @Test
   void tcpBridgeDeliversPermittedAddressesOnly(Vertx vertx, VertxTestContext ctx) {
     WebMessages<JsonObject> got = new WebMessages<>(vertx);
-    vertx.createNetClient().connect(fx.harness.service.tcpBridgePort(), "127.0.0.1").compose((NetSocket so) -> {
+    netClient = vertx.createNetClient(); // held: an unreferenced client is closed when collected
+    netClient.connect(fx.harness.service.tcpBridgePort(), "127.0.0.1").compose((NetSocket so) -> {
       so.handler(new FrameParser(ar -> {
         if (ar.succeeded()) {
           got.add(ar.result());
