@@ -126,6 +126,7 @@ final class Baseline {
     final AtomicLong pauses = new AtomicLong();
     final ObjectMapper mapper = new ObjectMapper();
     io.vertx.core.http.WebSocket ws;
+    WebSocketClient wsc;
     boolean paused;
 
     Reader(int port, int shards, JsonArray params, AtomicLong frames) {
@@ -150,7 +151,7 @@ final class Baseline {
           ws.resume();
         }
       });
-      WebSocketClient wsc = vertx.createWebSocketClient();
+      wsc = vertx.createWebSocketClient(); // a field: an unreferenced client is closed when collected
       wsc.connect(port, "127.0.0.1", "/stream?streams=" + params.getString(0)).onSuccess(w -> {
         ws = w;
         ws.textMessageHandler(this::frame);

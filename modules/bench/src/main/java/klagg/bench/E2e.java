@@ -39,6 +39,9 @@ import klagg.sim.SymbolInfo;
  *     [--warmup S] [--runs N] [--sim-process] [--max-lag-ms MS] [--no-baseline]</pre>
  */
 public final class E2e {
+  /** Clients held for the JVM's life: Vert.x closes an unreferenced client when it is collected. */
+  static final List<Object> CLIENTS = java.util.Collections.synchronizedList(new ArrayList<>());
+
   int duration = 20;
   String json;
   String rate = "all";
@@ -464,6 +467,7 @@ public final class E2e {
       streams.append(streams.length() == 0 ? "" : "/").append(si.name.toLowerCase()).append("@kline_1m");
     }
     WebSocketClient wsc = vertx.createWebSocketClient();
+    CLIENTS.add(wsc); // held: an unreferenced client is closed when garbage collected, its WebSocket too
     long[] wsFrames = new long[1];
     await(wsc.connect(svc.httpPort(), "127.0.0.1", "/stream?streams=" + streams).map(ws -> {
       ws.textMessageHandler(t -> {
