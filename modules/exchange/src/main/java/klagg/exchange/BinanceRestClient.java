@@ -91,7 +91,18 @@ public final class BinanceRestClient {
   private int urgentDepth;
   private long pumpTimer = -1;
   private long pumpTimerAt = Long.MAX_VALUE;
-  private long windowStart;
+  /** the current weight window: a count, and its end on the local clock */
+  private long windowNo;
+  private long windowEndLocal = Long.MIN_VALUE;
+  /** server clock minus local clock, from the {@code /time} answers */
+  private long serverOffsetMs;
+  private boolean offsetKnown;
+  /** round trip of the sample the offset was taken from: half of it bounds the offset's error */
+  private long offsetRoundTripMs;
+  /** an offset within this of the known one leaves the windows where they are */
+  static final long OFFSET_TOLERANCE_MS = 250;
+  /** at most this is waited past a window's edge for the offset's uncertainty */
+  static final long MAX_EDGE_MARGIN_MS = 100;
   private int windowUsed;
   private long pausedUntil;
   private long bannedUntil;
@@ -138,7 +149,9 @@ public final class BinanceRestClient {
   public Future<TimeSample> timeSample() {
     return submit("time", endpoints.restUrl("time"), endpoints.timeWeight(), (body, sent, recv) -> {
       long st = new JsonObject(body).getLong("serverTime");
-      return new TimeSample(st, sent, recv);
+      TimeSample sample = new TimeSample(st, sent, recv);
+      learnOffset(sample, recv);
+      return sample;
     });
   }
 
@@ -270,6 +283,19 @@ public final class BinanceRestClient {
   /** Last {@code X-MBX-USED-WEIGHT-1m} seen, -1 before any. */
   public int usedWeight() {
     return usedWeight;
+  }
+
+  /**
+   * Weight the client may still send in the current window, less what waits in its queue (call on
+   * the client's context).
+   */
+  public int weightLeft() {
+    rollWindow(System.currentTimeMillis());
+    int queued = 0;
+    for (Call<?> c : queue) {
+      queued += c.weight;
+    }
+    return budget - windowUsed - queued;
   }
 
   /** Client-side budget per window. */
@@ -405,7 +431,7 @@ public final class BinanceRestClient {
       long limit = from == bulkQueue ? Math.max(1, (long) (budget * BULK_SHARE)) : budget;
       if (windowUsed > 0 && windowUsed + call.weight > limit) {
         budgetDelays++;
-        schedulePump(windowStart + options.getWeightWindowMs() + 1);
+        schedulePump(afterWindowEnd());
         return;
       }
       from.pollFirst();
@@ -414,12 +440,43 @@ public final class BinanceRestClient {
     }
   }
 
-  private void rollWindow(long now) {
+  /**
+   * The exchange counts weight in windows of its own clock: the budget's windows follow the server
+   * time learnt from {@code /time} (a change of offset moves the current window, its use kept).
+   */
+  private void learnOffset(TimeSample sample, long now) {
+    long offset = sample.offset();
+    long rtt = Math.max(0, sample.roundTrip());
+    // a sample with a shorter round trip is more exact (the first one also paid for the connection);
+    // a longer one moves the windows only when the clocks have really moved apart
+    if (offsetKnown && rtt >= offsetRoundTripMs && Math.abs(offset - serverOffsetMs) < OFFSET_TOLERANCE_MS) {
+      return; // round-trip jitter
+    }
+    offsetKnown = true;
+    serverOffsetMs = offset;
+    offsetRoundTripMs = rtt;
+    if (windowEndLocal != Long.MIN_VALUE) {
+      windowEndLocal = nextServerWindowLocal(now); // the current window ends at the server's next edge, its use kept
+    }
+  }
+
+  /** Past a window's end by the offset's possible error, so that a request is surely in the next one. */
+  private long afterWindowEnd() {
+    return windowEndLocal + 1 + Math.min(MAX_EDGE_MARGIN_MS, offsetRoundTripMs / 2);
+  }
+
+  /** Local time of the server's next window edge after local time {@code now}. */
+  private long nextServerWindowLocal(long now) {
     long w = options.getWeightWindowMs();
-    long start = now - Math.floorMod(now, w);
-    if (start != windowStart) {
-      windowStart = start;
+    long server = now + serverOffsetMs;
+    return server - Math.floorMod(server, w) + w - serverOffsetMs;
+  }
+
+  private void rollWindow(long now) {
+    if (now >= windowEndLocal) {
+      windowNo++;
       windowUsed = 0;
+      windowEndLocal = nextServerWindowLocal(now);
     }
   }
 
@@ -447,7 +504,7 @@ public final class BinanceRestClient {
 
   private <T> void send(Call<T> call) {
     requests++;
-    call.sentWindow = windowStart;
+    call.sentWindow = windowNo;
     long sentAt = System.currentTimeMillis();
     RequestOptions ro = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(call.url)
         .setTimeout(options.getRequestTimeoutMs()).putHeader("Accept", "application/json");
@@ -474,7 +531,7 @@ public final class BinanceRestClient {
         int used = Integer.parseInt(w.trim());
         usedWeight = used;
         rollWindow(receivedAt);
-        if (call.sentWindow == windowStart && used > windowUsed) {
+        if (call.sentWindow == windowNo && used > windowUsed) {
           windowUsed = used;
         }
       } catch (NumberFormatException ignore) {

@@ -301,7 +301,8 @@ class BinanceRestClientTest {
   @Timeout(value = 20, timeUnit = TimeUnit.SECONDS)
   void weightBudgetDelaysRequestsToNextWindow(Vertx vertx) {
     AtomicInteger reported = new AtomicInteger(0);
-    ExchangeEndpoints ep = start(vertx, req -> json(req, 200, "{\"serverTime\":1}", reported.get()));
+    ExchangeEndpoints ep = start(vertx,
+        req -> json(req, 200, "{\"serverTime\":" + System.currentTimeMillis() + "}", reported.get()));
     client = new BinanceRestClient(vertx, ep, new RestClientOptions().setWeightBudget(5).setWeightWindowMs(1000));
     // windows are whole wall-clock seconds and the server bins by arrival: start early in one, so the
     // first five do not arrive in the next second together with the next window's five
@@ -329,6 +330,36 @@ class BinanceRestClientTest {
     assertThat(seen.get(1).at() / 1000).as("second request waited for the next window")
         .isGreaterThan(seen.get(0).at() / 1000);
     assertThat(client.usedWeight()).isEqualTo(5);
+  }
+
+  /**
+   * The exchange counts weight in windows of its own clock: with the server 600 ms ahead, the
+   * budget's windows are the server's seconds, learnt from its {@code /time} answers.
+   */
+  @Test
+  @Timeout(value = 20, timeUnit = TimeUnit.SECONDS)
+  void weightWindowsFollowTheServersClock(Vertx vertx) {
+    long ahead = 600;
+    ExchangeEndpoints ep = start(vertx,
+        req -> json(req, 200, "{\"serverTime\":" + (System.currentTimeMillis() + ahead) + "}", 1));
+    client = new BinanceRestClient(vertx, ep, new RestClientOptions().setWeightBudget(4).setWeightWindowMs(1000));
+    await(client.serverTime(), 5000); // learns the offset
+    long learnt = (System.currentTimeMillis() + ahead) / 1000;
+    TestSupport.awaitUntil("early in a later server second", 3000, () -> (System.currentTimeMillis() + ahead) / 1000 > learnt
+        && (System.currentTimeMillis() + ahead) % 1000 < 200);
+    seen.clear();
+    List<Future<Long>> fs = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      fs.add(client.serverTime());
+    }
+    await(Future.all(fs), 10_000);
+    Map<Long, Integer> perServerSecond = new HashMap<>();
+    for (Seen s : seen) {
+      perServerSecond.merge((s.at() + ahead) / 1000, 1, Integer::sum);
+    }
+    // 12 requests, 4 a window: three server seconds (local seconds would split them otherwise)
+    assertThat(perServerSecond.values()).allSatisfy(c -> assertThat(c).isLessThanOrEqualTo(4));
+    assertThat(perServerSecond).hasSize(3);
   }
 
   @Test
