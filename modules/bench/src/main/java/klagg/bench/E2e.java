@@ -365,13 +365,24 @@ public final class E2e {
         .put("start_to_live_ms", liveMs).put("start_to_backfilled_ms", doneMs)
         .put("backfill_klines", backfill.getLong("klines", 0L)).put("backfill_tasks", backfill.getInteger("total", 0))
         .put("cpu_s", (cpuNanos() - cpu0) / 1e9)
-        .put("sim_rest_requests", await(svc.simulator().status()).getLong("restRequests", -1L));
+        .put("sim_rest_requests", await(svc.simulator().status()).getLong("restRequests", -1L))
+        .put("sim_rest_by_endpoint", await(svc.simulator().status()).getJsonObject("restByEndpoint"))
+        .put("seeds", seedKinds(vertx));
     try {
       await(svc.stop());
     } finally {
       await(vertx.close());
     }
     return res;
+  }
+
+  /** Seeds by kind (full, from the stream's proof, deferred) from the service's meters. */
+  static JsonObject seedKinds(Vertx vertx) {
+    JsonObject o = new JsonObject();
+    for (var c : klagg.service.KlaggMetrics.of(vertx).find("klagg_exchange_seeds").functionCounters()) {
+      o.put(c.getId().getTag("kind"), (long) c.count());
+    }
+    return o;
   }
 
   /** Trades per second of the startup run's day of history (all symbols together). */

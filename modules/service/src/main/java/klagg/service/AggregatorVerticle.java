@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
@@ -23,6 +24,7 @@ import klagg.core.Interval;
 import klagg.core.Kline;
 import klagg.core.KlineBook;
 import klagg.core.PullRequest;
+import klagg.core.StreamProof;
 import klagg.core.TradeBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +43,10 @@ public final class AggregatorVerticle extends VerticleBase {
   static final byte WAITING = 2;
   static final byte REPAIRING = 3;
   static final long SEED_TIMEOUT_MS = 30 * 60_000L;
+  /** how long after the open it waits for a deferred seed's proof: a quiet symbol then seeds in full */
+  static final long PROOF_WAIT_MS = 5_000;
+  private final java.util.HashMap<Integer, Long> proofDeadline = new java.util.HashMap<>();
+  private long proofTimer = -1;
 
   private final KlaggConfig config;
   private final int shard;
@@ -490,14 +496,19 @@ public final class AggregatorVerticle extends VerticleBase {
   }
 
   private void repairInterval(int sym, Interval iv, long start, long end) {
+    repairInterval(sym, iv, start, end, false);
+  }
+
+  private void repairInterval(int sym, Interval iv, long start, long end, boolean bulk) {
     String symbol = names[sym];
     if (symbol == null) {
       return;
     }
     repairsKlines++;
     rest(Addresses.REST_KLINES,
-            new JsonObject().put("symbol", symbol).put("interval", iv.code()).put("startTime", start).put("endTime", end),
-            120_000)
+            new JsonObject().put("symbol", symbol).put("interval", iv.code()).put("startTime", start).put("endTime", end)
+                .put("bulk", bulk),
+            bulk ? SEED_TIMEOUT_MS : 120_000)
         .onSuccess(r -> {
           if (!symbol.equals(names[sym])) {
             return;
@@ -828,13 +839,14 @@ public final class AggregatorVerticle extends VerticleBase {
         });
   }
 
+  /** @param retryMs the backoff after a failure; -1 for a seed that comes back after it was deferred */
   private void seed(int id, String symbol, long retryMs) {
     if (retryMs == 500) {
       seedsFromExchange++;
     }
     // seeds are served in order, a few at a time, within the exchange's weight budget: at 1,000
     // symbols the last one waits minutes (a timeout here would only queue it again)
-    rest(Addresses.REST_SEED, new JsonObject().put("symbol", symbol), SEED_TIMEOUT_MS)
+    rest(Addresses.REST_SEED, seedRequest(id, symbol, retryMs >= 0), SEED_TIMEOUT_MS)
         .onSuccess(r -> {
           if (!symbol.equals(names[id])) {
             return;
@@ -860,19 +872,85 @@ public final class AggregatorVerticle extends VerticleBase {
             Long seeded = seededOpen.get(iv);
             long from = iv.openOf(addedAt[id]);
             if (seeded != null && seeded > from) {
-              repairInterval(id, iv, from, seeded - 1);
+              repairInterval(id, iv, from, seeded - 1, true); // history: behind every seed, like the backfill
             }
           }
         })
         .onFailure(e -> {
+          if (e instanceof ReplyException re && re.failureCode() == ExchangeRestVerticle.SEED_DEFERRED) {
+            awaitProof(id);
+            return;
+          }
+          long retry = Math.max(retryMs, 500);
           rlog.warn("seed-" + symbol, "worker " + shard + ": seeding " + symbol + " failed (" + e.getMessage()
-              + "); retrying in " + retryMs + " ms");
-          vertx.setTimer(retryMs, tid -> {
+              + "); retrying in " + retry + " ms");
+          vertx.setTimer(retry, tid -> {
             if (symbol.equals(names[id]) && phase[id] == SEEDING) {
-              seed(id, symbol, Math.min(retryMs * 2, 30_000));
+              seed(id, symbol, Math.min(retry * 2, 30_000));
             }
           });
         });
+  }
+
+  /**
+   * A seed request: with the stream's proof ({@link StreamProof}) when the buffer holds one, so the
+   * seed costs only klines; else one the REST verticle may defer ({@code deferrable}) while the
+   * weight budget is short.
+   */
+  private JsonObject seedRequest(int id, String symbol, boolean deferrable) {
+    JsonObject req = new JsonObject().put("symbol", symbol);
+    List<AggTrade> b = buffered[id];
+    Interval fine = book.intervals().get(0);
+    if (b != null) {
+      b.sort(Comparator.comparingLong(x -> x.aggId));
+      int i = StreamProof.lastBefore(b, fine);
+      if (i >= 0) {
+        AggTrade l = b.get(i);
+        return req.put("asOf", StreamProof.openAfter(b, i, fine)).put("lastAggId", l.aggId).put("lastPrice", l.price)
+            .put("priceScale", l.priceScale).put("qtyScale", l.qtyScale);
+      }
+    }
+    return req.put("deferrable", deferrable);
+  }
+
+  /**
+   * A deferred seed: sent again once the symbol's stream proves the window after the next open of the
+   * finest interval, or, for a symbol that does not trade by {@link #PROOF_WAIT_MS} after it, as a
+   * full seed.
+   */
+  private void awaitProof(int id) {
+    Interval fine = book.intervals().get(0);
+    proofDeadline.put(id, fine.nextOpen(fine.openOf(serverNow())) + PROOF_WAIT_MS);
+    if (proofTimer < 0) {
+      proofTimer = vertx.setPeriodic(250, t -> checkProofs());
+    }
+  }
+
+  private void checkProofs() {
+    Interval fine = book.intervals().get(0);
+    long now = serverNow();
+    for (var it = proofDeadline.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      int id = e.getKey();
+      if (names[id] == null || phase[id] != SEEDING) {
+        it.remove();
+        continue;
+      }
+      List<AggTrade> b = buffered[id];
+      boolean proven = false;
+      if (b != null) {
+        b.sort(Comparator.comparingLong(x -> x.aggId));
+        proven = StreamProof.lastBefore(b, fine) >= 0;
+      }
+      if (proven || now > e.getValue()) {
+        it.remove();
+        seed(id, names[id], -1); // not deferrable again
+      }
+    }
+    if (proofDeadline.isEmpty()) {
+      vertx.cancelTimer(proofTimer);
+      proofTimer = -1;
+    }
   }
 
   private void remove(int id) {

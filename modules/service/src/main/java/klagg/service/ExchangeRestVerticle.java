@@ -35,6 +35,14 @@ public final class ExchangeRestVerticle extends VerticleBase {
   static final int SEED_CONCURRENCY = 16;
   private final java.util.ArrayDeque<Message<JsonObject>> seedQueue = new java.util.ArrayDeque<>();
   private int seedsRunning;
+  /** failure code of a seed told to come back with the stream's proof ({@link #deferSeed}) */
+  static final int SEED_DEFERRED = 425;
+  /** weight of a seed with aggregate trades: two klines requests (2 each) and one aggTrades (4) */
+  static final int FULL_SEED_WEIGHT = 8;
+  private long deferredUntil;
+  private long seedsDeferred;
+  private long seedsAsOf;
+  private long seedsFull;
   private int startupsRunning;
   private List<Interval> intervals;
   /** how long a server-time sample serves seeds */
@@ -53,6 +61,7 @@ public final class ExchangeRestVerticle extends VerticleBase {
         RestClientOptions.fromJson(config.section("exchange.rest")));
     intervals = config.intervals();
     maxKlineRows = ExchangeEndpoints.fromJson(config.section("exchange")).klinesMaxLimit();
+    registerMetrics();
     var bus = vertx.eventBus();
     return Future.join(
         bus.<JsonObject>consumer(Addresses.REST_TIME, m -> reply(m, time())).completion(),
@@ -61,6 +70,20 @@ public final class ExchangeRestVerticle extends VerticleBase {
         bus.<JsonObject>consumer(Addresses.REST_AGG_TRADES, this::onAggTrades).completion(),
         bus.<JsonObject>consumer(Addresses.REST_LATEST, m -> reply(m, latest(m.body().getString("symbol")))).completion(),
         bus.<JsonObject>consumer(Addresses.REST_KLINES, m -> reply(m, klines(m.body()))).completion());
+  }
+
+  private void registerMetrics() {
+    var reg = KlaggMetrics.of(vertx);
+    io.micrometer.core.instrument.FunctionCounter.builder("klagg_exchange_seeds", this, v -> v.seedsFull)
+        .description("seeds of a symbol's current klines: with aggregate trades (full), from the stream's proof "
+            + "(klines only), or told to come back with a proof (deferred)")
+        .tag("kind", "full").register(reg);
+    io.micrometer.core.instrument.FunctionCounter.builder("klagg_exchange_seeds", this, v -> v.seedsAsOf)
+        .tag("kind", "proof").register(reg);
+    io.micrometer.core.instrument.FunctionCounter.builder("klagg_exchange_seeds", this, v -> v.seedsDeferred)
+        .tag("kind", "deferred").register(reg);
+    io.micrometer.core.instrument.FunctionCounter.builder("klagg_exchange_rest_requests", rest, r -> r.requests())
+        .description("HTTP requests sent to the exchange's REST API, retries included").register(reg);
   }
 
   @Override
@@ -82,8 +105,13 @@ public final class ExchangeRestVerticle extends VerticleBase {
   private void nextSeeds() {
     while (seedsRunning < SEED_CONCURRENCY && !seedQueue.isEmpty()) {
       Message<JsonObject> m = seedQueue.pollFirst();
+      if (deferSeed(m.body())) {
+        m.fail(SEED_DEFERRED, "the weight budget of this window is short: seed again with the stream's proof after "
+            + "the next window open");
+        continue;
+      }
       seedsRunning++;
-      Future<JsonObject> f = seed(m.body().getString("symbol"));
+      Future<JsonObject> f = m.body().containsKey("asOf") ? seedAsOf(m.body()) : seed(m.body().getString("symbol"));
       reply(m, f);
       f.onComplete(x -> {
         seedsRunning--;
@@ -114,7 +142,48 @@ public final class ExchangeRestVerticle extends VerticleBase {
   }
 
   private void holdBulk() {
-    rest.holdBulk(seedsRunning > 0 || !seedQueue.isEmpty() || startupsRunning > 0);
+    rest.holdBulk(seedsRunning > 0 || !seedQueue.isEmpty() || startupsRunning > 0
+        || System.currentTimeMillis() < deferredUntil);
+  }
+
+  /**
+   * Whether a seed without the stream's proof should wait for one: when the window's weight left,
+   * less what the running seeds may still take, does not cover a full seed (klines and aggregate
+   * trades), a seed after the next open costs only the klines. The backfill stays behind it.
+   */
+  private boolean deferSeed(JsonObject req) {
+    if (!req.getBoolean("deferrable", false) || req.containsKey("asOf")) {
+      return false;
+    }
+    int left = rest.weightLeft() - (seedsRunning + 1) * FULL_SEED_WEIGHT;
+    if (left >= 0) {
+      return false;
+    }
+    seedsDeferred++;
+    // the deferred seeds come back after the next open of the finest interval, with their proofs
+    deferredUntil = Math.max(deferredUntil, System.currentTimeMillis() + intervals.get(0).fixedLength() + 15_000);
+    vertx.setTimer(intervals.get(0).fixedLength() + 15_001, id -> holdBulk());
+    return true;
+  }
+
+  /**
+   * A seed as of the finest interval's open {@code asOf}, with the stream's last trade before it
+   * ({@code lastAggId}, {@code lastPrice}, scales): the worker's buffer holds every trade from there,
+   * so only the closed klines before {@code asOf} are asked for (no aggregate trades, no clock).
+   */
+  Future<JsonObject> seedAsOf(JsonObject req) {
+    String symbol = req.getString("symbol");
+    long asOf = req.getLong("asOf");
+    Interval fine = intervals.get(0);
+    KlineBook book = new KlineBook(List.of(fine), 0, 1);
+    book.addSymbol(0, req.getLong("lastPrice"), req.getInteger("priceScale"), req.getInteger("qtyScale"), asOf);
+    Kline cur = new Kline();
+    book.current(0, fine, cur);
+    List<Kline> seeds = new ArrayList<>();
+    seeds.add(cur);
+    long lastAggId = req.getLong("lastAggId");
+    seedsAsOf++;
+    return coarser(symbol, asOf, seeds).map(all -> seedReply(lastAggId, all));
   }
 
   private static <T> void reply(Message<JsonObject> m, Future<T> f) {
@@ -181,6 +250,7 @@ public final class ExchangeRestVerticle extends VerticleBase {
    * of the next finer interval it is aligned to, plus that interval's current kline.
    */
   Future<JsonObject> seed(String symbol) {
+    seedsFull++;
     Interval fine = intervals.get(0);
     return seedClock().compose(now -> {
       long open = fine.openOf(now);

@@ -166,4 +166,90 @@ class RestSeedTest {
           ctx.completeNow();
         })));
   }
+
+  private static JsonArray row(long open, String o, String h, String l, String c, String v, String q, int n, String tb,
+      String tq) {
+    return new JsonArray().add(open).add(o).add(h).add(l).add(c).add(v).add(open + 59_999).add(q).add(n).add(tb).add(tq)
+        .add("0");
+  }
+
+  private static Future<JsonObject> deployAndSeed(Vertx vertx, int port, int weightBudget, JsonObject req) {
+    JsonObject conf = new JsonObject()
+        .put("exchange", new JsonObject().put("venue", "sim").put("restBaseUrl", "http://127.0.0.1:" + port)
+            .put("rest", new JsonObject().put("weightBudget", weightBudget)))
+        .put("intervals", new JsonArray().add("1m").add("5m"));
+    return vertx.deployVerticle(new ExchangeRestVerticle(KlaggConfig.of(conf, Map.of())))
+        .compose(id -> vertx.eventBus().<JsonObject>request(Addresses.REST_SEED, req,
+            new DeliveryOptions().setSendTimeout(10_000)))
+        .map(m -> m.body());
+  }
+
+  /**
+   * With the stream's proof (its last trade before a minute open, and every trade after it in the
+   * worker's buffer), a seed asks for the closed 1m klines since the 5m open only: no aggregate trades,
+   * no server time; the 5m kline is theirs merged, the 1m one flat at the last trade's price.
+   */
+  @Test
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
+  void aSeedWithTheStreamsProofCostsOnlyTheClosedKlines(Vertx vertx, VertxTestContext ctx) {
+    long asOf = OPEN + 120_000;
+    java.util.List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    vertx.createHttpServer().requestHandler(req -> {
+      asked.add(req.path().substring(req.path().lastIndexOf('/') + 1) + " " + req.query());
+      String body = "[]";
+      if (req.path().endsWith("/klines") && "1m".equals(req.getParam("interval"))) {
+        body = new JsonArray()
+            .add(row(OPEN, "1.50", "1.80", "1.40", "1.60", "10", "15.5", 3, "4", "6.2"))
+            .add(row(OPEN + 60_000, "1.60", "1.70", "1.20", "1.30", "5", "7", 2, "1", "1.3")).encode();
+      }
+      req.response().putHeader("content-type", "application/json").putHeader("X-MBX-USED-WEIGHT-1m", "1").end(body);
+    }).listen(0, "127.0.0.1")
+        .compose(server -> deployAndSeed(vertx, server.actualPort(), 0, new JsonObject().put("symbol", "ABCUSDT")
+            .put("asOf", asOf).put("lastAggId", 77L).put("lastPrice", 130L).put("priceScale", 2).put("qtyScale", 0)))
+        .onComplete(ctx.succeeding(r -> ctx.verify(() -> {
+          assertThat(asked).as("one klines request, nothing else").hasSize(1);
+          assertThat(asked.get(0)).startsWith("klines ").contains("interval=1m").contains("startTime=" + OPEN)
+              .contains("endTime=" + (asOf - 1));
+          assertThat(r.getLong("lastAggId")).isEqualTo(77L);
+          klagg.core.Kline m1 = ControlJson.exact(r.getJsonArray("klines").getJsonObject(0), 0);
+          assertThat(m1.openTime).isEqualTo(asOf);
+          assertThat(m1.count).isZero();
+          assertThat(m1.openDecimal()).isEqualByComparingTo("1.3");
+          assertThat(m1.closeDecimal()).isEqualByComparingTo("1.3");
+          klagg.core.Kline m5 = ControlJson.exact(r.getJsonArray("klines").getJsonObject(1), 0);
+          assertThat(m5.openTime).isEqualTo(OPEN);
+          assertThat(m5.count).isEqualTo(5);
+          assertThat(m5.openDecimal()).isEqualByComparingTo("1.5");
+          assertThat(m5.highDecimal()).isEqualByComparingTo("1.8");
+          assertThat(m5.lowDecimal()).isEqualByComparingTo("1.2");
+          assertThat(m5.closeDecimal()).isEqualByComparingTo("1.3");
+          assertThat(m5.volumeDecimal()).isEqualByComparingTo("15");
+          assertThat(m5.quoteVolumeDecimal()).isEqualByComparingTo("22.5");
+          ctx.completeNow();
+        })));
+  }
+
+  /**
+   * A seed that may not wait runs in full (9 weight here: time, two aggTrades); then, with 3 of the
+   * window's 12 left, one without a proof is told to come back with the stream's proof.
+   */
+  @Test
+  @Timeout(value = 30, timeUnit = TimeUnit.SECONDS)
+  void aSeedWithoutProofIsDeferredWhenTheBudgetIsShort(Vertx vertx, VertxTestContext ctx) {
+    AtomicInteger calls = new AtomicInteger();
+    exchange(vertx, new JsonArray().add(trade(41, "1.55000000", OPEN - 10_000)), new JsonArray(), calls)
+        .compose(server -> deployAndSeed(vertx, server.actualPort(), 12,
+            new JsonObject().put("symbol", "ABCUSDT").put("deferrable", false)))
+        .compose(full -> vertx.eventBus().<JsonObject>request(Addresses.REST_SEED,
+                new JsonObject().put("symbol", "ABCUSDT").put("deferrable", true),
+                new DeliveryOptions().setSendTimeout(10_000))
+            .map(m -> (Throwable) null).otherwise(e -> e)
+            .map(deferred -> new Object[] {deferred, full}))
+        .onComplete(ctx.succeeding(both -> ctx.verify(() -> {
+          assertThat(both[0]).isInstanceOf(ReplyException.class);
+          assertThat(((ReplyException) both[0]).failureCode()).isEqualTo(ExchangeRestVerticle.SEED_DEFERRED);
+          assertThat(((JsonObject) both[1]).getLong("lastAggId")).isEqualTo(41L);
+          ctx.completeNow();
+        })));
+  }
 }

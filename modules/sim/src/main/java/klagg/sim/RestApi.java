@@ -21,6 +21,8 @@ final class RestApi {
   int weightUsed;
   long requests;
   long rejected429;
+  /** requests and weight by endpoint ("klines", "aggTrades", ...), answered or not */
+  final java.util.Map<String, long[]> byEndpoint = new java.util.TreeMap<>();
 
   RestApi(Vertx vertx, Simulator sim) {
     this.vertx = vertx;
@@ -82,6 +84,9 @@ final class RestApi {
         return;
       }
     }
+    long[] counts = byEndpoint.computeIfAbsent(ep, k -> new long[2]);
+    counts[0]++;
+    counts[1] += weight;
     long minute = Math.floorDiv(clock.now(), 60_000L);
     if (minute != weightMinute) {
       weightMinute = minute;

@@ -329,6 +329,9 @@ public final class Simulator {
     if (rest != null) {
       o.put("restRequests", rest.requests).put("restRejected429", rest.rejected429)
           .put("weightUsed1m", rest.weightUsed);
+      JsonObject eps = new JsonObject();
+      rest.byEndpoint.forEach((k, v) -> eps.put(k, new JsonObject().put("requests", v[0]).put("weight", v[1])));
+      o.put("restByEndpoint", eps);
     }
     if (market instanceof ReplayMarket r) {
       o.put("replayTrades", r.size()).put("replayDone", cfg.speed == 0 ? hub.replayDone
