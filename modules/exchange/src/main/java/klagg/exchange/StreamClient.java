@@ -21,7 +21,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -106,6 +105,7 @@ public final class StreamClient {
   private final long rotateAfterMs;
   private final long silenceMinMs;
   private final long silenceMaxMs;
+  private final Backoff backoff;
   private long silenceTimer = -1;
 
   private final List<StreamSlot> slots = new ArrayList<>();
@@ -135,28 +135,18 @@ public final class StreamClient {
   private volatile int suspectedNow;
 
   public StreamClient(Vertx vertx, ExchangeEndpoints endpoints, StreamClientOptions options, Listener listener) {
-    options.validate();
+    StreamSettings settings = StreamSettings.of(endpoints, options);
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.endpoints = endpoints;
     this.options = options;
     this.listener = listener;
-    this.streamsPerConnection = options.getMaxStreamsPerConnection() > 0
-        ? Math.min(options.getMaxStreamsPerConnection(), endpoints.maxStreamsPerConnection())
-        : endpoints.maxStreamsPerConnection();
-    int venueRate = endpoints.maxIncomingMessagesPerSecond();
-    this.msgsPerSecond = options.getMaxMessagesPerSecond() > 0
-        ? Math.min(options.getMaxMessagesPerSecond(), venueRate)
-        : Math.max(1, venueRate - Math.max(1, venueRate / 5));
-    this.rotateAfterMs = options.getRotateAfterMs() > 0 ? options.getRotateAfterMs()
-        : Math.max(endpoints.connectionLifetimeMs() / 2, endpoints.connectionLifetimeMs() - 3_600_000L);
-    long pingBound = endpoints.venue() == ExchangeEndpoints.Venue.FUTURES ? 270_000 : 30_000;
-    long maxSilence = options.getSilenceMaxMs() > 0 ? options.getSilenceMaxMs() : pingBound;
-    if (options.getReadIdleTimeoutMs() > 0) {
-      maxSilence = Math.min(maxSilence, options.getReadIdleTimeoutMs());
-    }
-    this.silenceMinMs = options.getSilenceMinMs() > 0 ? options.getSilenceMinMs() : 1;
-    this.silenceMaxMs = Math.max(1, maxSilence);
+    this.streamsPerConnection = settings.streamsPerConnection();
+    this.msgsPerSecond = settings.msgsPerSecond();
+    this.rotateAfterMs = settings.rotateAfterMs();
+    this.silenceMinMs = settings.silenceMinMs();
+    this.silenceMaxMs = settings.silenceMaxMs();
+    this.backoff = new Backoff(options.getReconnectBaseMs(), options.getReconnectMaxMs());
     URI u = URI.create(endpoints.combinedStreamUrl());
     this.ssl = "wss".equalsIgnoreCase(u.getScheme());
     this.host = u.getHost();
@@ -549,7 +539,7 @@ public final class StreamClient {
       StreamLink old = slot.retiring;
       slot.retiring = null;
       slot.current = old;
-      long delay = backoff(slot.attempts++);
+      long delay = backoff.delayMs(slot.attempts++);
       old.rotateTimer = vertx.setTimer(delay, id -> {
         old.rotateTimer = -1;
         rotate(slot, old);
@@ -564,7 +554,7 @@ public final class StreamClient {
     if (slot.retryTimer >= 0 || slot.removed || closed) {
       return;
     }
-    long delay = backoff(slot.attempts++);
+    long delay = backoff.delayMs(slot.attempts++);
     slot.retryTimer = vertx.setTimer(delay, id -> {
       slot.retryTimer = -1;
       if (!slot.removed && !closed && slot.current == null && !slot.streams.isEmpty()) {
@@ -572,14 +562,6 @@ public final class StreamClient {
         connect(slot);
       }
     });
-  }
-
-  private long backoff(int attempt) {
-    long d = options.getReconnectBaseMs() << Math.min(attempt, 30);
-    if (d <= 0 || d > options.getReconnectMaxMs()) {
-      d = options.getReconnectMaxMs();
-    }
-    return Math.max(1, d / 2 + ThreadLocalRandom.current().nextLong(d / 2 + 1));
   }
 
   private void scheduleRotation(StreamSlot slot, StreamLink link, long delay) {
@@ -773,7 +755,7 @@ public final class StreamClient {
     }
     slot.spare = null;
     sparesFailed++;
-    long delay = backoff(slot.spareAttempts++);
+    long delay = backoff.delayMs(slot.spareAttempts++);
     slot.nextSpareAt = System.currentTimeMillis() + delay;
     log.log(System.Logger.Level.WARNING, "replacement " + spare.id + " for stream connection "
         + (slot.current == null ? "-" : slot.current.id) + " failed (" + why + "); next try in " + delay + " ms");
