@@ -16,10 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -108,12 +106,10 @@ public final class StreamClient {
   private final Backoff backoff;
   private long silenceTimer = -1;
 
-  private final List<StreamSlot> slots = new ArrayList<>();
-  private final Map<String, StreamSlot> assigned = new LinkedHashMap<>();
+  private final StreamPacker packer;
   private int nextConnId = 1;
   private long nextCommandId = 1;
   private boolean started;
-  private volatile Set<String> snapshot = Set.of();
   private boolean closed;
   /** reading of every connection paused by the listener (back-pressure) */
   private boolean readingPaused;
@@ -147,6 +143,7 @@ public final class StreamClient {
     this.silenceMinMs = settings.silenceMinMs();
     this.silenceMaxMs = settings.silenceMaxMs();
     this.backoff = new Backoff(options.getReconnectBaseMs(), options.getReconnectMaxMs());
+    this.packer = new StreamPacker(streamsPerConnection);
     URI u = URI.create(endpoints.combinedStreamUrl());
     this.ssl = "wss".equalsIgnoreCase(u.getScheme());
     this.host = u.getHost();
@@ -185,7 +182,7 @@ public final class StreamClient {
         silenceTimer = vertx.setPeriodic(every, id -> checkSilence());
       }
       List<Future<Void>> firsts = new ArrayList<>();
-      for (StreamSlot s : slots) {
+      for (StreamSlot s : packer.slots()) {
         if (!s.streams.isEmpty() && s.current == null && s.retryTimer < 0) {
           firsts.add(connect(s));
         }
@@ -202,31 +199,7 @@ public final class StreamClient {
       if (closed) {
         return;
       }
-      Set<StreamSlot> touched = new LinkedHashSet<>();
-      int from = 0;
-      for (String st : copy) {
-        if (st == null || st.isEmpty() || assigned.containsKey(st)) {
-          continue;
-        }
-        StreamSlot slot = null;
-        for (int i = from; i < slots.size(); i++) {
-          StreamSlot c = slots.get(i);
-          if (!c.removed && c.streams.size() < streamsPerConnection) {
-            slot = c;
-            from = i;
-            break;
-          }
-        }
-        if (slot == null) {
-          slot = new StreamSlot();
-          slots.add(slot);
-          from = slots.size() - 1;
-        }
-        slot.streams.add(st);
-        assigned.put(st, slot);
-        touched.add(slot);
-      }
-      updateSnapshot();
+      Set<StreamSlot> touched = packer.add(copy);
       if (started) {
         for (StreamSlot s : touched) {
           if (s.current == null) {
@@ -245,15 +218,7 @@ public final class StreamClient {
   public void unsubscribe(Collection<String> streams) {
     List<String> copy = new ArrayList<>(streams);
     onContext(() -> {
-      Set<StreamSlot> touched = new LinkedHashSet<>();
-      for (String st : copy) {
-        StreamSlot s = assigned.remove(st);
-        if (s != null) {
-          s.streams.remove(st);
-          touched.add(s);
-        }
-      }
-      updateSnapshot();
+      Set<StreamSlot> touched = packer.remove(copy);
       for (StreamSlot s : touched) {
         if (s.streams.isEmpty()) {
           removeSlot(s);
@@ -266,7 +231,7 @@ public final class StreamClient {
 
   /** Streams currently wanted (subscribed or being subscribed); a snapshot, safe from any thread. */
   public Set<String> subscribed() {
-    return snapshot;
+    return packer.streams();
   }
 
   /** Open WebSocket connections (during a rotation both old and new count). */
@@ -276,13 +241,7 @@ public final class StreamClient {
 
   /** Logical connections (groups of at most the per-connection limit of streams). */
   public int slotCount() {
-    int n = 0;
-    for (StreamSlot s : slots) {
-      if (!s.removed) {
-        n++;
-      }
-    }
-    return n;
+    return packer.slotCount();
   }
 
   /**
@@ -297,7 +256,7 @@ public final class StreamClient {
       }
       readingPaused = true;
       pauses++;
-      for (StreamSlot s : slots) {
+      for (StreamSlot s : packer.slots()) {
         pauseLink(s.current);
         pauseLink(s.retiring);
         pauseLink(s.spare);
@@ -312,7 +271,7 @@ public final class StreamClient {
         return;
       }
       readingPaused = false;
-      for (StreamSlot s : slots) {
+      for (StreamSlot s : packer.slots()) {
         resumeLink(s.current);
         resumeLink(s.retiring);
         resumeLink(s.spare);
@@ -355,7 +314,7 @@ public final class StreamClient {
       cancel(silenceTimer);
       silenceTimer = -1;
       List<Future<Void>> fs = new ArrayList<>();
-      for (StreamSlot s : slots) {
+      for (StreamSlot s : packer.slots()) {
         s.removed = true;
         cancel(s.retryTimer);
         s.retryTimer = -1;
@@ -363,9 +322,7 @@ public final class StreamClient {
         fs.add(closeLink(s.retiring, "client closed"));
         fs.add(closeLink(s.spare, "client closed"));
       }
-      slots.clear();
-      assigned.clear();
-      updateSnapshot();
+      packer.clear();
       Future.join(fs).eventually(() -> client.close()).<Void>mapEmpty().onComplete(ar -> p.complete());
     });
     return p.future();
@@ -444,10 +401,6 @@ public final class StreamClient {
   }
 
   // ---- connections ---------------------------------------------------------------------------
-
-  private void updateSnapshot() {
-    snapshot = Collections.unmodifiableSet(new LinkedHashSet<>(assigned.keySet()));
-  }
 
   private void onContext(Runnable r) {
     if (Vertx.currentContext() == context) {
@@ -706,7 +659,7 @@ public final class StreamClient {
     s.current = null;
     s.retiring = null;
     s.spare = null;
-    slots.remove(s);
+    packer.drop(s);
   }
 
   // ---- silence ---------------------------------------------------------------------------------
@@ -725,7 +678,7 @@ public final class StreamClient {
    */
   private void checkSilence() {
     long now = System.currentTimeMillis();
-    for (StreamSlot s : slots) {
+    for (StreamSlot s : packer.slots()) {
       StreamLink l = s.current;
       if (s.removed || l == null || !l.open || l.closing || s.retiring != null) {
         continue;
