@@ -5,13 +5,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -19,7 +15,6 @@ import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Manages the exchange WebSocket connections for a set of combined-stream names
@@ -90,14 +85,9 @@ public final class StreamClient {
 
   private final Vertx vertx;
   private final Context context;
-  private final ExchangeEndpoints endpoints;
   private final StreamClientOptions options;
   private final Listener listener;
-  private final WebSocketClient client;
-  private final String host;
-  private final int port;
-  private final boolean ssl;
-  private final String path;
+  private final StreamConnector connector;
   private final int streamsPerConnection;
   private final int msgsPerSecond;
   private final long rotateAfterMs;
@@ -134,7 +124,6 @@ public final class StreamClient {
     StreamSettings settings = StreamSettings.of(endpoints, options);
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
-    this.endpoints = endpoints;
     this.options = options;
     this.listener = listener;
     this.streamsPerConnection = settings.streamsPerConnection();
@@ -144,22 +133,7 @@ public final class StreamClient {
     this.silenceMaxMs = settings.silenceMaxMs();
     this.backoff = new Backoff(options.getReconnectBaseMs(), options.getReconnectMaxMs());
     this.packer = new StreamPacker(streamsPerConnection);
-    URI u = URI.create(endpoints.combinedStreamUrl());
-    this.ssl = "wss".equalsIgnoreCase(u.getScheme());
-    this.host = u.getHost();
-    this.port = u.getPort() > 0 ? u.getPort() : ssl ? 443 : 80;
-    this.path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/stream" : u.getRawPath();
-    WebSocketClientOptions wo = new WebSocketClientOptions()
-        .setMaxFrameSize(options.getMaxFrameSize())
-        .setMaxMessageSize(options.getMaxMessageSize())
-        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.getConnectTimeoutMs()))
-        .setMaxConnections(Integer.MAX_VALUE)
-        .setTcpNoDelay(true);
-    if (options.getReadIdleTimeoutMs() > 0) {
-      wo.setReadIdleTimeout((int) Math.min(Integer.MAX_VALUE, options.getReadIdleTimeoutMs()));
-      wo.setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
-    }
-    this.client = vertx.createWebSocketClient(wo);
+    this.connector = new StreamConnector(vertx, endpoints, options);
   }
 
   // ---- public API ----------------------------------------------------------------------------
@@ -323,7 +297,7 @@ public final class StreamClient {
         fs.add(closeLink(s.spare, "client closed"));
       }
       packer.clear();
-      Future.join(fs).eventually(() -> client.close()).<Void>mapEmpty().onComplete(ar -> p.complete());
+      Future.join(fs).eventually(() -> connector.close()).<Void>mapEmpty().onComplete(ar -> p.complete());
     });
     return p.future();
   }
@@ -426,19 +400,10 @@ public final class StreamClient {
     } else {
       slot.current = link;
     }
-    List<String> urlStreams = new ArrayList<>();
-    for (String s : slot.streams) {
-      if (urlStreams.size() >= options.getMaxStreamsInUrl()) {
-        break;
-      }
-      urlStreams.add(s);
-    }
-    String uri = urlStreams.isEmpty() ? path : path + "?streams=" + String.join("/", urlStreams);
-    WebSocketConnectOptions co = new WebSocketConnectOptions().setHost(host).setPort(port).setSsl(ssl)
-        .setURI(uri).setConnectTimeout(options.getConnectTimeoutMs());
-    return client.connect(co).<Void>transform(ar -> {
+    List<String> urlStreams = connector.urlStreams(slot.streams);
+    return connector.open(urlStreams).<Void>transform(ar -> {
       if (ar.failed()) {
-        log.log(System.Logger.Level.WARNING, "stream connection " + link.id + " to " + host + ":" + port + " failed: " + ar.cause());
+        log.log(System.Logger.Level.WARNING, "stream connection " + link.id + " to " + connector.address() + " failed: " + ar.cause());
         if (slot.spare == link) {
           spareLost(slot, link, "connect failed: " + ar.cause());
         } else if (slot.current == link) {
