@@ -88,6 +88,7 @@ public final class StreamClient {
   private final StreamClientOptions options;
   private final Listener listener;
   private final StreamConnector connector;
+  private final SubscriptionPump subscriptions;
   private final int streamsPerConnection;
   private final int msgsPerSecond;
   private final long rotateAfterMs;
@@ -98,7 +99,6 @@ public final class StreamClient {
 
   private final StreamPacker packer;
   private int nextConnId = 1;
-  private long nextCommandId = 1;
   private boolean started;
   private boolean closed;
   /** reading of every connection paused by the listener (back-pressure) */
@@ -110,8 +110,6 @@ public final class StreamClient {
   private volatile long rotations;
   private volatile long disconnects;
   private volatile long pings;
-  private volatile long commandsSent;
-  private volatile long commandErrors;
   private volatile long oversizeDropped;
   private volatile long listenerErrors;
   private volatile int openConnections;
@@ -134,6 +132,7 @@ public final class StreamClient {
     this.backoff = new Backoff(options.getReconnectBaseMs(), options.getReconnectMaxMs());
     this.packer = new StreamPacker(streamsPerConnection);
     this.connector = new StreamConnector(vertx, endpoints, options);
+    this.subscriptions = new SubscriptionPump(vertx, options, listener, this::onSynced);
   }
 
   // ---- public API ----------------------------------------------------------------------------
@@ -181,7 +180,7 @@ public final class StreamClient {
               connect(s);
             }
           } else {
-            pump(s.current);
+            subscriptions.pump(s.current);
           }
         }
       }
@@ -197,7 +196,7 @@ public final class StreamClient {
         if (s.streams.isEmpty()) {
           removeSlot(s);
         } else if (s.current != null) {
-          pump(s.current);
+          subscriptions.pump(s.current);
         }
       }
     });
@@ -329,11 +328,11 @@ public final class StreamClient {
   }
 
   public long commandsSent() {
-    return commandsSent;
+    return subscriptions.commandsSent();
   }
 
   public long commandErrors() {
-    return commandErrors;
+    return subscriptions.commandErrors();
   }
 
   public long oversizeDropped() {
@@ -440,12 +439,12 @@ public final class StreamClient {
             spareLost(slot, link, "silent too");
           }
         });
-        pump(link);
+        subscriptions.pump(link);
         return Future.succeededFuture();
       }
       scheduleRotation(slot, link, rotateAfterMs);
       listener.onConnected(link.id, copyOf(slot.streams));
-      pump(link);
+      subscriptions.pump(link);
       return Future.succeededFuture();
     });
   }
@@ -462,7 +461,7 @@ public final class StreamClient {
         old.rotateTimer = -1;
         rotate(slot, old);
       });
-      pump(old);
+      subscriptions.pump(old);
       return;
     }
     scheduleReconnect(slot);
@@ -700,7 +699,7 @@ public final class StreamClient {
       closeLink(old, "replaced: silent");
       listener.onReplaced(old.id, link.id);
     }
-    pump(link); // streams changed while it was a spare
+    subscriptions.pump(link); // streams changed while it was a spare
   }
 
   /** A listener's own copy of a slot's streams. */
@@ -711,51 +710,6 @@ public final class StreamClient {
   private void cancel(long timer) {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
-    }
-  }
-
-  // ---- commands ------------------------------------------------------------------------------
-
-  /** Sends SUBSCRIBE/UNSUBSCRIBE until the link's server-side set equals the slot's, within the rate. */
-  private void pump(StreamLink link) {
-    if (!link.open || link.closing || (link.slot.current != link && link.slot.spare != link)) {
-      return;
-    }
-    StreamSlot slot = link.slot;
-    int max = options.getMaxParamsPerCommand();
-    boolean[] subscribe = new boolean[1];
-    while (true) {
-      List<String> batch = StreamCommands.nextBatch(slot.streams, link.serverSet, max, subscribe);
-      boolean sub = subscribe[0];
-      if (batch.isEmpty()) {
-        if (link.unacked.isEmpty() && !link.synced) {
-          onSynced(link);
-        }
-        return;
-      }
-      long now = System.currentTimeMillis();
-      if (!link.rate.canSend(now)) {
-        if (link.pumpTimer < 0) {
-          long delay = Math.max(1, link.rate.nextFree(now) - now + 1);
-          link.pumpTimer = vertx.setTimer(delay, id -> {
-            link.pumpTimer = -1;
-            pump(link);
-          });
-        }
-        return;
-      }
-      long id = nextCommandId++;
-      String command = StreamCommands.command(sub, batch, id);
-      link.rate.record(now);
-      link.unacked.put(id, sub);
-      if (sub) {
-        link.serverSet.addAll(batch);
-        link.synced = false;
-      } else {
-        batch.forEach(link.serverSet::remove);
-      }
-      commandsSent++;
-      link.ws.writeTextMessage(command);
     }
   }
 
@@ -823,24 +777,10 @@ public final class StreamClient {
       rotate(link.slot, link);
       return;
     }
-    Object idv = j.getValue("id");
-    if (j.containsKey("error")) {
-      commandErrors++;
-      if (idv instanceof Number) {
-        link.unacked.remove(((Number) idv).longValue());
-      }
-      log.log(System.Logger.Level.WARNING, "stream command rejected on " + link.id + ": " + text);
-      listener.onCommandError(link.id, text);
-    } else if (idv instanceof Number) {
-      link.unacked.remove(((Number) idv).longValue());
-    } else {
+    if (!subscriptions.reply(link, j, text)) {
       messages++;
       byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
       listener.onMessage(link.id, bytes, 0, bytes.length);
-      return;
-    }
-    if (link.unacked.isEmpty() && (link.slot.current == link || link.slot.spare == link)) {
-      pump(link); // marks the link synced when nothing is left to send
     }
   }
 }
