@@ -11,8 +11,6 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -89,13 +87,12 @@ public final class StreamClient {
   private final Listener listener;
   private final StreamConnector connector;
   private final SubscriptionPump subscriptions;
+  private final StreamReplacer replacer;
   private final int streamsPerConnection;
   private final int msgsPerSecond;
-  private final long rotateAfterMs;
   private final long silenceMinMs;
   private final long silenceMaxMs;
   private final Backoff backoff;
-  private long silenceTimer = -1;
 
   private final StreamPacker packer;
   private int nextConnId = 1;
@@ -107,16 +104,11 @@ public final class StreamClient {
 
   private volatile long messages;
   private volatile long reconnects;
-  private volatile long rotations;
   private volatile long disconnects;
   private volatile long pings;
   private volatile long oversizeDropped;
   private volatile long listenerErrors;
   private volatile int openConnections;
-  private volatile long silences;
-  private volatile long replacements;
-  private volatile long sparesFailed;
-  private volatile int suspectedNow;
 
   public StreamClient(Vertx vertx, ExchangeEndpoints endpoints, StreamClientOptions options, Listener listener) {
     StreamSettings settings = StreamSettings.of(endpoints, options);
@@ -126,13 +118,29 @@ public final class StreamClient {
     this.listener = listener;
     this.streamsPerConnection = settings.streamsPerConnection();
     this.msgsPerSecond = settings.msgsPerSecond();
-    this.rotateAfterMs = settings.rotateAfterMs();
     this.silenceMinMs = settings.silenceMinMs();
     this.silenceMaxMs = settings.silenceMaxMs();
     this.backoff = new Backoff(options.getReconnectBaseMs(), options.getReconnectMaxMs());
     this.packer = new StreamPacker(streamsPerConnection);
     this.connector = new StreamConnector(vertx, endpoints, options);
     this.subscriptions = new SubscriptionPump(vertx, options, listener, this::onSynced);
+    this.replacer = new StreamReplacer(vertx, options, settings.rotateAfterMs(), listener, packer, subscriptions,
+        backoff, new StreamReplacer.Links() {
+          @Override
+          public Future<Void> connect(StreamSlot slot, boolean spare) {
+            return StreamClient.this.connect(slot, spare);
+          }
+
+          @Override
+          public Future<Void> close(StreamLink link, String why) {
+            return closeLink(link, why);
+          }
+
+          @Override
+          public boolean closed() {
+            return closed;
+          }
+        });
   }
 
   // ---- public API ----------------------------------------------------------------------------
@@ -150,10 +158,7 @@ public final class StreamClient {
         return;
       }
       started = true;
-      if (options.getSilenceMinMs() > 0 && silenceTimer < 0) {
-        long every = Math.max(50, Math.min(500, options.getSilenceMinMs() / 4));
-        silenceTimer = vertx.setPeriodic(every, id -> checkSilence());
-      }
+      replacer.start();
       List<Future<Void>> firsts = new ArrayList<>();
       for (StreamSlot s : packer.slots()) {
         if (!s.streams.isEmpty() && s.current == null && s.retryTimer < 0) {
@@ -284,8 +289,7 @@ public final class StreamClient {
     Promise<Void> p = Promise.promise();
     onContext(() -> {
       closed = true;
-      cancel(silenceTimer);
-      silenceTimer = -1;
+      replacer.stop();
       List<Future<Void>> fs = new ArrayList<>();
       for (StreamSlot s : packer.slots()) {
         s.removed = true;
@@ -314,7 +318,7 @@ public final class StreamClient {
 
   /** Completed rotations. */
   public long rotations() {
-    return rotations;
+    return replacer.rotations();
   }
 
   /** Unplanned disconnects. */
@@ -346,22 +350,22 @@ public final class StreamClient {
 
   /** Connections suspected silent (open, nothing arriving), since start. */
   public long silences() {
-    return silences;
+    return replacer.silences();
   }
 
   /** Silent connections replaced by a spare that delivered. */
   public long replacements() {
-    return replacements;
+    return replacer.replacements();
   }
 
   /** Spares that failed to connect or stayed silent themselves (retried with backoff). */
   public long sparesFailed() {
-    return sparesFailed;
+    return replacer.sparesFailed();
   }
 
   /** Connections suspected silent right now. */
   public int suspectedConnections() {
-    return suspectedNow;
+    return replacer.suspectedNow();
   }
 
   /** Effective per-connection send budget, messages per second. */
@@ -404,7 +408,7 @@ public final class StreamClient {
       if (ar.failed()) {
         log.log(System.Logger.Level.WARNING, "stream connection " + link.id + " to " + connector.address() + " failed: " + ar.cause());
         if (slot.spare == link) {
-          spareLost(slot, link, "connect failed: " + ar.cause());
+          replacer.spareLost(slot, link, "connect failed: " + ar.cause());
         } else if (slot.current == link) {
           slot.current = null;
           if (!slot.removed && !closed) {
@@ -431,19 +435,11 @@ public final class StreamClient {
         pauseLink(link);
       }
       if (spare) {
-        // a spare that does not deliver within replaceAfterMs is silent too: dropped, retried later
-        link.spareTimer = vertx.setTimer(options.getReplaceAfterMs(), id -> {
-          link.spareTimer = -1;
-          if (slot.spare == link) {
-            closeLink(link, "spare silent too");
-            spareLost(slot, link, "silent too");
-          }
-        });
-        subscriptions.pump(link);
+        replacer.spareOpened(slot, link);
         return Future.succeededFuture();
       }
-      scheduleRotation(slot, link, rotateAfterMs);
-      listener.onConnected(link.id, copyOf(slot.streams));
+      replacer.scheduleRotation(slot, link);
+      listener.onConnected(link.id, slot.streamsCopy());
       subscriptions.pump(link);
       return Future.succeededFuture();
     });
@@ -451,20 +447,9 @@ public final class StreamClient {
 
   /** The slot's current link failed or dropped: fall back to the retiring one, or reconnect. */
   private void successorLost(StreamSlot slot, String reason) {
-    if (slot.retiring != null && slot.retiring.open) {
-      // a rotation's new connection failed: keep the old one and try rotating again later
-      StreamLink old = slot.retiring;
-      slot.retiring = null;
-      slot.current = old;
-      long delay = backoff.delayMs(slot.attempts++);
-      old.rotateTimer = vertx.setTimer(delay, id -> {
-        old.rotateTimer = -1;
-        rotate(slot, old);
-      });
-      subscriptions.pump(old);
-      return;
+    if (!replacer.fallBack(slot)) {
+      scheduleReconnect(slot);
     }
-    scheduleReconnect(slot);
   }
 
   private void scheduleReconnect(StreamSlot slot) {
@@ -481,47 +466,8 @@ public final class StreamClient {
     });
   }
 
-  private void scheduleRotation(StreamSlot slot, StreamLink link, long delay) {
-    cancel(link.rotateTimer);
-    link.rotateTimer = vertx.setTimer(delay, id -> {
-      link.rotateTimer = -1;
-      rotate(slot, link);
-    });
-  }
-
-  private void rotate(StreamSlot slot, StreamLink link) {
-    if (closed || slot.removed || slot.current != link || !link.open || slot.retiring != null) {
-      return;
-    }
-    if (slot.spare != null) {
-      scheduleRotation(slot, link, 60_000); // a replacement is under way: it resets the lifetime
-      return;
-    }
-    unsuspect(link); // the rotation's new connection announces the streams again
-    log.log(System.Logger.Level.INFO, "rotating stream connection " + link.id + " (" + slot.streams.size() + " streams)");
-    cancel(link.pumpTimer);
-    link.pumpTimer = -1;
-    slot.retiring = link;
-    slot.current = null;
-    connect(slot);
-  }
-
   private void onSynced(StreamLink link) {
-    link.synced = true;
-    StreamSlot slot = link.slot;
-    if (slot.spare == link) {
-      if (link.gotFrame) {
-        promote(link);
-      }
-      return;
-    }
-    if (slot.current == link && slot.retiring != null) {
-      StreamLink old = slot.retiring;
-      slot.retiring = null;
-      rotations++;
-      closeLink(old, "rotated");
-      listener.onRotated(old.id, link.id);
-    }
+    replacer.onSynced(link);
   }
 
   private void onClosed(StreamLink link) {
@@ -535,13 +481,13 @@ public final class StreamClient {
     link.pumpTimer = -1;
     link.rotateTimer = -1;
     link.spareTimer = -1;
-    unsuspect(link);
+    replacer.unsuspect(link);
     if (link.closing || closed) {
       return;
     }
     StreamSlot slot = link.slot;
     if (slot.spare == link) {
-      spareLost(slot, link, reason(link));
+      replacer.spareLost(slot, link, reason(link));
       return;
     }
     if (slot.current == link && slot.spare != null) {
@@ -563,7 +509,7 @@ public final class StreamClient {
       slot.retiring = null;
       if (slot.current == null || !slot.current.open) {
         disconnects++;
-        listener.onDisconnected(link.id, copyOf(slot.streams), reason);
+        listener.onDisconnected(link.id, slot.streamsCopy(), reason);
       }
       return;
     }
@@ -575,7 +521,7 @@ public final class StreamClient {
       }
       disconnects++;
       log.log(System.Logger.Level.WARNING, "stream connection " + link.id + " closed: " + reason + "; reconnecting");
-      listener.onDisconnected(link.id, copyOf(slot.streams), reason);
+      listener.onDisconnected(link.id, slot.streamsCopy(), reason);
       scheduleReconnect(slot);
     }
   }
@@ -604,7 +550,7 @@ public final class StreamClient {
     link.pumpTimer = -1;
     link.rotateTimer = -1;
     link.spareTimer = -1;
-    unsuspect(link);
+    replacer.unsuspect(link);
     if (link.ws == null || !link.open) {
       return Future.succeededFuture();
     }
@@ -626,87 +572,6 @@ public final class StreamClient {
     packer.drop(s);
   }
 
-  // ---- silence ---------------------------------------------------------------------------------
-
-  private void unsuspect(StreamLink link) {
-    if (link.suspected) {
-      link.suspected = false;
-      suspectedNow--;
-    }
-  }
-
-  /**
-   * Periodically: a slot's connection that went silent is suspected (its streams reported down);
-   * one silent for {@code replaceAfterMs} gets a spare. Skipped during a rotation and while reading
-   * is paused by us.
-   */
-  private void checkSilence() {
-    long now = System.currentTimeMillis();
-    for (StreamSlot s : packer.slots()) {
-      StreamLink l = s.current;
-      if (s.removed || l == null || !l.open || l.closing || s.retiring != null) {
-        continue;
-      }
-      if (!l.suspected && l.judge.silent()) {
-        l.suspected = true;
-        suspectedNow++;
-        silences++;
-        long silent = l.judge.silentForMs();
-        log.log(System.Logger.Level.WARNING, "stream connection " + l.id + " silent for " + silent + " ms (usual gap "
-            + Math.round(l.judge.typicalGapMs()) + " ms): " + s.streams.size() + " streams held as down");
-        listener.onSilent(l.id, copyOf(s.streams), silent);
-      }
-      if (l.suspected && s.spare == null && options.getReplaceAfterMs() > 0
-          && l.judge.silentForMs() >= options.getReplaceAfterMs() && now >= s.nextSpareAt) {
-        log.log(System.Logger.Level.WARNING, "stream connection " + l.id + " silent for " + l.judge.silentForMs()
-            + " ms: opening a replacement");
-        connect(s, true);
-      }
-    }
-  }
-
-  /** A spare failed to connect, closed or stayed silent: the next one after a backoff. */
-  private void spareLost(StreamSlot slot, StreamLink spare, String why) {
-    if (slot.spare != spare) {
-      return;
-    }
-    slot.spare = null;
-    sparesFailed++;
-    long delay = backoff.delayMs(slot.spareAttempts++);
-    slot.nextSpareAt = System.currentTimeMillis() + delay;
-    log.log(System.Logger.Level.WARNING, "replacement " + spare.id + " for stream connection "
-        + (slot.current == null ? "-" : slot.current.id) + " failed (" + why + "); next try in " + delay + " ms");
-  }
-
-  /** The spare is subscribed and delivering: it takes over, the silent connection is closed. */
-  private void promote(StreamLink link) {
-    StreamSlot slot = link.slot;
-    StreamLink old = slot.current;
-    slot.spare = null;
-    link.spare = false;
-    cancel(link.spareTimer);
-    link.spareTimer = -1;
-    slot.current = link;
-    slot.spareAttempts = 0;
-    slot.nextSpareAt = 0;
-    replacements++;
-    scheduleRotation(slot, link, rotateAfterMs);
-    log.log(System.Logger.Level.INFO, "stream connection " + link.id + " replaces silent connection "
-        + (old == null ? "-" : old.id) + " (" + slot.streams.size() + " streams)");
-    listener.onConnected(link.id, copyOf(slot.streams));
-    if (old != null) {
-      slot.lastJudge = old.judge;
-      closeLink(old, "replaced: silent");
-      listener.onReplaced(old.id, link.id);
-    }
-    subscriptions.pump(link); // streams changed while it was a spare
-  }
-
-  /** A listener's own copy of a slot's streams. */
-  private static Set<String> copyOf(Set<String> streams) {
-    return Collections.unmodifiableSet(new LinkedHashSet<>(streams));
-  }
-
   private void cancel(long timer) {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
@@ -718,17 +583,10 @@ public final class StreamClient {
   private void onFrame(StreamLink link, WebSocketFrame f) {
     link.judge.frame(); // any frame is life, pings included
     if (!link.gotFrame) {
-      link.gotFrame = true;
-      if (link.spare && link.synced && link.slot.spare == link) {
-        promote(link);
-      }
+      replacer.firstFrame(link);
     }
     if (link.suspected) {
-      unsuspect(link);
-      log.log(System.Logger.Level.INFO, "stream connection " + link.id + " delivers again");
-      if (link.slot.current == link) {
-        listener.onAlive(link.id, copyOf(link.slot.streams));
-      }
+      replacer.alive(link);
     }
     if (f.isPing()) {
       // Vert.x has already written the pong (echoing the payload): count it against the budget
@@ -774,7 +632,7 @@ public final class StreamClient {
     }
     if (text.contains("serverShutdown")) {
       log.log(System.Logger.Level.INFO, "server announced shutdown on connection " + link.id + ": rotating");
-      rotate(link.slot, link);
+      replacer.rotate(link.slot, link);
       return;
     }
     if (!subscriptions.reply(link, j, text)) {
