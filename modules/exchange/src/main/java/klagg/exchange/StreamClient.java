@@ -38,6 +38,10 @@ import java.util.Set;
  *
  * <p>Single-threaded: state lives on the Vert.x context current at construction (create it inside
  * the owning verticle). Public methods may be called from elsewhere; they hop onto that context.
+ *
+ * <p>This class keeps the connections' life cycle and the frame → message path; the other jobs are
+ * {@link StreamSettings}, {@link StreamPacker}, {@link StreamConnector}, {@link SubscriptionPump},
+ * {@link StreamReplacer} and {@link Backoff}.
  */
 public final class StreamClient {
   private static final System.Logger log = System.getLogger(StreamClient.class.getName());
@@ -88,14 +92,10 @@ public final class StreamClient {
   private final StreamConnector connector;
   private final SubscriptionPump subscriptions;
   private final StreamReplacer replacer;
-  private final int streamsPerConnection;
-  private final int msgsPerSecond;
-  private final long silenceMinMs;
-  private final long silenceMaxMs;
+  private final StreamSettings settings;
   private final Backoff backoff;
 
   private final StreamPacker packer;
-  private int nextConnId = 1;
   private boolean started;
   private boolean closed;
   /** reading of every connection paused by the listener (back-pressure) */
@@ -112,17 +112,14 @@ public final class StreamClient {
 
   public StreamClient(Vertx vertx, ExchangeEndpoints endpoints, StreamClientOptions options, Listener listener) {
     StreamSettings settings = StreamSettings.of(endpoints, options);
+    this.settings = settings;
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.options = options;
     this.listener = listener;
-    this.streamsPerConnection = settings.streamsPerConnection();
-    this.msgsPerSecond = settings.msgsPerSecond();
-    this.silenceMinMs = settings.silenceMinMs();
-    this.silenceMaxMs = settings.silenceMaxMs();
     this.backoff = new Backoff(options.getReconnectBaseMs(), options.getReconnectMaxMs());
-    this.packer = new StreamPacker(streamsPerConnection);
-    this.connector = new StreamConnector(vertx, endpoints, options);
+    this.packer = new StreamPacker(settings.streamsPerConnection());
+    this.connector = new StreamConnector(vertx, endpoints, settings, options);
     this.subscriptions = new SubscriptionPump(vertx, options, listener, this::onSynced);
     this.replacer = new StreamReplacer(vertx, options, settings.rotateAfterMs(), listener, packer, subscriptions,
         backoff, new StreamReplacer.Links() {
@@ -235,9 +232,7 @@ public final class StreamClient {
       readingPaused = true;
       pauses++;
       for (StreamSlot s : packer.slots()) {
-        pauseLink(s.current);
-        pauseLink(s.retiring);
-        pauseLink(s.spare);
+        s.pauseLinks();
       }
     });
   }
@@ -250,9 +245,7 @@ public final class StreamClient {
       }
       readingPaused = false;
       for (StreamSlot s : packer.slots()) {
-        resumeLink(s.current);
-        resumeLink(s.retiring);
-        resumeLink(s.spare);
+        s.resumeLinks();
       }
     });
   }
@@ -265,24 +258,6 @@ public final class StreamClient {
   /** Times reading was paused. */
   public long pauses() {
     return pauses;
-  }
-
-  private void pauseLink(StreamLink l) {
-    if (l != null) {
-      l.judge.pause();
-      if (l.ws != null && l.open) {
-        l.ws.pause();
-      }
-    }
-  }
-
-  private void resumeLink(StreamLink l) {
-    if (l != null) {
-      l.judge.resume();
-      if (l.ws != null && l.open) {
-        l.ws.resume();
-      }
-    }
   }
 
   public Future<Void> close() {
@@ -370,11 +345,11 @@ public final class StreamClient {
 
   /** Effective per-connection send budget, messages per second. */
   public int messagesPerSecondBudget() {
-    return msgsPerSecond;
+    return settings.msgsPerSecond();
   }
 
   public int streamsPerConnection() {
-    return streamsPerConnection;
+    return settings.streamsPerConnection();
   }
 
   // ---- connections ---------------------------------------------------------------------------
@@ -392,11 +367,7 @@ public final class StreamClient {
   }
 
   private Future<Void> connect(StreamSlot slot, boolean spare) {
-    SilenceJudge judge = new SilenceJudge(System::currentTimeMillis, silenceMinMs, options.getSilenceFactor(), silenceMaxMs);
-    judge.inherit(slot.current != null ? slot.current.judge : slot.lastJudge);
-    StreamLink link = new StreamLink(nextConnId++, slot, judge,
-        new RateWindow(msgsPerSecond, options.getRateWindowMs(), options.getRateWindowMs() / msgsPerSecond),
-        new MessageAssembler(options.getMaxMessageSize()));
+    StreamLink link = connector.newLink(slot);
     link.spare = spare;
     if (spare) {
       slot.spare = link;
@@ -432,7 +403,7 @@ public final class StreamClient {
       ws.closeHandler(v -> onClosed(link));
       link.judge.restart(); // silence is measured from the open
       if (readingPaused) {
-        pauseLink(link);
+        link.pause();
       }
       if (spare) {
         replacer.spareOpened(slot, link);
@@ -475,19 +446,14 @@ public final class StreamClient {
       link.open = false;
       openConnections--;
     }
-    cancel(link.pumpTimer);
-    cancel(link.rotateTimer);
-    cancel(link.spareTimer);
-    link.pumpTimer = -1;
-    link.rotateTimer = -1;
-    link.spareTimer = -1;
+    link.cancelTimers(vertx);
     replacer.unsuspect(link);
     if (link.closing || closed) {
       return;
     }
     StreamSlot slot = link.slot;
     if (slot.spare == link) {
-      replacer.spareLost(slot, link, reason(link));
+      replacer.spareLost(slot, link, link.closeReason());
       return;
     }
     if (slot.current == link && slot.spare != null) {
@@ -497,7 +463,7 @@ public final class StreamClient {
       closeLink(sp, "replaced connection closed");
     }
     slot.lastJudge = link.judge;
-    String reason = reason(link);
+    String reason = link.closeReason();
     if (slot.removed) {
       return;
     }
@@ -526,30 +492,12 @@ public final class StreamClient {
     }
   }
 
-  private static String reason(StreamLink link) {
-    WebSocket ws = link.ws;
-    if (ws == null) {
-      return "closed";
-    }
-    Short code = ws.closeStatusCode();
-    String r = ws.closeReason();
-    if (code == null) {
-      return "connection lost";
-    }
-    return "closed by server: " + code + (r == null || r.isEmpty() ? "" : " " + r);
-  }
-
   private Future<Void> closeLink(StreamLink link, String why) {
     if (link == null) {
       return Future.succeededFuture();
     }
     link.closing = true;
-    cancel(link.pumpTimer);
-    cancel(link.rotateTimer);
-    cancel(link.spareTimer);
-    link.pumpTimer = -1;
-    link.rotateTimer = -1;
-    link.spareTimer = -1;
+    link.cancelTimers(vertx);
     replacer.unsuspect(link);
     if (link.ws == null || !link.open) {
       return Future.succeededFuture();

@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Opens the WebSocket connections of a {@link StreamClient} to the venue's combined-stream endpoint
  * ({@code /stream?streams=a/b}, the first {@code maxStreamsInUrl} streams in the URL), with its
- * frame and message size limits, connect timeout and read idle timeout. Holds its
+ * frame and message size limits, connect timeout and read idle timeout; and the state of each new
+ * connection ({@link StreamLink}: id, send budget, silence judge, message buffer). Holds its
  * {@link WebSocketClient} (an unreferenced client is closed when garbage collected).
  */
 final class StreamConnector {
@@ -26,8 +27,13 @@ final class StreamConnector {
   private final String path;
   private final int maxStreamsInUrl;
   private final long connectTimeoutMs;
+  private final StreamSettings settings;
+  private final StreamClientOptions options;
+  private int nextConnId = 1;
 
-  StreamConnector(Vertx vertx, ExchangeEndpoints endpoints, StreamClientOptions options) {
+  StreamConnector(Vertx vertx, ExchangeEndpoints endpoints, StreamSettings settings, StreamClientOptions options) {
+    this.settings = settings;
+    this.options = options;
     URI u = URI.create(endpoints.combinedStreamUrl());
     this.ssl = "wss".equalsIgnoreCase(u.getScheme());
     this.host = u.getHost();
@@ -46,6 +52,20 @@ final class StreamConnector {
       wo.setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     }
     this.client = vertx.createWebSocketClient(wo);
+  }
+
+  /**
+   * A new connection's state, with the next id; its judge inherits the rhythm of the slot's current
+   * connection, else of its last one.
+   */
+  StreamLink newLink(StreamSlot slot) {
+    SilenceJudge judge = new SilenceJudge(System::currentTimeMillis, settings.silenceMinMs(), options.getSilenceFactor(),
+        settings.silenceMaxMs());
+    judge.inherit(slot.current != null ? slot.current.judge : slot.lastJudge);
+    int perSecond = settings.msgsPerSecond();
+    return new StreamLink(nextConnId++, slot, judge,
+        new RateWindow(perSecond, options.getRateWindowMs(), options.getRateWindowMs() / perSecond),
+        new MessageAssembler(options.getMaxMessageSize()));
   }
 
   /** The streams a connection for {@code streams} names in its URL: the first {@code maxStreamsInUrl}. */

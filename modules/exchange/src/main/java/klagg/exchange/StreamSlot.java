@@ -27,4 +27,22 @@ final class StreamSlot {
   Set<String> streamsCopy() {
     return Collections.unmodifiableSet(new LinkedHashSet<>(streams));
   }
+
+  /** Pauses reading on each of its connections ({@link StreamLink#pause}). */
+  void pauseLinks() {
+    for (StreamLink l : new StreamLink[] {current, retiring, spare}) {
+      if (l != null) {
+        l.pause();
+      }
+    }
+  }
+
+  /** Resumes reading on each of its connections ({@link StreamLink#resume}). */
+  void resumeLinks() {
+    for (StreamLink l : new StreamLink[] {current, retiring, spare}) {
+      if (l != null) {
+        l.resume();
+      }
+    }
+  }
 }

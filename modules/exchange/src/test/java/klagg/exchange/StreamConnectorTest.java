@@ -20,9 +20,13 @@ class StreamConnectorTest {
     await(vertx.close());
   }
 
+  private StreamConnector connector(ExchangeEndpoints endpoints, StreamClientOptions options) {
+    return new StreamConnector(vertx, endpoints, StreamSettings.of(endpoints, options), options);
+  }
+
   @Test
   void theFirstStreamsGoInTheUrlTheRestAreLeftToSubscribe() {
-    connector = new StreamConnector(vertx, ExchangeEndpoints.sim("http://127.0.0.1:9090"),
+    connector = connector(ExchangeEndpoints.sim("http://127.0.0.1:9090"),
         new StreamClientOptions().setMaxStreamsInUrl(2));
     List<String> url = connector.urlStreams(List.of("a@aggTrade", "b@aggTrade", "c@aggTrade"));
     assertThat(url).containsExactly("a@aggTrade", "b@aggTrade");
@@ -32,7 +36,7 @@ class StreamConnectorTest {
 
   @Test
   void withoutUrlStreamsTheBarePathIsUsed() {
-    connector = new StreamConnector(vertx, ExchangeEndpoints.sim("http://127.0.0.1:9090"),
+    connector = connector(ExchangeEndpoints.sim("http://127.0.0.1:9090"),
         new StreamClientOptions().setMaxStreamsInUrl(0));
     List<String> url = connector.urlStreams(List.of("a@aggTrade"));
     assertThat(url).isEmpty();
@@ -41,11 +45,24 @@ class StreamConnectorTest {
 
   @Test
   void secureVenuesDefaultToPort443UnderTheirPathPrefix() {
-    connector = new StreamConnector(vertx, ExchangeEndpoints.binanceFutures(), new StreamClientOptions());
+    connector = connector(ExchangeEndpoints.binanceFutures(), new StreamClientOptions());
     assertThat(connector.address()).isEqualTo("fstream.binance.com:443");
     assertThat(connector.uri(List.of("btcusdt@aggTrade"))).isEqualTo("/market/stream?streams=btcusdt@aggTrade");
-    StreamConnector spot = new StreamConnector(vertx, ExchangeEndpoints.binanceSpot(), new StreamClientOptions());
+    StreamConnector spot = connector(ExchangeEndpoints.binanceSpot(), new StreamClientOptions());
     assertThat(spot.address()).isEqualTo("stream.binance.com:9443");
     await(spot.close());
+  }
+
+  @Test
+  void eachNewConnectionGetsTheNextIdAndItsOwnSendBudget() {
+    connector = connector(ExchangeEndpoints.sim("http://127.0.0.1:9090"), new StreamClientOptions());
+    StreamSlot slot = new StreamSlot();
+    StreamLink first = connector.newLink(slot);
+    StreamLink second = connector.newLink(slot);
+    assertThat(first.id).isEqualTo(1);
+    assertThat(second.id).isEqualTo(2);
+    assertThat(first.slot).isSameAs(slot);
+    assertThat(first.rate).isNotSameAs(second.rate);
+    assertThat(first.rate.canSend(0)).isTrue();
   }
 }
