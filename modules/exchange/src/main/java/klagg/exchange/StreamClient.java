@@ -5,10 +5,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketFrame;
-import io.vertx.core.http.WebSocketFrameType;
-import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -39,9 +35,9 @@ import java.util.Set;
  * <p>Single-threaded: state lives on the Vert.x context current at construction (create it inside
  * the owning verticle). Public methods may be called from elsewhere; they hop onto that context.
  *
- * <p>This class keeps the connections' life cycle and the frame → message path; the other jobs are
+ * <p>This class keeps the connections' life cycle (open, close, reconnect); the other jobs are
  * {@link StreamSettings}, {@link StreamPacker}, {@link StreamConnector}, {@link SubscriptionPump},
- * {@link StreamReplacer} and {@link Backoff}.
+ * {@link StreamReplacer}, {@link FrameReader} (frames → messages, the hot path) and {@link Backoff}.
  */
 public final class StreamClient {
   private static final System.Logger log = System.getLogger(StreamClient.class.getName());
@@ -92,6 +88,7 @@ public final class StreamClient {
   private final StreamConnector connector;
   private final SubscriptionPump subscriptions;
   private final StreamReplacer replacer;
+  private final FrameReader reader;
   private final StreamSettings settings;
   private final Backoff backoff;
 
@@ -102,12 +99,8 @@ public final class StreamClient {
   private boolean readingPaused;
   private volatile long pauses;
 
-  private volatile long messages;
   private volatile long reconnects;
   private volatile long disconnects;
-  private volatile long pings;
-  private volatile long oversizeDropped;
-  private volatile long listenerErrors;
   private volatile int openConnections;
 
   public StreamClient(Vertx vertx, ExchangeEndpoints endpoints, StreamClientOptions options, Listener listener) {
@@ -138,6 +131,7 @@ public final class StreamClient {
             return closed;
           }
         });
+    this.reader = new FrameReader(listener, subscriptions, replacer);
   }
 
   // ---- public API ----------------------------------------------------------------------------
@@ -283,7 +277,7 @@ public final class StreamClient {
   // counters
 
   public long messages() {
-    return messages;
+    return reader.messages();
   }
 
   /** Reconnect attempts after a dropped or failed connection. */
@@ -303,7 +297,7 @@ public final class StreamClient {
 
   /** Pings received (each answered with a pong by Vert.x). */
   public long pings() {
-    return pings;
+    return reader.pings();
   }
 
   public long commandsSent() {
@@ -315,12 +309,12 @@ public final class StreamClient {
   }
 
   public long oversizeDropped() {
-    return oversizeDropped;
+    return reader.oversizeDropped();
   }
 
   /** Exceptions thrown by {@link Listener#onMessage} (caught and logged; the connection goes on). */
   public long listenerErrors() {
-    return listenerErrors;
+    return reader.listenerErrors();
   }
 
   /** Connections suspected silent (open, nothing arriving), since start. */
@@ -398,7 +392,8 @@ public final class StreamClient {
       link.openedAt = System.currentTimeMillis();
       openConnections++;
       link.serverSet.addAll(urlStreams);
-      ws.frameHandler(f -> onFrame(link, f));
+      FrameReader frames = reader;
+      ws.frameHandler(f -> frames.onFrame(link, f));
       ws.exceptionHandler(t -> log.log(System.Logger.Level.DEBUG, "stream connection " + link.id + ": " + t));
       ws.closeHandler(v -> onClosed(link));
       link.judge.restart(); // silence is measured from the open
@@ -523,70 +518,6 @@ public final class StreamClient {
   private void cancel(long timer) {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
-    }
-  }
-
-  // ---- frames --------------------------------------------------------------------------------
-
-  private void onFrame(StreamLink link, WebSocketFrame f) {
-    link.judge.frame(); // any frame is life, pings included
-    if (!link.gotFrame) {
-      replacer.firstFrame(link);
-    }
-    if (link.suspected) {
-      replacer.alive(link);
-    }
-    if (f.isPing()) {
-      // Vert.x has already written the pong (echoing the payload): count it against the budget
-      pings++;
-      link.rate.record(System.currentTimeMillis());
-      return;
-    }
-    if (f.type() == WebSocketFrameType.PONG || f.isClose()) {
-      return;
-    }
-    int r = link.in.add(f.binaryData(), f.isContinuation(), f.isFinal());
-    if (r == MessageAssembler.OVERSIZE) {
-      oversizeDropped++;
-    } else if (r == MessageAssembler.MESSAGE) {
-      deliver(link);
-    }
-  }
-
-  private void deliver(StreamLink link) {
-    byte[] b = link.in.bytes();
-    int len = link.in.length();
-    if (!link.in.isStreamData()) {
-      controlMessage(link, new String(b, 0, len, StandardCharsets.UTF_8));
-      return;
-    }
-    messages++;
-    try {
-      listener.onMessage(link.id, b, 0, len);
-    } catch (RuntimeException e) {
-      listenerErrors++;
-      log.log(System.Logger.Level.WARNING, "stream listener failed on connection " + link.id, e);
-    }
-  }
-
-  /** Command replies and other non-stream messages (rare: parsed as JSON). */
-  private void controlMessage(StreamLink link, String text) {
-    JsonObject j;
-    try {
-      j = new JsonObject(text);
-    } catch (RuntimeException e) {
-      log.log(System.Logger.Level.DEBUG, "unparsable control message on " + link.id + ": " + text);
-      return;
-    }
-    if (text.contains("serverShutdown")) {
-      log.log(System.Logger.Level.INFO, "server announced shutdown on connection " + link.id + ": rotating");
-      replacer.rotate(link.slot, link);
-      return;
-    }
-    if (!subscriptions.reply(link, j, text)) {
-      messages++;
-      byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-      listener.onMessage(link.id, bytes, 0, bytes.length);
     }
   }
 }
