@@ -5,24 +5,10 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
-import io.vertx.core.http.WebSocketFrame;
-import io.vertx.core.http.WebSocketFrameType;
-import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Manages the exchange WebSocket connections for a set of combined-stream names
@@ -48,6 +34,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Single-threaded: state lives on the Vert.x context current at construction (create it inside
  * the owning verticle). Public methods may be called from elsewhere; they hop onto that context.
+ *
+ * <p>This class keeps the connections' life cycle (open, close, reconnect); the other jobs are
+ * {@link StreamSettings}, {@link StreamPacker}, {@link StreamConnector}, {@link SubscriptionPump},
+ * {@link StreamReplacer}, {@link FrameReader} (frames → messages, the hot path) and {@link Backoff}.
  */
 public final class StreamClient {
   private static final System.Logger log = System.getLogger(StreamClient.class.getName());
@@ -93,86 +83,55 @@ public final class StreamClient {
 
   private final Vertx vertx;
   private final Context context;
-  private final ExchangeEndpoints endpoints;
   private final StreamClientOptions options;
   private final Listener listener;
-  private final WebSocketClient client;
-  private final String host;
-  private final int port;
-  private final boolean ssl;
-  private final String path;
-  private final int streamsPerConnection;
-  private final int msgsPerSecond;
-  private final long rotateAfterMs;
-  private final long silenceMinMs;
-  private final long silenceMaxMs;
-  private long silenceTimer = -1;
+  private final StreamConnector connector;
+  private final SubscriptionPump subscriptions;
+  private final StreamReplacer replacer;
+  private final FrameReader reader;
+  private final StreamSettings settings;
+  private final Backoff backoff;
 
-  private final List<StreamSlot> slots = new ArrayList<>();
-  private final Map<String, StreamSlot> assigned = new LinkedHashMap<>();
-  private int nextConnId = 1;
-  private long nextCommandId = 1;
+  private final StreamPacker packer;
   private boolean started;
-  private volatile Set<String> snapshot = Set.of();
   private boolean closed;
   /** reading of every connection paused by the listener (back-pressure) */
   private boolean readingPaused;
   private volatile long pauses;
 
-  private volatile long messages;
   private volatile long reconnects;
-  private volatile long rotations;
   private volatile long disconnects;
-  private volatile long pings;
-  private volatile long commandsSent;
-  private volatile long commandErrors;
-  private volatile long oversizeDropped;
-  private volatile long listenerErrors;
   private volatile int openConnections;
-  private volatile long silences;
-  private volatile long replacements;
-  private volatile long sparesFailed;
-  private volatile int suspectedNow;
 
   public StreamClient(Vertx vertx, ExchangeEndpoints endpoints, StreamClientOptions options, Listener listener) {
-    options.validate();
+    StreamSettings settings = StreamSettings.of(endpoints, options);
+    this.settings = settings;
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
-    this.endpoints = endpoints;
     this.options = options;
     this.listener = listener;
-    this.streamsPerConnection = options.getMaxStreamsPerConnection() > 0
-        ? Math.min(options.getMaxStreamsPerConnection(), endpoints.maxStreamsPerConnection())
-        : endpoints.maxStreamsPerConnection();
-    int venueRate = endpoints.maxIncomingMessagesPerSecond();
-    this.msgsPerSecond = options.getMaxMessagesPerSecond() > 0
-        ? Math.min(options.getMaxMessagesPerSecond(), venueRate)
-        : Math.max(1, venueRate - Math.max(1, venueRate / 5));
-    this.rotateAfterMs = options.getRotateAfterMs() > 0 ? options.getRotateAfterMs()
-        : Math.max(endpoints.connectionLifetimeMs() / 2, endpoints.connectionLifetimeMs() - 3_600_000L);
-    long pingBound = endpoints.venue() == ExchangeEndpoints.Venue.FUTURES ? 270_000 : 30_000;
-    long maxSilence = options.getSilenceMaxMs() > 0 ? options.getSilenceMaxMs() : pingBound;
-    if (options.getReadIdleTimeoutMs() > 0) {
-      maxSilence = Math.min(maxSilence, options.getReadIdleTimeoutMs());
-    }
-    this.silenceMinMs = options.getSilenceMinMs() > 0 ? options.getSilenceMinMs() : 1;
-    this.silenceMaxMs = Math.max(1, maxSilence);
-    URI u = URI.create(endpoints.combinedStreamUrl());
-    this.ssl = "wss".equalsIgnoreCase(u.getScheme());
-    this.host = u.getHost();
-    this.port = u.getPort() > 0 ? u.getPort() : ssl ? 443 : 80;
-    this.path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/stream" : u.getRawPath();
-    WebSocketClientOptions wo = new WebSocketClientOptions()
-        .setMaxFrameSize(options.getMaxFrameSize())
-        .setMaxMessageSize(options.getMaxMessageSize())
-        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.getConnectTimeoutMs()))
-        .setMaxConnections(Integer.MAX_VALUE)
-        .setTcpNoDelay(true);
-    if (options.getReadIdleTimeoutMs() > 0) {
-      wo.setReadIdleTimeout((int) Math.min(Integer.MAX_VALUE, options.getReadIdleTimeoutMs()));
-      wo.setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
-    }
-    this.client = vertx.createWebSocketClient(wo);
+    this.backoff = new Backoff(options.getReconnectBaseMs(), options.getReconnectMaxMs());
+    this.packer = new StreamPacker(settings.streamsPerConnection());
+    this.connector = new StreamConnector(vertx, endpoints, settings, options);
+    this.subscriptions = new SubscriptionPump(vertx, options, listener, this::onSynced);
+    this.replacer = new StreamReplacer(vertx, options, settings.rotateAfterMs(), listener, packer, subscriptions,
+        backoff, new StreamReplacer.Links() {
+          @Override
+          public Future<Void> connect(StreamSlot slot, boolean spare) {
+            return StreamClient.this.connect(slot, spare);
+          }
+
+          @Override
+          public Future<Void> close(StreamLink link, String why) {
+            return closeLink(link, why);
+          }
+
+          @Override
+          public boolean closed() {
+            return closed;
+          }
+        });
+    this.reader = new FrameReader(listener, subscriptions, replacer);
   }
 
   // ---- public API ----------------------------------------------------------------------------
@@ -190,12 +149,9 @@ public final class StreamClient {
         return;
       }
       started = true;
-      if (options.getSilenceMinMs() > 0 && silenceTimer < 0) {
-        long every = Math.max(50, Math.min(500, options.getSilenceMinMs() / 4));
-        silenceTimer = vertx.setPeriodic(every, id -> checkSilence());
-      }
+      replacer.start();
       List<Future<Void>> firsts = new ArrayList<>();
-      for (StreamSlot s : slots) {
+      for (StreamSlot s : packer.slots()) {
         if (!s.streams.isEmpty() && s.current == null && s.retryTimer < 0) {
           firsts.add(connect(s));
         }
@@ -212,31 +168,7 @@ public final class StreamClient {
       if (closed) {
         return;
       }
-      Set<StreamSlot> touched = new LinkedHashSet<>();
-      int from = 0;
-      for (String st : copy) {
-        if (st == null || st.isEmpty() || assigned.containsKey(st)) {
-          continue;
-        }
-        StreamSlot slot = null;
-        for (int i = from; i < slots.size(); i++) {
-          StreamSlot c = slots.get(i);
-          if (!c.removed && c.streams.size() < streamsPerConnection) {
-            slot = c;
-            from = i;
-            break;
-          }
-        }
-        if (slot == null) {
-          slot = new StreamSlot();
-          slots.add(slot);
-          from = slots.size() - 1;
-        }
-        slot.streams.add(st);
-        assigned.put(st, slot);
-        touched.add(slot);
-      }
-      updateSnapshot();
+      Set<StreamSlot> touched = packer.add(copy);
       if (started) {
         for (StreamSlot s : touched) {
           if (s.current == null) {
@@ -244,7 +176,7 @@ public final class StreamClient {
               connect(s);
             }
           } else {
-            pump(s.current);
+            subscriptions.pump(s.current);
           }
         }
       }
@@ -255,20 +187,12 @@ public final class StreamClient {
   public void unsubscribe(Collection<String> streams) {
     List<String> copy = new ArrayList<>(streams);
     onContext(() -> {
-      Set<StreamSlot> touched = new LinkedHashSet<>();
-      for (String st : copy) {
-        StreamSlot s = assigned.remove(st);
-        if (s != null) {
-          s.streams.remove(st);
-          touched.add(s);
-        }
-      }
-      updateSnapshot();
+      Set<StreamSlot> touched = packer.remove(copy);
       for (StreamSlot s : touched) {
         if (s.streams.isEmpty()) {
           removeSlot(s);
         } else if (s.current != null) {
-          pump(s.current);
+          subscriptions.pump(s.current);
         }
       }
     });
@@ -276,7 +200,7 @@ public final class StreamClient {
 
   /** Streams currently wanted (subscribed or being subscribed); a snapshot, safe from any thread. */
   public Set<String> subscribed() {
-    return snapshot;
+    return packer.streams();
   }
 
   /** Open WebSocket connections (during a rotation both old and new count). */
@@ -286,13 +210,7 @@ public final class StreamClient {
 
   /** Logical connections (groups of at most the per-connection limit of streams). */
   public int slotCount() {
-    int n = 0;
-    for (StreamSlot s : slots) {
-      if (!s.removed) {
-        n++;
-      }
-    }
-    return n;
+    return packer.slotCount();
   }
 
   /**
@@ -307,10 +225,8 @@ public final class StreamClient {
       }
       readingPaused = true;
       pauses++;
-      for (StreamSlot s : slots) {
-        pauseLink(s.current);
-        pauseLink(s.retiring);
-        pauseLink(s.spare);
+      for (StreamSlot s : packer.slots()) {
+        s.pauseLinks();
       }
     });
   }
@@ -322,10 +238,8 @@ public final class StreamClient {
         return;
       }
       readingPaused = false;
-      for (StreamSlot s : slots) {
-        resumeLink(s.current);
-        resumeLink(s.retiring);
-        resumeLink(s.spare);
+      for (StreamSlot s : packer.slots()) {
+        s.resumeLinks();
       }
     });
   }
@@ -340,32 +254,13 @@ public final class StreamClient {
     return pauses;
   }
 
-  private void pauseLink(StreamLink l) {
-    if (l != null) {
-      l.judge.pause();
-      if (l.ws != null && l.open) {
-        l.ws.pause();
-      }
-    }
-  }
-
-  private void resumeLink(StreamLink l) {
-    if (l != null) {
-      l.judge.resume();
-      if (l.ws != null && l.open) {
-        l.ws.resume();
-      }
-    }
-  }
-
   public Future<Void> close() {
     Promise<Void> p = Promise.promise();
     onContext(() -> {
       closed = true;
-      cancel(silenceTimer);
-      silenceTimer = -1;
+      replacer.stop();
       List<Future<Void>> fs = new ArrayList<>();
-      for (StreamSlot s : slots) {
+      for (StreamSlot s : packer.slots()) {
         s.removed = true;
         cancel(s.retryTimer);
         s.retryTimer = -1;
@@ -373,10 +268,8 @@ public final class StreamClient {
         fs.add(closeLink(s.retiring, "client closed"));
         fs.add(closeLink(s.spare, "client closed"));
       }
-      slots.clear();
-      assigned.clear();
-      updateSnapshot();
-      Future.join(fs).eventually(() -> client.close()).<Void>mapEmpty().onComplete(ar -> p.complete());
+      packer.clear();
+      Future.join(fs).eventually(() -> connector.close()).<Void>mapEmpty().onComplete(ar -> p.complete());
     });
     return p.future();
   }
@@ -384,7 +277,7 @@ public final class StreamClient {
   // counters
 
   public long messages() {
-    return messages;
+    return reader.messages();
   }
 
   /** Reconnect attempts after a dropped or failed connection. */
@@ -394,7 +287,7 @@ public final class StreamClient {
 
   /** Completed rotations. */
   public long rotations() {
-    return rotations;
+    return replacer.rotations();
   }
 
   /** Unplanned disconnects. */
@@ -404,60 +297,56 @@ public final class StreamClient {
 
   /** Pings received (each answered with a pong by Vert.x). */
   public long pings() {
-    return pings;
+    return reader.pings();
   }
 
   public long commandsSent() {
-    return commandsSent;
+    return subscriptions.commandsSent();
   }
 
   public long commandErrors() {
-    return commandErrors;
+    return subscriptions.commandErrors();
   }
 
   public long oversizeDropped() {
-    return oversizeDropped;
+    return reader.oversizeDropped();
   }
 
   /** Exceptions thrown by {@link Listener#onMessage} (caught and logged; the connection goes on). */
   public long listenerErrors() {
-    return listenerErrors;
+    return reader.listenerErrors();
   }
 
   /** Connections suspected silent (open, nothing arriving), since start. */
   public long silences() {
-    return silences;
+    return replacer.silences();
   }
 
   /** Silent connections replaced by a spare that delivered. */
   public long replacements() {
-    return replacements;
+    return replacer.replacements();
   }
 
   /** Spares that failed to connect or stayed silent themselves (retried with backoff). */
   public long sparesFailed() {
-    return sparesFailed;
+    return replacer.sparesFailed();
   }
 
   /** Connections suspected silent right now. */
   public int suspectedConnections() {
-    return suspectedNow;
+    return replacer.suspectedNow();
   }
 
   /** Effective per-connection send budget, messages per second. */
   public int messagesPerSecondBudget() {
-    return msgsPerSecond;
+    return settings.msgsPerSecond();
   }
 
   public int streamsPerConnection() {
-    return streamsPerConnection;
+    return settings.streamsPerConnection();
   }
 
   // ---- connections ---------------------------------------------------------------------------
-
-  private void updateSnapshot() {
-    snapshot = Collections.unmodifiableSet(new LinkedHashSet<>(assigned.keySet()));
-  }
 
   private void onContext(Runnable r) {
     if (Vertx.currentContext() == context) {
@@ -472,32 +361,19 @@ public final class StreamClient {
   }
 
   private Future<Void> connect(StreamSlot slot, boolean spare) {
-    SilenceJudge judge = new SilenceJudge(System::currentTimeMillis, silenceMinMs, options.getSilenceFactor(), silenceMaxMs);
-    judge.inherit(slot.current != null ? slot.current.judge : slot.lastJudge);
-    StreamLink link = new StreamLink(nextConnId++, slot, judge,
-        new RateWindow(msgsPerSecond, options.getRateWindowMs(), options.getRateWindowMs() / msgsPerSecond),
-        new MessageAssembler(options.getMaxMessageSize()));
+    StreamLink link = connector.newLink(slot);
     link.spare = spare;
     if (spare) {
       slot.spare = link;
     } else {
       slot.current = link;
     }
-    List<String> urlStreams = new ArrayList<>();
-    for (String s : slot.streams) {
-      if (urlStreams.size() >= options.getMaxStreamsInUrl()) {
-        break;
-      }
-      urlStreams.add(s);
-    }
-    String uri = urlStreams.isEmpty() ? path : path + "?streams=" + String.join("/", urlStreams);
-    WebSocketConnectOptions co = new WebSocketConnectOptions().setHost(host).setPort(port).setSsl(ssl)
-        .setURI(uri).setConnectTimeout(options.getConnectTimeoutMs());
-    return client.connect(co).<Void>transform(ar -> {
+    List<String> urlStreams = connector.urlStreams(slot.streams);
+    return connector.open(urlStreams).<Void>transform(ar -> {
       if (ar.failed()) {
-        log.log(System.Logger.Level.WARNING, "stream connection " + link.id + " to " + host + ":" + port + " failed: " + ar.cause());
+        log.log(System.Logger.Level.WARNING, "stream connection " + link.id + " to " + connector.address() + " failed: " + ar.cause());
         if (slot.spare == link) {
-          spareLost(slot, link, "connect failed: " + ar.cause());
+          replacer.spareLost(slot, link, "connect failed: " + ar.cause());
         } else if (slot.current == link) {
           slot.current = null;
           if (!slot.removed && !closed) {
@@ -516,55 +392,37 @@ public final class StreamClient {
       link.openedAt = System.currentTimeMillis();
       openConnections++;
       link.serverSet.addAll(urlStreams);
-      ws.frameHandler(f -> onFrame(link, f));
+      FrameReader frames = reader;
+      ws.frameHandler(f -> frames.onFrame(link, f));
       ws.exceptionHandler(t -> log.log(System.Logger.Level.DEBUG, "stream connection " + link.id + ": " + t));
       ws.closeHandler(v -> onClosed(link));
       link.judge.restart(); // silence is measured from the open
       if (readingPaused) {
-        pauseLink(link);
+        link.pause();
       }
       if (spare) {
-        // a spare that does not deliver within replaceAfterMs is silent too: dropped, retried later
-        link.spareTimer = vertx.setTimer(options.getReplaceAfterMs(), id -> {
-          link.spareTimer = -1;
-          if (slot.spare == link) {
-            closeLink(link, "spare silent too");
-            spareLost(slot, link, "silent too");
-          }
-        });
-        pump(link);
+        replacer.spareOpened(slot, link);
         return Future.succeededFuture();
       }
-      scheduleRotation(slot, link, rotateAfterMs);
-      listener.onConnected(link.id, copyOf(slot.streams));
-      pump(link);
+      replacer.scheduleRotation(slot, link);
+      listener.onConnected(link.id, slot.streamsCopy());
+      subscriptions.pump(link);
       return Future.succeededFuture();
     });
   }
 
   /** The slot's current link failed or dropped: fall back to the retiring one, or reconnect. */
   private void successorLost(StreamSlot slot, String reason) {
-    if (slot.retiring != null && slot.retiring.open) {
-      // a rotation's new connection failed: keep the old one and try rotating again later
-      StreamLink old = slot.retiring;
-      slot.retiring = null;
-      slot.current = old;
-      long delay = backoff(slot.attempts++);
-      old.rotateTimer = vertx.setTimer(delay, id -> {
-        old.rotateTimer = -1;
-        rotate(slot, old);
-      });
-      pump(old);
-      return;
+    if (!replacer.fallBack(slot)) {
+      scheduleReconnect(slot);
     }
-    scheduleReconnect(slot);
   }
 
   private void scheduleReconnect(StreamSlot slot) {
     if (slot.retryTimer >= 0 || slot.removed || closed) {
       return;
     }
-    long delay = backoff(slot.attempts++);
+    long delay = backoff.delayMs(slot.attempts++);
     slot.retryTimer = vertx.setTimer(delay, id -> {
       slot.retryTimer = -1;
       if (!slot.removed && !closed && slot.current == null && !slot.streams.isEmpty()) {
@@ -574,55 +432,8 @@ public final class StreamClient {
     });
   }
 
-  private long backoff(int attempt) {
-    long d = options.getReconnectBaseMs() << Math.min(attempt, 30);
-    if (d <= 0 || d > options.getReconnectMaxMs()) {
-      d = options.getReconnectMaxMs();
-    }
-    return Math.max(1, d / 2 + ThreadLocalRandom.current().nextLong(d / 2 + 1));
-  }
-
-  private void scheduleRotation(StreamSlot slot, StreamLink link, long delay) {
-    cancel(link.rotateTimer);
-    link.rotateTimer = vertx.setTimer(delay, id -> {
-      link.rotateTimer = -1;
-      rotate(slot, link);
-    });
-  }
-
-  private void rotate(StreamSlot slot, StreamLink link) {
-    if (closed || slot.removed || slot.current != link || !link.open || slot.retiring != null) {
-      return;
-    }
-    if (slot.spare != null) {
-      scheduleRotation(slot, link, 60_000); // a replacement is under way: it resets the lifetime
-      return;
-    }
-    unsuspect(link); // the rotation's new connection announces the streams again
-    log.log(System.Logger.Level.INFO, "rotating stream connection " + link.id + " (" + slot.streams.size() + " streams)");
-    cancel(link.pumpTimer);
-    link.pumpTimer = -1;
-    slot.retiring = link;
-    slot.current = null;
-    connect(slot);
-  }
-
   private void onSynced(StreamLink link) {
-    link.synced = true;
-    StreamSlot slot = link.slot;
-    if (slot.spare == link) {
-      if (link.gotFrame) {
-        promote(link);
-      }
-      return;
-    }
-    if (slot.current == link && slot.retiring != null) {
-      StreamLink old = slot.retiring;
-      slot.retiring = null;
-      rotations++;
-      closeLink(old, "rotated");
-      listener.onRotated(old.id, link.id);
-    }
+    replacer.onSynced(link);
   }
 
   private void onClosed(StreamLink link) {
@@ -630,19 +441,14 @@ public final class StreamClient {
       link.open = false;
       openConnections--;
     }
-    cancel(link.pumpTimer);
-    cancel(link.rotateTimer);
-    cancel(link.spareTimer);
-    link.pumpTimer = -1;
-    link.rotateTimer = -1;
-    link.spareTimer = -1;
-    unsuspect(link);
+    link.cancelTimers(vertx);
+    replacer.unsuspect(link);
     if (link.closing || closed) {
       return;
     }
     StreamSlot slot = link.slot;
     if (slot.spare == link) {
-      spareLost(slot, link, reason(link));
+      replacer.spareLost(slot, link, link.closeReason());
       return;
     }
     if (slot.current == link && slot.spare != null) {
@@ -652,7 +458,7 @@ public final class StreamClient {
       closeLink(sp, "replaced connection closed");
     }
     slot.lastJudge = link.judge;
-    String reason = reason(link);
+    String reason = link.closeReason();
     if (slot.removed) {
       return;
     }
@@ -664,7 +470,7 @@ public final class StreamClient {
       slot.retiring = null;
       if (slot.current == null || !slot.current.open) {
         disconnects++;
-        listener.onDisconnected(link.id, copyOf(slot.streams), reason);
+        listener.onDisconnected(link.id, slot.streamsCopy(), reason);
       }
       return;
     }
@@ -676,22 +482,9 @@ public final class StreamClient {
       }
       disconnects++;
       log.log(System.Logger.Level.WARNING, "stream connection " + link.id + " closed: " + reason + "; reconnecting");
-      listener.onDisconnected(link.id, copyOf(slot.streams), reason);
+      listener.onDisconnected(link.id, slot.streamsCopy(), reason);
       scheduleReconnect(slot);
     }
-  }
-
-  private static String reason(StreamLink link) {
-    WebSocket ws = link.ws;
-    if (ws == null) {
-      return "closed";
-    }
-    Short code = ws.closeStatusCode();
-    String r = ws.closeReason();
-    if (code == null) {
-      return "connection lost";
-    }
-    return "closed by server: " + code + (r == null || r.isEmpty() ? "" : " " + r);
   }
 
   private Future<Void> closeLink(StreamLink link, String why) {
@@ -699,13 +492,8 @@ public final class StreamClient {
       return Future.succeededFuture();
     }
     link.closing = true;
-    cancel(link.pumpTimer);
-    cancel(link.rotateTimer);
-    cancel(link.spareTimer);
-    link.pumpTimer = -1;
-    link.rotateTimer = -1;
-    link.spareTimer = -1;
-    unsuspect(link);
+    link.cancelTimers(vertx);
+    replacer.unsuspect(link);
     if (link.ws == null || !link.open) {
       return Future.succeededFuture();
     }
@@ -724,223 +512,12 @@ public final class StreamClient {
     s.current = null;
     s.retiring = null;
     s.spare = null;
-    slots.remove(s);
-  }
-
-  // ---- silence ---------------------------------------------------------------------------------
-
-  private void unsuspect(StreamLink link) {
-    if (link.suspected) {
-      link.suspected = false;
-      suspectedNow--;
-    }
-  }
-
-  /**
-   * Periodically: a slot's connection that went silent is suspected (its streams reported down);
-   * one silent for {@code replaceAfterMs} gets a spare. Skipped during a rotation and while reading
-   * is paused by us.
-   */
-  private void checkSilence() {
-    long now = System.currentTimeMillis();
-    for (StreamSlot s : slots) {
-      StreamLink l = s.current;
-      if (s.removed || l == null || !l.open || l.closing || s.retiring != null) {
-        continue;
-      }
-      if (!l.suspected && l.judge.silent()) {
-        l.suspected = true;
-        suspectedNow++;
-        silences++;
-        long silent = l.judge.silentForMs();
-        log.log(System.Logger.Level.WARNING, "stream connection " + l.id + " silent for " + silent + " ms (usual gap "
-            + Math.round(l.judge.typicalGapMs()) + " ms): " + s.streams.size() + " streams held as down");
-        listener.onSilent(l.id, copyOf(s.streams), silent);
-      }
-      if (l.suspected && s.spare == null && options.getReplaceAfterMs() > 0
-          && l.judge.silentForMs() >= options.getReplaceAfterMs() && now >= s.nextSpareAt) {
-        log.log(System.Logger.Level.WARNING, "stream connection " + l.id + " silent for " + l.judge.silentForMs()
-            + " ms: opening a replacement");
-        connect(s, true);
-      }
-    }
-  }
-
-  /** A spare failed to connect, closed or stayed silent: the next one after a backoff. */
-  private void spareLost(StreamSlot slot, StreamLink spare, String why) {
-    if (slot.spare != spare) {
-      return;
-    }
-    slot.spare = null;
-    sparesFailed++;
-    long delay = backoff(slot.spareAttempts++);
-    slot.nextSpareAt = System.currentTimeMillis() + delay;
-    log.log(System.Logger.Level.WARNING, "replacement " + spare.id + " for stream connection "
-        + (slot.current == null ? "-" : slot.current.id) + " failed (" + why + "); next try in " + delay + " ms");
-  }
-
-  /** The spare is subscribed and delivering: it takes over, the silent connection is closed. */
-  private void promote(StreamLink link) {
-    StreamSlot slot = link.slot;
-    StreamLink old = slot.current;
-    slot.spare = null;
-    link.spare = false;
-    cancel(link.spareTimer);
-    link.spareTimer = -1;
-    slot.current = link;
-    slot.spareAttempts = 0;
-    slot.nextSpareAt = 0;
-    replacements++;
-    scheduleRotation(slot, link, rotateAfterMs);
-    log.log(System.Logger.Level.INFO, "stream connection " + link.id + " replaces silent connection "
-        + (old == null ? "-" : old.id) + " (" + slot.streams.size() + " streams)");
-    listener.onConnected(link.id, copyOf(slot.streams));
-    if (old != null) {
-      slot.lastJudge = old.judge;
-      closeLink(old, "replaced: silent");
-      listener.onReplaced(old.id, link.id);
-    }
-    pump(link); // streams changed while it was a spare
-  }
-
-  /** A listener's own copy of a slot's streams. */
-  private static Set<String> copyOf(Set<String> streams) {
-    return Collections.unmodifiableSet(new LinkedHashSet<>(streams));
+    packer.drop(s);
   }
 
   private void cancel(long timer) {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
-    }
-  }
-
-  // ---- commands ------------------------------------------------------------------------------
-
-  /** Sends SUBSCRIBE/UNSUBSCRIBE until the link's server-side set equals the slot's, within the rate. */
-  private void pump(StreamLink link) {
-    if (!link.open || link.closing || (link.slot.current != link && link.slot.spare != link)) {
-      return;
-    }
-    StreamSlot slot = link.slot;
-    int max = options.getMaxParamsPerCommand();
-    boolean[] subscribe = new boolean[1];
-    while (true) {
-      List<String> batch = StreamCommands.nextBatch(slot.streams, link.serverSet, max, subscribe);
-      boolean sub = subscribe[0];
-      if (batch.isEmpty()) {
-        if (link.unacked.isEmpty() && !link.synced) {
-          onSynced(link);
-        }
-        return;
-      }
-      long now = System.currentTimeMillis();
-      if (!link.rate.canSend(now)) {
-        if (link.pumpTimer < 0) {
-          long delay = Math.max(1, link.rate.nextFree(now) - now + 1);
-          link.pumpTimer = vertx.setTimer(delay, id -> {
-            link.pumpTimer = -1;
-            pump(link);
-          });
-        }
-        return;
-      }
-      long id = nextCommandId++;
-      String command = StreamCommands.command(sub, batch, id);
-      link.rate.record(now);
-      link.unacked.put(id, sub);
-      if (sub) {
-        link.serverSet.addAll(batch);
-        link.synced = false;
-      } else {
-        batch.forEach(link.serverSet::remove);
-      }
-      commandsSent++;
-      link.ws.writeTextMessage(command);
-    }
-  }
-
-  // ---- frames --------------------------------------------------------------------------------
-
-  private void onFrame(StreamLink link, WebSocketFrame f) {
-    link.judge.frame(); // any frame is life, pings included
-    if (!link.gotFrame) {
-      link.gotFrame = true;
-      if (link.spare && link.synced && link.slot.spare == link) {
-        promote(link);
-      }
-    }
-    if (link.suspected) {
-      unsuspect(link);
-      log.log(System.Logger.Level.INFO, "stream connection " + link.id + " delivers again");
-      if (link.slot.current == link) {
-        listener.onAlive(link.id, copyOf(link.slot.streams));
-      }
-    }
-    if (f.isPing()) {
-      // Vert.x has already written the pong (echoing the payload): count it against the budget
-      pings++;
-      link.rate.record(System.currentTimeMillis());
-      return;
-    }
-    if (f.type() == WebSocketFrameType.PONG || f.isClose()) {
-      return;
-    }
-    int r = link.in.add(f.binaryData(), f.isContinuation(), f.isFinal());
-    if (r == MessageAssembler.OVERSIZE) {
-      oversizeDropped++;
-    } else if (r == MessageAssembler.MESSAGE) {
-      deliver(link);
-    }
-  }
-
-  private void deliver(StreamLink link) {
-    byte[] b = link.in.bytes();
-    int len = link.in.length();
-    if (!link.in.isStreamData()) {
-      controlMessage(link, new String(b, 0, len, StandardCharsets.UTF_8));
-      return;
-    }
-    messages++;
-    try {
-      listener.onMessage(link.id, b, 0, len);
-    } catch (RuntimeException e) {
-      listenerErrors++;
-      log.log(System.Logger.Level.WARNING, "stream listener failed on connection " + link.id, e);
-    }
-  }
-
-  /** Command replies and other non-stream messages (rare: parsed as JSON). */
-  private void controlMessage(StreamLink link, String text) {
-    JsonObject j;
-    try {
-      j = new JsonObject(text);
-    } catch (RuntimeException e) {
-      log.log(System.Logger.Level.DEBUG, "unparsable control message on " + link.id + ": " + text);
-      return;
-    }
-    if (text.contains("serverShutdown")) {
-      log.log(System.Logger.Level.INFO, "server announced shutdown on connection " + link.id + ": rotating");
-      rotate(link.slot, link);
-      return;
-    }
-    Object idv = j.getValue("id");
-    if (j.containsKey("error")) {
-      commandErrors++;
-      if (idv instanceof Number) {
-        link.unacked.remove(((Number) idv).longValue());
-      }
-      log.log(System.Logger.Level.WARNING, "stream command rejected on " + link.id + ": " + text);
-      listener.onCommandError(link.id, text);
-    } else if (idv instanceof Number) {
-      link.unacked.remove(((Number) idv).longValue());
-    } else {
-      messages++;
-      byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-      listener.onMessage(link.id, bytes, 0, bytes.length);
-      return;
-    }
-    if (link.unacked.isEmpty() && (link.slot.current == link || link.slot.spare == link)) {
-      pump(link); // marks the link synced when nothing is left to send
     }
   }
 }

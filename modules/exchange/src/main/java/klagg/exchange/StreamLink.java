@@ -1,5 +1,6 @@
 package klagg.exchange;
 
+import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -38,5 +39,50 @@ final class StreamLink {
     this.judge = judge;
     this.rate = rate;
     this.in = in;
+  }
+
+  /** Stops reading (back-pressure): the judge stops counting the silence. */
+  void pause() {
+    judge.pause();
+    if (ws != null && open) {
+      ws.pause();
+    }
+  }
+
+  /** Reads again: silence is measured afresh from now. */
+  void resume() {
+    judge.resume();
+    if (ws != null && open) {
+      ws.resume();
+    }
+  }
+
+  /** Cancels its timers: command pacing, rotation, a spare's deadline. */
+  void cancelTimers(Vertx vertx) {
+    cancel(vertx, pumpTimer);
+    cancel(vertx, rotateTimer);
+    cancel(vertx, spareTimer);
+    pumpTimer = -1;
+    rotateTimer = -1;
+    spareTimer = -1;
+  }
+
+  private static void cancel(Vertx vertx, long timer) {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+  }
+
+  /** Why it closed, for the listener and the log. */
+  String closeReason() {
+    if (ws == null) {
+      return "closed";
+    }
+    Short code = ws.closeStatusCode();
+    String r = ws.closeReason();
+    if (code == null) {
+      return "connection lost";
+    }
+    return "closed by server: " + code + (r == null || r.isEmpty() ? "" : " " + r);
   }
 }

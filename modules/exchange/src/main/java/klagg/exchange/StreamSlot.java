@@ -1,6 +1,8 @@
 package klagg.exchange;
 
+import java.util.Collections;
 import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
  * One logical connection of a {@link StreamClient}: a group of at most the per-connection limit of
@@ -20,4 +22,27 @@ final class StreamSlot {
   int attempts;
   long retryTimer = -1;
   boolean removed;
+
+  /** A listener's own copy of the streams. */
+  Set<String> streamsCopy() {
+    return Collections.unmodifiableSet(new LinkedHashSet<>(streams));
+  }
+
+  /** Pauses reading on each of its connections ({@link StreamLink#pause}). */
+  void pauseLinks() {
+    for (StreamLink l : new StreamLink[] {current, retiring, spare}) {
+      if (l != null) {
+        l.pause();
+      }
+    }
+  }
+
+  /** Resumes reading on each of its connections ({@link StreamLink#resume}). */
+  void resumeLinks() {
+    for (StreamLink l : new StreamLink[] {current, retiring, spare}) {
+      if (l != null) {
+        l.resume();
+      }
+    }
+  }
 }
