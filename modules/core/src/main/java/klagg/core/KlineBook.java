@@ -87,8 +87,6 @@ public final class KlineBook {
   // touches 8 open cells: 16 cache lines, where a column per field touched ~40)
   private long[] v;
   private byte[] state;
-  private long[] pending;
-  private long[] inflight;
 
   // per slot: the fold cell (trades not yet merged into the open cells, CELL_LONGS longs from
   // slot << CELL_SHIFT); in its otherwise unused longs, how many trades it holds (F_FOLD_N) and the
@@ -103,15 +101,15 @@ public final class KlineBook {
 
   private final long[] minNextOpen;
   private final int[] targets;
-  /** closed klines that left the book unacknowledged */
-  private final DeltaOverflow overflow = new DeltaOverflow();
+  /** changed, in-flight and overflowed klines of the delta protocol */
+  private final DeltaTracker delta = new DeltaTracker();
+  private final DeltaOverflow overflow = delta.overflow;
   private final KlineDelta.Builder out = new KlineDelta.Builder(256);
   private final Kline row = new Kline();
 
   /** open ranges of missing aggregate ids */
   private final IdGaps gaps = new IdGaps();
 
-  private long epoch;
   private long now = Long.MIN_VALUE;
 
   private long applied;
@@ -178,7 +176,7 @@ public final class KlineBook {
       if (state[cell] == EMPTY) {
         long open = ivs[iv].openOf(nowMs);
         flat(cell, iv, open, p);
-        mark(pending, cell);
+        delta.mark(cell);
       }
     }
   }
@@ -199,7 +197,7 @@ public final class KlineBook {
     v[(cell << CELL_SHIFT) + F_NEXT_OPEN] = ivs[iv].nextOpen(k.openTime);
     writeValues(s, cell, k, true);
     state[cell] = OPEN;
-    mark(pending, cell); // goes out in the next delta: a quiet symbol's open kline is stored from the start
+    delta.mark(cell); // goes out in the next delta: a quiet symbol's open kline is stored from the start
     minNextOpen[iv] = Math.min(minNextOpen[iv], v[(cell << CELL_SHIFT) + F_NEXT_OPEN]);
   }
 
@@ -337,9 +335,7 @@ public final class KlineBook {
     inFoldList = inFoldList == null ? new boolean[n] : Arrays.copyOf(inFoldList, n);
     v = grow(v, cells << CELL_SHIFT);
     state = state == null ? new byte[cells] : Arrays.copyOf(state, cells);
-    int words = (cells + 63) >>> 6;
-    pending = grow(pending, words);
-    inflight = grow(inflight, words);
+    delta.grow(cells);
   }
 
   private static long[] grow(long[] a, int n) {
@@ -478,7 +474,7 @@ public final class KlineBook {
         continue;
       }
       update(v, k << CELL_SHIFT, p, q, firstId, lastId, buyerMaker);
-      pending[k >>> 6] |= 1L << k;
+      delta.mark(k);
       if ((k & 1) == 1) {
         reflat(k);
       }
@@ -620,7 +616,7 @@ public final class KlineBook {
       long tlo = v[x + F_TQ_LO] + a[f + F_TQ_LO];
       v[x + F_TQ_HI] += a[f + F_TQ_HI] + (Long.compareUnsigned(tlo, a[f + F_TQ_LO]) < 0 ? 1 : 0);
       v[x + F_TQ_LO] = tlo;
-      mark(pending, cell);
+      delta.mark(cell);
     }
     Arrays.fill(a, f + F_O, f + CELL_LONGS, 0L); // the sums and F_FOLD_N
   }
@@ -689,9 +685,9 @@ public final class KlineBook {
       evict(prev);
       copyCell(cell, prev);
       state[prev] = CLOSED;
-      mark(pending, prev);
+      delta.mark(prev);
       flat(cell, iv, v[(cell << CELL_SHIFT) + F_NEXT_OPEN], v[(cell << CELL_SHIFT) + F_C]);
-      mark(pending, cell);
+      delta.mark(cell);
     }
     if (v[(cell << CELL_SHIFT) + F_NEXT_OPEN] < minNextOpen[iv]) {
       minNextOpen[iv] = v[(cell << CELL_SHIFT) + F_NEXT_OPEN];
@@ -742,17 +738,15 @@ public final class KlineBook {
   private void clearCell(int cell) {
     state[cell] = EMPTY;
     v[(cell << CELL_SHIFT) + F_CNT] = 0;
-    unmark(pending, cell);
-    unmark(inflight, cell);
+    delta.forget(cell);
   }
 
   /** A closed kline leaves {@code prev}: keep it in the overflow if its last change is unconfirmed. */
   private void evict(int prev) {
-    if (state[prev] != EMPTY && (isMarked(pending, prev) || isMarked(inflight, prev))) {
+    if (state[prev] != EMPTY && delta.unconfirmed(prev)) {
       toOverflow(prev);
     }
-    unmark(pending, prev);
-    unmark(inflight, prev);
+    delta.forget(prev);
   }
 
   private void toOverflow(int cell) {
@@ -952,7 +946,7 @@ public final class KlineBook {
       if (state[cell] == EMPTY && state[prev] != EMPTY) {
         long open = Math.max(ivs[iv].openOf(now), v[(prev << CELL_SHIFT) + F_NEXT_OPEN]);
         flat(cell, iv, open, v[(prev << CELL_SHIFT) + F_C]);
-        mark(pending, cell);
+        delta.mark(cell);
       } else if (state[cell] != EMPTY && !suspended[s] && v[(cell << CELL_SHIFT) + F_NEXT_OPEN] <= now) {
         roll(cell, iv, now);
       }
@@ -975,7 +969,7 @@ public final class KlineBook {
     evict(prev);
     copyCell(cell, prev);
     state[prev] = CLOSED;
-    mark(pending, prev);
+    delta.mark(prev);
     long nextOpen = v[(cell << CELL_SHIFT) + F_NEXT_OPEN];
     clearCell(cell);
     // where the next kline would open: a trade before it is late (for prev), one after opens it
@@ -1003,7 +997,7 @@ public final class KlineBook {
     }
     // REST klines carry no trade ids: keep the ones the book has
     writeValues(s, target, k, k.firstId >= 0 || k.count == 0);
-    mark(pending, target);
+    delta.mark(target);
     if (target == cur + 1) {
       reflat(target);
     }
@@ -1025,7 +1019,7 @@ public final class KlineBook {
       v[(cur << CELL_SHIFT) + F_H] = c;
       v[(cur << CELL_SHIFT) + F_L] = c;
       v[(cur << CELL_SHIFT) + F_C] = c;
-      mark(pending, cur);
+      delta.mark(cur);
     }
   }
 
@@ -1038,37 +1032,21 @@ public final class KlineBook {
    */
   public KlineDelta takeDelta(long ackEpoch) {
     foldAll();
-    if (epoch > 0 && ackEpoch >= epoch) {
-      Arrays.fill(inflight, 0L);
-      overflow.acknowledged(ackEpoch);
-    } else {
-      for (int w = 0; w < pending.length; w++) {
-        pending[w] |= inflight[w];
-        inflight[w] = 0;
-      }
-    }
-    epoch++;
+    long epoch = delta.next(ackEpoch);
     out.clear();
     overflow.sendWith(out, epoch);
-    for (int w = 0; w < pending.length; w++) {
-      long bits = pending[w];
-      while (bits != 0) {
-        int cell = (w << 6) + Long.numberOfTrailingZeros(bits);
-        bits &= bits - 1;
-        if (state[cell] != EMPTY) {
-          out.add(readCell(cell, row));
-        }
+    for (int cell = delta.nextPending(0); cell >= 0; cell = delta.nextPending(cell + 1)) {
+      if (state[cell] != EMPTY) {
+        out.add(readCell(cell, row));
       }
     }
-    long[] t = inflight;
-    inflight = pending;
-    pending = t;
+    delta.sent();
     return out.build(epoch);
   }
 
   /** Epoch of the last delta taken (0 before the first). */
   public long epoch() {
-    return epoch;
+    return delta.epoch();
   }
 
   /** Klines waiting in the overflow (closed, unacknowledged, pushed out of the grace cell). */
@@ -1094,7 +1072,7 @@ public final class KlineBook {
         }
       }
     }
-    return b.build(epoch);
+    return b.build(delta.epoch());
   }
 
   /** The open kline of a symbol and interval into {@code out}; false if there is none. */
@@ -1120,18 +1098,6 @@ public final class KlineBook {
     }
     readCell(cell, out);
     return true;
-  }
-
-  private static void mark(long[] bits, int i) {
-    bits[i >>> 6] |= 1L << i;
-  }
-
-  private static void unmark(long[] bits, int i) {
-    bits[i >>> 6] &= ~(1L << i);
-  }
-
-  private static boolean isMarked(long[] bits, int i) {
-    return (bits[i >>> 6] & (1L << i)) != 0;
   }
 
   // ---------------------------------------------------------------- counters
