@@ -66,10 +66,6 @@ public final class KlineBook {
   private byte[] pScale;
   private byte[] qScale;
   private long[] lastAgg;
-  private boolean[] suspended;
-  /** Server time a symbol was halted at (exchange status BREAK/HALT), Long.MIN_VALUE when trading. */
-  private long[] haltedAt;
-  private int halted;
   private int[] freeSlots = new int[16];
   private int freeCount;
   private int slotLimit;
@@ -94,6 +90,8 @@ public final class KlineBook {
   private final KlineDelta.Builder out = new KlineDelta.Builder(256);
   private final Kline row = new Kline();
 
+  /** suspended (dead feed) and halted (exchange BREAK/HALT) symbols */
+  private final SymbolPauses pauses = new SymbolPauses();
   /** open ranges of missing aggregate ids */
   private final IdGaps gaps = new IdGaps();
 
@@ -229,10 +227,7 @@ public final class KlineBook {
       clearCell(cur + 1);
     }
     gaps.forget(s);
-    if (haltedAt[s] != Long.MIN_VALUE) {
-      haltedAt[s] = Long.MIN_VALUE;
-      halted--;
-    }
+    pauses.forget(s);
     used[s] = false;
     slotOfSymbol[symbol] = -1;
     if (freeCount == freeSlots.length) {
@@ -281,8 +276,7 @@ public final class KlineBook {
     pScale[s] = (byte) priceScale;
     qScale[s] = (byte) qtyScale;
     lastAgg[s] = -1;
-    suspended[s] = false;
-    haltedAt[s] = Long.MIN_VALUE;
+    pauses.reset(s);
     fold[(s << CELL_SHIFT) + F_FOLD_N] = 0;
     fold[(s << CELL_SHIFT) + F_NEXT_OPEN] = Long.MIN_VALUE;
     slotOfSymbol[symbol] = s;
@@ -300,8 +294,7 @@ public final class KlineBook {
     pScale = pScale == null ? new byte[n] : Arrays.copyOf(pScale, n);
     qScale = qScale == null ? new byte[n] : Arrays.copyOf(qScale, n);
     lastAgg = grow(lastAgg, n);
-    suspended = suspended == null ? new boolean[n] : Arrays.copyOf(suspended, n);
-    haltedAt = grow(haltedAt, n);
+    pauses.grow(n);
     fold = grow(fold, n << CELL_SHIFT);
     inFoldList = inFoldList == null ? new boolean[n] : Arrays.copyOf(inFoldList, n);
     delta.grow(cells.grow(n));
@@ -403,7 +396,7 @@ public final class KlineBook {
       if (state[cell] == EMPTY) {
         // a halted symbol's closed kline is in prev with no open one after it: a trade before
         // that kline's end is late for it, not the start of a new one
-        if (haltedAt[s] == Long.MIN_VALUE || state[cell + 1] == EMPTY
+        if (!pauses.halted(s) || state[cell + 1] == EMPTY
             || time >= v[((cell + 1) << CELL_SHIFT) + F_NEXT_OPEN]) {
           cells.flat(cell, iv, ivs[iv].openOf(time), p);
           v[(cell << CELL_SHIFT) + F_CNT] = 0;
@@ -437,11 +430,7 @@ public final class KlineBook {
       }
     }
     if (!dropped && !late) {
-      if (haltedAt[s] != Long.MIN_VALUE && time >= haltedAt[s]) {
-        // trading resumed before the exchange's status said so: its klines run on the clock again
-        haltedAt[s] = Long.MIN_VALUE;
-        halted--;
-      }
+      pauses.traded(s, time); // a halt ends if trading resumed before the exchange's status said so
       window(s);
     }
     if (dropped) {
@@ -538,9 +527,9 @@ public final class KlineBook {
         if (cells.state[cell] == EMPTY) {
           continue;
         }
-        if (cells.nextOpen(cell) <= now && !suspended[s]) {
+        if (cells.nextOpen(cell) <= now && !pauses.suspended(s)) {
           fold[(s << CELL_SHIFT) + F_NEXT_OPEN] = Long.MIN_VALUE;
-          if (haltedAt[s] != Long.MIN_VALUE) {
+          if (pauses.halted(s)) {
             closeHalted(cell);
             continue;
           }
@@ -682,7 +671,7 @@ public final class KlineBook {
   public void suspend(int symbol) {
     int s = slotOf(symbol);
     if (s >= 0) {
-      suspended[s] = true;
+      pauses.suspend(s);
     }
   }
 
@@ -692,14 +681,14 @@ public final class KlineBook {
     if (s < 0) {
       return;
     }
-    suspended[s] = false;
+    pauses.unsuspend(s);
     advanceNow(nowMs);
     foldInto(s);
     for (int iv = 0; iv < nIv; iv++) {
       int cell = cells.cell(s, iv);
       if (cells.state[cell] != EMPTY && cells.nextOpen(cell) <= now) {
         fold[(s << CELL_SHIFT) + F_NEXT_OPEN] = Long.MIN_VALUE;
-        if (haltedAt[s] != Long.MIN_VALUE) {
+        if (pauses.halted(s)) {
           closeHalted(cell);
         } else {
           roll(cell, iv, now);
@@ -710,7 +699,7 @@ public final class KlineBook {
 
   public boolean suspended(int symbol) {
     int s = slotOf(symbol);
-    return s >= 0 && suspended[s];
+    return s >= 0 && pauses.suspended(s);
   }
 
   // ---------------------------------------------------------------- halts (exchange status BREAK)
@@ -722,12 +711,11 @@ public final class KlineBook {
    */
   public void halt(int symbol, long nowMs) {
     int s = slotOf(symbol);
-    if (s < 0 || haltedAt[s] != Long.MIN_VALUE) {
+    if (s < 0 || pauses.halted(s)) {
       return;
     }
     advanceNow(nowMs);
-    haltedAt[s] = Math.max(nowMs, now);
-    halted++;
+    pauses.halt(s, Math.max(nowMs, now));
   }
 
   /**
@@ -736,11 +724,9 @@ public final class KlineBook {
    */
   public void unhalt(int symbol, long nowMs) {
     int s = slotOf(symbol);
-    if (s < 0 || haltedAt[s] == Long.MIN_VALUE) {
+    if (s < 0 || !pauses.unhalt(s)) {
       return;
     }
-    haltedAt[s] = Long.MIN_VALUE;
-    halted--;
     advanceNow(nowMs);
     foldInto(s);
     for (int iv = 0; iv < nIv; iv++) {
@@ -749,7 +735,7 @@ public final class KlineBook {
       if (cells.state[cell] == EMPTY && cells.state[prev] != EMPTY) {
         cells.flat(cell, iv, Math.max(ivs[iv].openOf(now), cells.nextOpen(prev)), cells.close(prev));
         delta.mark(cell);
-      } else if (cells.state[cell] != EMPTY && !suspended[s] && cells.nextOpen(cell) <= now) {
+      } else if (cells.state[cell] != EMPTY && !pauses.suspended(s) && cells.nextOpen(cell) <= now) {
         roll(cell, iv, now);
       }
     }
@@ -757,12 +743,12 @@ public final class KlineBook {
 
   public boolean halted(int symbol) {
     int s = slotOf(symbol);
-    return s >= 0 && haltedAt[s] != Long.MIN_VALUE;
+    return s >= 0 && pauses.halted(s);
   }
 
   /** Symbols halted right now. */
   public int haltedCount() {
-    return halted;
+    return pauses.haltedCount();
   }
 
   /** A halted symbol's kline reached its boundary: it closes, and no flat kline follows it. */
