@@ -35,6 +35,12 @@ import java.util.List;
  * smallest first id, the close that of the largest last id, so reordered or repaired trades land
  * exactly where the exchange has them.
  *
+ * <p>The book keeps the symbol table (symbol id to slot, scales, last aggregate id), the per-trade
+ * loop with its fold cells, and the clock (rolls, halted closes); the other jobs are beside it:
+ * {@link KlineCells} (the packed cells and what a cell is), {@link DeltaTracker} (changed and
+ * in-flight cells, epochs) with {@link DeltaOverflow} (closed klines that left unacknowledged),
+ * {@link IdGaps} (missing aggregate ids) and {@link SymbolPauses} (suspended and halted symbols).
+ *
  * <p>Not thread-safe: one owner (a worker verticle, the replay loop).
  */
 public final class KlineBook {
