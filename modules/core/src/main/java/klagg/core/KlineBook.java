@@ -1,6 +1,16 @@
 package klagg.core;
 
-import java.math.BigInteger;
+import static klagg.core.KlineCells.CELL_LONGS;
+import static klagg.core.KlineCells.CELL_SHIFT;
+import static klagg.core.KlineCells.CLOSED;
+import static klagg.core.KlineCells.EMPTY;
+import static klagg.core.KlineCells.F_CNT;
+import static klagg.core.KlineCells.F_FOLD_N;
+import static klagg.core.KlineCells.F_NEXT_OPEN;
+import static klagg.core.KlineCells.F_O;
+import static klagg.core.KlineCells.F_OPEN_T;
+import static klagg.core.KlineCells.OPEN;
+
 import java.util.Arrays;
 import java.util.List;
 
@@ -25,6 +35,12 @@ import java.util.List;
  * smallest first id, the close that of the largest last id, so reordered or repaired trades land
  * exactly where the exchange has them.
  *
+ * <p>The book keeps the symbol table (symbol id to slot, scales, last aggregate id), the per-trade
+ * loop with its fold cells, and the clock (rolls, halted closes); the other jobs are beside it:
+ * {@link KlineCells} (the packed cells and what a cell is), {@link DeltaTracker} (changed and
+ * in-flight cells, epochs) with {@link DeltaOverflow} (closed klines that left unacknowledged),
+ * {@link IdGaps} (missing aggregate ids) and {@link SymbolPauses} (suspended and halted symbols).
+ *
  * <p>Not thread-safe: one owner (a worker verticle, the replay loop).
  */
 public final class KlineBook {
@@ -38,31 +54,14 @@ public final class KlineBook {
     void onGap(int symbol, long fromAggId, long toAggId);
   }
 
-  private static final byte EMPTY = 0;
-  private static final byte OPEN = 1;
-  private static final byte CLOSED = 2;
+
   private static final long[] POW10 = Decimals.POW10;
-  private static final int CELL_SHIFT = 4;
-  private static final int CELL_LONGS = 1 << CELL_SHIFT;
-  private static final int F_OPEN_T = 0;
-  private static final int F_NEXT_OPEN = 1;
-  private static final int F_O = 2;
-  private static final int F_H = 3;
-  private static final int F_L = 4;
-  private static final int F_C = 5;
-  private static final int F_VOL = 6;
-  private static final int F_TBV = 7;
-  private static final int F_Q_HI = 8;
-  private static final int F_Q_LO = 9;
-  private static final int F_TQ_HI = 10;
-  private static final int F_TQ_LO = 11;
-  private static final int F_CNT = 12;
-  private static final int F_FIRST_ID = 13;
-  private static final int F_LAST_ID = 14;
-  private static final int F_FOLD_N = 15;
 
   private final Interval[] ivs;
   private final int nIv;
+  /** the kline cells, and per interval the earliest next open */
+  private final KlineCells cells;
+  private final long[] minNextOpen;
   private final long graceMs;
   private GapListener gapListener = (s, f, t) -> { };
 
@@ -73,22 +72,11 @@ public final class KlineBook {
   private byte[] pScale;
   private byte[] qScale;
   private long[] lastAgg;
-  private boolean[] suspended;
-  /** Server time a symbol was halted at (exchange status BREAK/HALT), Long.MIN_VALUE when trading. */
-  private long[] haltedAt;
-  private int halted;
   private int[] freeSlots = new int[16];
   private int freeCount;
   private int slotLimit;
   private int[] slotOfSymbol = new int[0];
 
-  // per cell: ((slot * nIv) + iv) * 2 + (0 = cur, 1 = prev)
-  // per cell, array of structs: CELL_LONGS longs from cell << CELL_SHIFT, fields at F_* (a trade
-  // touches 8 open cells: 16 cache lines, where a column per field touched ~40)
-  private long[] v;
-  private byte[] state;
-  private long[] pending;
-  private long[] inflight;
 
   // per slot: the fold cell (trades not yet merged into the open cells, CELL_LONGS longs from
   // slot << CELL_SHIFT); in its otherwise unused longs, how many trades it holds (F_FOLD_N) and the
@@ -101,17 +89,18 @@ public final class KlineBook {
   private int[] foldList = new int[64];
   private int foldCount;
 
-  private final long[] minNextOpen;
   private final int[] targets;
-  /** closed klines that left the book unacknowledged */
-  private final DeltaOverflow overflow = new DeltaOverflow();
+  /** changed, in-flight and overflowed klines of the delta protocol */
+  private final DeltaTracker delta = new DeltaTracker();
+  private final DeltaOverflow overflow = delta.overflow;
   private final KlineDelta.Builder out = new KlineDelta.Builder(256);
   private final Kline row = new Kline();
 
+  /** suspended (dead feed) and halted (exchange BREAK/HALT) symbols */
+  private final SymbolPauses pauses = new SymbolPauses();
   /** open ranges of missing aggregate ids */
   private final IdGaps gaps = new IdGaps();
 
-  private long epoch;
   private long now = Long.MIN_VALUE;
 
   private long applied;
@@ -140,9 +129,9 @@ public final class KlineBook {
     }
     this.nIv = ivs.length;
     this.graceMs = graceMs;
-    this.minNextOpen = new long[nIv];
+    this.cells = new KlineCells(ivs);
+    this.minNextOpen = cells.minNextOpen;
     this.targets = new int[nIv];
-    Arrays.fill(minNextOpen, Long.MAX_VALUE);
     allocSlots(Math.max(4, expectedSymbols));
   }
 
@@ -174,11 +163,10 @@ public final class KlineBook {
     advanceNow(nowMs);
     foldInto(s);
     for (int iv = 0; iv < nIv; iv++) {
-      int cell = cell(s, iv);
-      if (state[cell] == EMPTY) {
-        long open = ivs[iv].openOf(nowMs);
-        flat(cell, iv, open, p);
-        mark(pending, cell);
+      int cell = cells.cell(s, iv);
+      if (cells.state[cell] == EMPTY) {
+        cells.flat(cell, iv, ivs[iv].openOf(nowMs), p);
+        delta.mark(cell);
       }
     }
   }
@@ -189,18 +177,18 @@ public final class KlineBook {
    */
   public void restore(Kline k) {
     int s = slotFor(k.symbol, k.priceScale, k.qtyScale);
-    int iv = indexOf(k.interval);
+    int iv = cells.indexOf(k.interval);
     if (iv < 0) {
       return;
     }
     foldInto(s);
-    int cell = cell(s, iv);
-    v[(cell << CELL_SHIFT) + F_OPEN_T] = k.openTime;
-    v[(cell << CELL_SHIFT) + F_NEXT_OPEN] = ivs[iv].nextOpen(k.openTime);
+    int cell = cells.cell(s, iv);
+    cells.v[(cell << CELL_SHIFT) + F_OPEN_T] = k.openTime;
+    cells.v[(cell << CELL_SHIFT) + F_NEXT_OPEN] = ivs[iv].nextOpen(k.openTime);
     writeValues(s, cell, k, true);
-    state[cell] = OPEN;
-    mark(pending, cell); // goes out in the next delta: a quiet symbol's open kline is stored from the start
-    minNextOpen[iv] = Math.min(minNextOpen[iv], v[(cell << CELL_SHIFT) + F_NEXT_OPEN]);
+    cells.state[cell] = OPEN;
+    delta.mark(cell); // goes out in the next delta: a quiet symbol's open kline is stored from the start
+    minNextOpen[iv] = Math.min(minNextOpen[iv], cells.nextOpen(cell));
   }
 
   /** A kline's values into a cell, at the symbol's scales (widened first if the kline is finer). */
@@ -208,21 +196,7 @@ public final class KlineBook {
     if (k.priceScale > pScale[s] || k.qtyScale > qScale[s]) {
       widen(s, Math.max(k.priceScale, pScale[s]), Math.max(k.qtyScale, qScale[s]));
     }
-    int dp = pScale[s] - k.priceScale;
-    int dq = qScale[s] - k.qtyScale;
-    v[(cell << CELL_SHIFT) + F_O] = k.open * POW10[dp];
-    v[(cell << CELL_SHIFT) + F_H] = k.high * POW10[dp];
-    v[(cell << CELL_SHIFT) + F_L] = k.low * POW10[dp];
-    v[(cell << CELL_SHIFT) + F_C] = k.close * POW10[dp];
-    v[(cell << CELL_SHIFT) + F_VOL] = k.volume * POW10[dq];
-    v[(cell << CELL_SHIFT) + F_TBV] = k.takerBuyVolume * POW10[dq];
-    set128(cell, k.quoteHi, k.quoteLo, dp + dq, false);
-    set128(cell, k.takerBuyQuoteHi, k.takerBuyQuoteLo, dp + dq, true);
-    v[(cell << CELL_SHIFT) + F_CNT] = k.count;
-    if (ids) {
-      v[(cell << CELL_SHIFT) + F_FIRST_ID] = k.firstId;
-      v[(cell << CELL_SHIFT) + F_LAST_ID] = k.lastId;
-    }
+    cells.write(cell, k, pScale[s] - k.priceScale, qScale[s] - k.qtyScale, ids);
   }
 
   /** Sets the last aggregate id seen for a symbol (resume after restart). */
@@ -249,20 +223,17 @@ public final class KlineBook {
     }
     foldInto(s);
     for (int iv = 0; iv < nIv; iv++) {
-      int cur = cell(s, iv);
+      int cur = cells.cell(s, iv);
       evict(cur + 1);
-      if (state[cur] != EMPTY) {
-        state[cur] = CLOSED;
+      if (cells.state[cur] != EMPTY) {
+        cells.state[cur] = CLOSED;
         toOverflow(cur);
       }
       clearCell(cur);
       clearCell(cur + 1);
     }
     gaps.forget(s);
-    if (haltedAt[s] != Long.MIN_VALUE) {
-      haltedAt[s] = Long.MIN_VALUE;
-      halted--;
-    }
+    pauses.forget(s);
     used[s] = false;
     slotOfSymbol[symbol] = -1;
     if (freeCount == freeSlots.length) {
@@ -311,35 +282,28 @@ public final class KlineBook {
     pScale[s] = (byte) priceScale;
     qScale[s] = (byte) qtyScale;
     lastAgg[s] = -1;
-    suspended[s] = false;
-    haltedAt[s] = Long.MIN_VALUE;
+    pauses.reset(s);
     fold[(s << CELL_SHIFT) + F_FOLD_N] = 0;
     fold[(s << CELL_SHIFT) + F_NEXT_OPEN] = Long.MIN_VALUE;
     slotOfSymbol[symbol] = s;
     for (int iv = 0; iv < nIv; iv++) {
-      clearCell(cell(s, iv));
-      clearCell(cell(s, iv) + 1);
+      clearCell(cells.cell(s, iv));
+      clearCell(cells.cell(s, iv) + 1);
     }
     slots++;
     return s;
   }
 
   private void allocSlots(int n) {
-    int cells = n * nIv * 2;
     slotSymbol = grow(slotSymbol, n);
     used = used == null ? new boolean[n] : Arrays.copyOf(used, n);
     pScale = pScale == null ? new byte[n] : Arrays.copyOf(pScale, n);
     qScale = qScale == null ? new byte[n] : Arrays.copyOf(qScale, n);
     lastAgg = grow(lastAgg, n);
-    suspended = suspended == null ? new boolean[n] : Arrays.copyOf(suspended, n);
-    haltedAt = grow(haltedAt, n);
+    pauses.grow(n);
     fold = grow(fold, n << CELL_SHIFT);
     inFoldList = inFoldList == null ? new boolean[n] : Arrays.copyOf(inFoldList, n);
-    v = grow(v, cells << CELL_SHIFT);
-    state = state == null ? new byte[cells] : Arrays.copyOf(state, cells);
-    int words = (cells + 63) >>> 6;
-    pending = grow(pending, words);
-    inflight = grow(inflight, words);
+    delta.grow(cells.grow(n));
   }
 
   private static long[] grow(long[] a, int n) {
@@ -348,19 +312,6 @@ public final class KlineBook {
 
   private static int[] grow(int[] a, int n) {
     return a == null ? new int[n] : Arrays.copyOf(a, n);
-  }
-
-  private int cell(int slot, int iv) {
-    return (slot * nIv + iv) << 1;
-  }
-
-  private int indexOf(Interval iv) {
-    for (int i = 0; i < nIv; i++) {
-      if (ivs[i] == iv) {
-        return i;
-      }
-    }
-    return -1;
   }
 
   // ---------------------------------------------------------------- trades
@@ -425,7 +376,7 @@ public final class KlineBook {
 
     if (time >= fold[(s << CELL_SHIFT) + F_OPEN_T] && time < fold[(s << CELL_SHIFT) + F_NEXT_OPEN]) {
       // inside every interval's open window: into the fold cell only
-      update(fold, s << CELL_SHIFT, p, q, firstId, lastId, buyerMaker);
+      KlineCells.update(fold, s << CELL_SHIFT, p, q, firstId, lastId, buyerMaker);
       folded++;
       if (fold[(s << CELL_SHIFT) + F_FOLD_N]++ == 0 && !inFoldList[s]) {
         inFoldList[s] = true;
@@ -441,7 +392,9 @@ public final class KlineBook {
 
     // pass 1: roll intervals the trade has reached; pick each interval's kline: the open one, the
     // just-closed one within the grace window, or none (too late for that interval)
-    int base = cell(s, 0);
+    long[] v = cells.v;
+    byte[] state = cells.state;
+    int base = cells.cell(s, 0);
     boolean late = false;
     boolean dropped = false;
     int[] target = targets;
@@ -449,10 +402,9 @@ public final class KlineBook {
       if (state[cell] == EMPTY) {
         // a halted symbol's closed kline is in prev with no open one after it: a trade before
         // that kline's end is late for it, not the start of a new one
-        if (haltedAt[s] == Long.MIN_VALUE || state[cell + 1] == EMPTY
+        if (!pauses.halted(s) || state[cell + 1] == EMPTY
             || time >= v[((cell + 1) << CELL_SHIFT) + F_NEXT_OPEN]) {
-          long open = ivs[iv].openOf(time);
-          flat(cell, iv, open, p);
+          cells.flat(cell, iv, ivs[iv].openOf(time), p);
           v[(cell << CELL_SHIFT) + F_CNT] = 0;
         }
       } else if (time >= v[(cell << CELL_SHIFT) + F_NEXT_OPEN]) {
@@ -477,18 +429,14 @@ public final class KlineBook {
       if (k < 0) {
         continue;
       }
-      update(v, k << CELL_SHIFT, p, q, firstId, lastId, buyerMaker);
-      pending[k >>> 6] |= 1L << k;
+      KlineCells.update(v, k << CELL_SHIFT, p, q, firstId, lastId, buyerMaker);
+      delta.mark(k);
       if ((k & 1) == 1) {
         reflat(k);
       }
     }
     if (!dropped && !late) {
-      if (haltedAt[s] != Long.MIN_VALUE && time >= haltedAt[s]) {
-        // trading resumed before the exchange's status said so: its klines run on the clock again
-        haltedAt[s] = Long.MIN_VALUE;
-        halted--;
-      }
+      pauses.traded(s, time); // a halt ends if trading resumed before the exchange's status said so
       window(s);
     }
     if (dropped) {
@@ -506,46 +454,6 @@ public final class KlineBook {
     return Result.APPLIED;
   }
 
-  /** One trade into the cell at {@code x} of {@code a}, at the symbol's scales. */
-  private static void update(long[] a, int x, long p, long q, long firstId, long lastId, boolean buyerMaker) {
-    if (a[x + F_CNT] == 0) {
-      a[x + F_O] = p;
-      a[x + F_H] = p;
-      a[x + F_L] = p;
-      a[x + F_C] = p;
-      a[x + F_FIRST_ID] = firstId;
-      a[x + F_LAST_ID] = lastId;
-    } else {
-      if (p > a[x + F_H]) {
-        a[x + F_H] = p;
-      }
-      if (p < a[x + F_L]) {
-        a[x + F_L] = p;
-      }
-      if (firstId < a[x + F_FIRST_ID]) {
-        a[x + F_FIRST_ID] = firstId;
-        a[x + F_O] = p;
-      }
-      if (lastId > a[x + F_LAST_ID]) {
-        a[x + F_LAST_ID] = lastId;
-        a[x + F_C] = p;
-      }
-    }
-    long pqLo = p * q;
-    long pqHi = Math.multiplyHigh(p, q);
-    a[x + F_CNT] += lastId - firstId + 1;
-    a[x + F_VOL] += q;
-    long lo = a[x + F_Q_LO] + pqLo;
-    a[x + F_Q_HI] += pqHi + (Long.compareUnsigned(lo, pqLo) < 0 ? 1 : 0);
-    a[x + F_Q_LO] = lo;
-    if (!buyerMaker) {
-      a[x + F_TBV] += q;
-      long tlo = a[x + F_TQ_LO] + pqLo;
-      a[x + F_TQ_HI] += pqHi + (Long.compareUnsigned(tlo, pqLo) < 0 ? 1 : 0);
-      a[x + F_TQ_LO] = tlo;
-    }
-  }
-
   /**
    * After a trade that landed in every open cell: the window in which the next ones do too (every
    * interval open, from the latest open time to the earliest next open).
@@ -556,13 +464,13 @@ public final class KlineBook {
     }
     long from = Long.MIN_VALUE;
     long to = Long.MAX_VALUE;
-    for (int iv = 0, cell = cell(s, 0); iv < nIv; iv++, cell += 2) {
-      if (state[cell] != OPEN) {
+    for (int iv = 0, cell = cells.cell(s, 0); iv < nIv; iv++, cell += 2) {
+      if (cells.state[cell] != OPEN) {
         fold[(s << CELL_SHIFT) + F_NEXT_OPEN] = Long.MIN_VALUE;
         return;
       }
-      from = Math.max(from, v[(cell << CELL_SHIFT) + F_OPEN_T]);
-      to = Math.min(to, v[(cell << CELL_SHIFT) + F_NEXT_OPEN]);
+      from = Math.max(from, cells.openTime(cell));
+      to = Math.min(to, cells.nextOpen(cell));
     }
     fold[(s << CELL_SHIFT) + F_OPEN_T] = from;
     fold[(s << CELL_SHIFT) + F_NEXT_OPEN] = to;
@@ -570,8 +478,7 @@ public final class KlineBook {
 
   /**
    * Merges the slot's fold cell into every interval's open cell (marking them changed) and forgets
-   * the fast window; the caller is about to read or change the cells. Exact: sums add (128-bit
-   * with carry), high/low are max/min, open/close go with the smallest first / largest last id.
+   * the fast window; the caller is about to read or change the cells. Exact ({@link KlineCells#add}).
    */
   private void foldInto(int s) {
     fold[(s << CELL_SHIFT) + F_NEXT_OPEN] = Long.MIN_VALUE;
@@ -586,41 +493,9 @@ public final class KlineBook {
     fold[(s << CELL_SHIFT) + F_FOLD_N] = 0;
     int f = s << CELL_SHIFT;
     long[] a = fold;
-    for (int iv = 0, cell = cell(s, 0); iv < nIv; iv++, cell += 2) {
-      int x = cell << CELL_SHIFT;
-      if (v[x + F_CNT] == 0) {
-        v[x + F_O] = a[f + F_O];
-        v[x + F_H] = a[f + F_H];
-        v[x + F_L] = a[f + F_L];
-        v[x + F_C] = a[f + F_C];
-        v[x + F_FIRST_ID] = a[f + F_FIRST_ID];
-        v[x + F_LAST_ID] = a[f + F_LAST_ID];
-      } else {
-        if (a[f + F_H] > v[x + F_H]) {
-          v[x + F_H] = a[f + F_H];
-        }
-        if (a[f + F_L] < v[x + F_L]) {
-          v[x + F_L] = a[f + F_L];
-        }
-        if (a[f + F_FIRST_ID] < v[x + F_FIRST_ID]) {
-          v[x + F_FIRST_ID] = a[f + F_FIRST_ID];
-          v[x + F_O] = a[f + F_O];
-        }
-        if (a[f + F_LAST_ID] > v[x + F_LAST_ID]) {
-          v[x + F_LAST_ID] = a[f + F_LAST_ID];
-          v[x + F_C] = a[f + F_C];
-        }
-      }
-      v[x + F_CNT] += a[f + F_CNT];
-      v[x + F_VOL] += a[f + F_VOL];
-      v[x + F_TBV] += a[f + F_TBV];
-      long lo = v[x + F_Q_LO] + a[f + F_Q_LO];
-      v[x + F_Q_HI] += a[f + F_Q_HI] + (Long.compareUnsigned(lo, a[f + F_Q_LO]) < 0 ? 1 : 0);
-      v[x + F_Q_LO] = lo;
-      long tlo = v[x + F_TQ_LO] + a[f + F_TQ_LO];
-      v[x + F_TQ_HI] += a[f + F_TQ_HI] + (Long.compareUnsigned(tlo, a[f + F_TQ_LO]) < 0 ? 1 : 0);
-      v[x + F_TQ_LO] = tlo;
-      mark(pending, cell);
+    for (int iv = 0, cell = cells.cell(s, 0); iv < nIv; iv++, cell += 2) {
+      cells.add(cell, a, f);
+      delta.mark(cell);
     }
     Arrays.fill(a, f + F_O, f + CELL_LONGS, 0L); // the sums and F_FOLD_N
   }
@@ -654,19 +529,19 @@ public final class KlineBook {
         if (!used[s]) {
           continue;
         }
-        int cell = cell(s, iv);
-        if (state[cell] == EMPTY) {
+        int cell = cells.cell(s, iv);
+        if (cells.state[cell] == EMPTY) {
           continue;
         }
-        if (v[(cell << CELL_SHIFT) + F_NEXT_OPEN] <= now && !suspended[s]) {
+        if (cells.nextOpen(cell) <= now && !pauses.suspended(s)) {
           fold[(s << CELL_SHIFT) + F_NEXT_OPEN] = Long.MIN_VALUE;
-          if (haltedAt[s] != Long.MIN_VALUE) {
+          if (pauses.halted(s)) {
             closeHalted(cell);
             continue;
           }
           roll(cell, iv, now);
         }
-        min = Math.min(min, v[(cell << CELL_SHIFT) + F_NEXT_OPEN]);
+        min = Math.min(min, cells.nextOpen(cell));
       }
       minNextOpen[iv] = min;
     }
@@ -685,74 +560,30 @@ public final class KlineBook {
 
   private void roll(int cell, int iv, long time) {
     int prev = cell + 1;
-    while (v[(cell << CELL_SHIFT) + F_NEXT_OPEN] <= time) {
+    while (cells.nextOpen(cell) <= time) {
       evict(prev);
-      copyCell(cell, prev);
-      state[prev] = CLOSED;
-      mark(pending, prev);
-      flat(cell, iv, v[(cell << CELL_SHIFT) + F_NEXT_OPEN], v[(cell << CELL_SHIFT) + F_C]);
-      mark(pending, cell);
+      cells.copy(cell, prev);
+      cells.state[prev] = CLOSED;
+      delta.mark(prev);
+      cells.flat(cell, iv, cells.nextOpen(cell), cells.close(cell));
+      delta.mark(cell);
     }
-    if (v[(cell << CELL_SHIFT) + F_NEXT_OPEN] < minNextOpen[iv]) {
-      minNextOpen[iv] = v[(cell << CELL_SHIFT) + F_NEXT_OPEN];
+    if (cells.nextOpen(cell) < minNextOpen[iv]) {
+      minNextOpen[iv] = cells.nextOpen(cell);
     }
-  }
-
-  private void flat(int cell, int iv, long open, long price) {
-    v[(cell << CELL_SHIFT) + F_OPEN_T] = open;
-    v[(cell << CELL_SHIFT) + F_NEXT_OPEN] = ivs[iv].nextOpen(open);
-    v[(cell << CELL_SHIFT) + F_O] = price;
-    v[(cell << CELL_SHIFT) + F_H] = price;
-    v[(cell << CELL_SHIFT) + F_L] = price;
-    v[(cell << CELL_SHIFT) + F_C] = price;
-    v[(cell << CELL_SHIFT) + F_VOL] = 0;
-    v[(cell << CELL_SHIFT) + F_TBV] = 0;
-    v[(cell << CELL_SHIFT) + F_Q_HI] = 0;
-    v[(cell << CELL_SHIFT) + F_Q_LO] = 0;
-    v[(cell << CELL_SHIFT) + F_TQ_HI] = 0;
-    v[(cell << CELL_SHIFT) + F_TQ_LO] = 0;
-    v[(cell << CELL_SHIFT) + F_CNT] = 0;
-    v[(cell << CELL_SHIFT) + F_FIRST_ID] = -1;
-    v[(cell << CELL_SHIFT) + F_LAST_ID] = -1;
-    state[cell] = OPEN;
-    if (v[(cell << CELL_SHIFT) + F_NEXT_OPEN] < minNextOpen[iv]) {
-      minNextOpen[iv] = v[(cell << CELL_SHIFT) + F_NEXT_OPEN];
-    }
-  }
-
-  private void copyCell(int from, int to) {
-    v[(to << CELL_SHIFT) + F_OPEN_T] = v[(from << CELL_SHIFT) + F_OPEN_T];
-    v[(to << CELL_SHIFT) + F_NEXT_OPEN] = v[(from << CELL_SHIFT) + F_NEXT_OPEN];
-    v[(to << CELL_SHIFT) + F_O] = v[(from << CELL_SHIFT) + F_O];
-    v[(to << CELL_SHIFT) + F_H] = v[(from << CELL_SHIFT) + F_H];
-    v[(to << CELL_SHIFT) + F_L] = v[(from << CELL_SHIFT) + F_L];
-    v[(to << CELL_SHIFT) + F_C] = v[(from << CELL_SHIFT) + F_C];
-    v[(to << CELL_SHIFT) + F_VOL] = v[(from << CELL_SHIFT) + F_VOL];
-    v[(to << CELL_SHIFT) + F_TBV] = v[(from << CELL_SHIFT) + F_TBV];
-    v[(to << CELL_SHIFT) + F_Q_HI] = v[(from << CELL_SHIFT) + F_Q_HI];
-    v[(to << CELL_SHIFT) + F_Q_LO] = v[(from << CELL_SHIFT) + F_Q_LO];
-    v[(to << CELL_SHIFT) + F_TQ_HI] = v[(from << CELL_SHIFT) + F_TQ_HI];
-    v[(to << CELL_SHIFT) + F_TQ_LO] = v[(from << CELL_SHIFT) + F_TQ_LO];
-    v[(to << CELL_SHIFT) + F_CNT] = v[(from << CELL_SHIFT) + F_CNT];
-    v[(to << CELL_SHIFT) + F_FIRST_ID] = v[(from << CELL_SHIFT) + F_FIRST_ID];
-    v[(to << CELL_SHIFT) + F_LAST_ID] = v[(from << CELL_SHIFT) + F_LAST_ID];
-    state[to] = state[from];
   }
 
   private void clearCell(int cell) {
-    state[cell] = EMPTY;
-    v[(cell << CELL_SHIFT) + F_CNT] = 0;
-    unmark(pending, cell);
-    unmark(inflight, cell);
+    cells.clear(cell);
+    delta.forget(cell);
   }
 
   /** A closed kline leaves {@code prev}: keep it in the overflow if its last change is unconfirmed. */
   private void evict(int prev) {
-    if (state[prev] != EMPTY && (isMarked(pending, prev) || isMarked(inflight, prev))) {
+    if (cells.state[prev] != EMPTY && delta.unconfirmed(prev)) {
       toOverflow(prev);
     }
-    unmark(pending, prev);
-    unmark(inflight, prev);
+    delta.forget(prev);
   }
 
   private void toOverflow(int cell) {
@@ -798,28 +629,11 @@ public final class KlineBook {
 
   private Kline readCell(int cell, Kline k) {
     int s = cell / (nIv * 2);
-    int iv = (cell >>> 1) % nIv;
+    cells.read(cell, k);
     k.symbol = slotSymbol[s];
-    k.interval = ivs[iv];
-    k.openTime = v[(cell << CELL_SHIFT) + F_OPEN_T];
-    k.closeTime = v[(cell << CELL_SHIFT) + F_NEXT_OPEN] - 1;
-    k.open = v[(cell << CELL_SHIFT) + F_O];
-    k.high = v[(cell << CELL_SHIFT) + F_H];
-    k.low = v[(cell << CELL_SHIFT) + F_L];
-    k.close = v[(cell << CELL_SHIFT) + F_C];
     k.priceScale = pScale[s];
-    k.volume = v[(cell << CELL_SHIFT) + F_VOL];
-    k.takerBuyVolume = v[(cell << CELL_SHIFT) + F_TBV];
     k.qtyScale = qScale[s];
-    k.quoteHi = v[(cell << CELL_SHIFT) + F_Q_HI];
-    k.quoteLo = v[(cell << CELL_SHIFT) + F_Q_LO];
-    k.takerBuyQuoteHi = v[(cell << CELL_SHIFT) + F_TQ_HI];
-    k.takerBuyQuoteLo = v[(cell << CELL_SHIFT) + F_TQ_LO];
-    k.count = v[(cell << CELL_SHIFT) + F_CNT];
-    k.firstId = v[(cell << CELL_SHIFT) + F_FIRST_ID];
-    k.lastId = v[(cell << CELL_SHIFT) + F_LAST_ID];
     k.lastAggId = lastAgg[s];
-    k.closed = state[cell] == CLOSED;
     return k;
   }
 
@@ -828,35 +642,13 @@ public final class KlineBook {
     foldInto(s);
     int dp = newP - pScale[s];
     int dq = newQ - qScale[s];
-    long fp = POW10[dp];
-    long fq = POW10[dq];
-    for (int iv = 0; iv < nIv; iv++) {
-      for (int k = cell(s, iv), end = k + 2; k < end; k++) {
-        if (state[k] == EMPTY) {
-          continue;
-        }
-        v[(k << CELL_SHIFT) + F_O] = Math.multiplyExact(v[(k << CELL_SHIFT) + F_O], fp);
-        v[(k << CELL_SHIFT) + F_H] = Math.multiplyExact(v[(k << CELL_SHIFT) + F_H], fp);
-        v[(k << CELL_SHIFT) + F_L] = Math.multiplyExact(v[(k << CELL_SHIFT) + F_L], fp);
-        v[(k << CELL_SHIFT) + F_C] = Math.multiplyExact(v[(k << CELL_SHIFT) + F_C], fp);
-        v[(k << CELL_SHIFT) + F_VOL] = Math.multiplyExact(v[(k << CELL_SHIFT) + F_VOL], fq);
-        v[(k << CELL_SHIFT) + F_TBV] = Math.multiplyExact(v[(k << CELL_SHIFT) + F_TBV], fq);
-        set128(k, v[(k << CELL_SHIFT) + F_Q_HI], v[(k << CELL_SHIFT) + F_Q_LO], dp + dq, false);
-        set128(k, v[(k << CELL_SHIFT) + F_TQ_HI], v[(k << CELL_SHIFT) + F_TQ_LO], dp + dq, true);
+    for (int k = cells.cell(s, 0), end = k + 2 * nIv; k < end; k++) {
+      if (cells.state[k] != EMPTY) {
+        cells.rescale(k, dp, dq);
       }
     }
     pScale[s] = (byte) newP;
     qScale[s] = (byte) newQ;
-  }
-
-  private void set128(int cell, long hi, long lo, int shiftDecimals, boolean taker) {
-    BigInteger big = Decimals.toBigInteger(hi, lo).multiply(BigInteger.TEN.pow(shiftDecimals));
-    if (big.bitLength() > 126) {
-      throw new ArithmeticException("quote volume overflow");
-    }
-    int b = cell << CELL_SHIFT;
-    v[b + (taker ? F_TQ_HI : F_Q_HI)] = Decimals.hi(big);
-    v[b + (taker ? F_TQ_LO : F_Q_LO)] = Decimals.lo(big);
   }
 
   // ---------------------------------------------------------------- gaps
@@ -885,7 +677,7 @@ public final class KlineBook {
   public void suspend(int symbol) {
     int s = slotOf(symbol);
     if (s >= 0) {
-      suspended[s] = true;
+      pauses.suspend(s);
     }
   }
 
@@ -895,14 +687,14 @@ public final class KlineBook {
     if (s < 0) {
       return;
     }
-    suspended[s] = false;
+    pauses.unsuspend(s);
     advanceNow(nowMs);
     foldInto(s);
     for (int iv = 0; iv < nIv; iv++) {
-      int cell = cell(s, iv);
-      if (state[cell] != EMPTY && v[(cell << CELL_SHIFT) + F_NEXT_OPEN] <= now) {
+      int cell = cells.cell(s, iv);
+      if (cells.state[cell] != EMPTY && cells.nextOpen(cell) <= now) {
         fold[(s << CELL_SHIFT) + F_NEXT_OPEN] = Long.MIN_VALUE;
-        if (haltedAt[s] != Long.MIN_VALUE) {
+        if (pauses.halted(s)) {
           closeHalted(cell);
         } else {
           roll(cell, iv, now);
@@ -913,7 +705,7 @@ public final class KlineBook {
 
   public boolean suspended(int symbol) {
     int s = slotOf(symbol);
-    return s >= 0 && suspended[s];
+    return s >= 0 && pauses.suspended(s);
   }
 
   // ---------------------------------------------------------------- halts (exchange status BREAK)
@@ -925,12 +717,11 @@ public final class KlineBook {
    */
   public void halt(int symbol, long nowMs) {
     int s = slotOf(symbol);
-    if (s < 0 || haltedAt[s] != Long.MIN_VALUE) {
+    if (s < 0 || pauses.halted(s)) {
       return;
     }
     advanceNow(nowMs);
-    haltedAt[s] = Math.max(nowMs, now);
-    halted++;
+    pauses.halt(s, Math.max(nowMs, now));
   }
 
   /**
@@ -939,21 +730,18 @@ public final class KlineBook {
    */
   public void unhalt(int symbol, long nowMs) {
     int s = slotOf(symbol);
-    if (s < 0 || haltedAt[s] == Long.MIN_VALUE) {
+    if (s < 0 || !pauses.unhalt(s)) {
       return;
     }
-    haltedAt[s] = Long.MIN_VALUE;
-    halted--;
     advanceNow(nowMs);
     foldInto(s);
     for (int iv = 0; iv < nIv; iv++) {
-      int cell = cell(s, iv);
+      int cell = cells.cell(s, iv);
       int prev = cell + 1;
-      if (state[cell] == EMPTY && state[prev] != EMPTY) {
-        long open = Math.max(ivs[iv].openOf(now), v[(prev << CELL_SHIFT) + F_NEXT_OPEN]);
-        flat(cell, iv, open, v[(prev << CELL_SHIFT) + F_C]);
-        mark(pending, cell);
-      } else if (state[cell] != EMPTY && !suspended[s] && v[(cell << CELL_SHIFT) + F_NEXT_OPEN] <= now) {
+      if (cells.state[cell] == EMPTY && cells.state[prev] != EMPTY) {
+        cells.flat(cell, iv, Math.max(ivs[iv].openOf(now), cells.nextOpen(prev)), cells.close(prev));
+        delta.mark(cell);
+      } else if (cells.state[cell] != EMPTY && !pauses.suspended(s) && cells.nextOpen(cell) <= now) {
         roll(cell, iv, now);
       }
     }
@@ -961,26 +749,26 @@ public final class KlineBook {
 
   public boolean halted(int symbol) {
     int s = slotOf(symbol);
-    return s >= 0 && haltedAt[s] != Long.MIN_VALUE;
+    return s >= 0 && pauses.halted(s);
   }
 
   /** Symbols halted right now. */
   public int haltedCount() {
-    return halted;
+    return pauses.haltedCount();
   }
 
   /** A halted symbol's kline reached its boundary: it closes, and no flat kline follows it. */
   private void closeHalted(int cell) {
     int prev = cell + 1;
     evict(prev);
-    copyCell(cell, prev);
-    state[prev] = CLOSED;
-    mark(pending, prev);
-    long nextOpen = v[(cell << CELL_SHIFT) + F_NEXT_OPEN];
+    cells.copy(cell, prev);
+    cells.state[prev] = CLOSED;
+    delta.mark(prev);
+    long nextOpen = cells.nextOpen(cell);
     clearCell(cell);
     // where the next kline would open: a trade before it is late (for prev), one after opens it
-    v[(cell << CELL_SHIFT) + F_OPEN_T] = nextOpen;
-    v[(cell << CELL_SHIFT) + F_NEXT_OPEN] = nextOpen;
+    cells.v[(cell << CELL_SHIFT) + F_OPEN_T] = nextOpen;
+    cells.v[(cell << CELL_SHIFT) + F_NEXT_OPEN] = nextOpen;
   }
 
   /**
@@ -989,21 +777,21 @@ public final class KlineBook {
    */
   public void correct(Kline k) {
     int s = slotOf(k.symbol);
-    int iv = indexOf(k.interval);
+    int iv = cells.indexOf(k.interval);
     if (s < 0 || iv < 0) {
       return;
     }
     foldInto(s);
-    int cur = cell(s, iv);
-    int target = state[cur] != EMPTY && v[(cur << CELL_SHIFT) + F_OPEN_T] == k.openTime ? cur
-        : state[cur + 1] != EMPTY && v[((cur + 1) << CELL_SHIFT) + F_OPEN_T] == k.openTime ? cur + 1 : -1;
+    int cur = cells.cell(s, iv);
+    int target = cells.state[cur] != EMPTY && cells.openTime(cur) == k.openTime ? cur
+        : cells.state[cur + 1] != EMPTY && cells.openTime(cur + 1) == k.openTime ? cur + 1 : -1;
     if (target < 0) {
       addOverflow(k);
       return;
     }
     // REST klines carry no trade ids: keep the ones the book has
     writeValues(s, target, k, k.firstId >= 0 || k.count == 0);
-    mark(pending, target);
+    delta.mark(target);
     if (target == cur + 1) {
       reflat(target);
     }
@@ -1014,18 +802,8 @@ public final class KlineBook {
    * after it has no trade yet, it is flat at that close, so it follows the new close.
    */
   private void reflat(int prev) {
-    int cur = prev - 1;
-    if (state[cur] != OPEN || v[(cur << CELL_SHIFT) + F_CNT] != 0
-        || v[(cur << CELL_SHIFT) + F_OPEN_T] != v[(prev << CELL_SHIFT) + F_NEXT_OPEN]) {
-      return;
-    }
-    long c = v[(prev << CELL_SHIFT) + F_C];
-    if (v[(cur << CELL_SHIFT) + F_C] != c) {
-      v[(cur << CELL_SHIFT) + F_O] = c;
-      v[(cur << CELL_SHIFT) + F_H] = c;
-      v[(cur << CELL_SHIFT) + F_L] = c;
-      v[(cur << CELL_SHIFT) + F_C] = c;
-      mark(pending, cur);
+    if (cells.reflat(prev)) {
+      delta.mark(prev - 1);
     }
   }
 
@@ -1038,37 +816,21 @@ public final class KlineBook {
    */
   public KlineDelta takeDelta(long ackEpoch) {
     foldAll();
-    if (epoch > 0 && ackEpoch >= epoch) {
-      Arrays.fill(inflight, 0L);
-      overflow.acknowledged(ackEpoch);
-    } else {
-      for (int w = 0; w < pending.length; w++) {
-        pending[w] |= inflight[w];
-        inflight[w] = 0;
-      }
-    }
-    epoch++;
+    long epoch = delta.next(ackEpoch);
     out.clear();
     overflow.sendWith(out, epoch);
-    for (int w = 0; w < pending.length; w++) {
-      long bits = pending[w];
-      while (bits != 0) {
-        int cell = (w << 6) + Long.numberOfTrailingZeros(bits);
-        bits &= bits - 1;
-        if (state[cell] != EMPTY) {
-          out.add(readCell(cell, row));
-        }
+    for (int cell = delta.nextPending(0); cell >= 0; cell = delta.nextPending(cell + 1)) {
+      if (cells.state[cell] != EMPTY) {
+        out.add(readCell(cell, row));
       }
     }
-    long[] t = inflight;
-    inflight = pending;
-    pending = t;
+    delta.sent();
     return out.build(epoch);
   }
 
   /** Epoch of the last delta taken (0 before the first). */
   public long epoch() {
-    return epoch;
+    return delta.epoch();
   }
 
   /** Klines waiting in the overflow (closed, unacknowledged, pushed out of the grace cell). */
@@ -1085,16 +847,16 @@ public final class KlineBook {
         continue;
       }
       for (int iv = 0; iv < nIv; iv++) {
-        int cell = cell(s, iv);
-        if (state[cell + 1] != EMPTY) {
+        int cell = cells.cell(s, iv);
+        if (cells.state[cell + 1] != EMPTY) {
           b.add(readCell(cell + 1, row));
         }
-        if (state[cell] != EMPTY) {
+        if (cells.state[cell] != EMPTY) {
           b.add(readCell(cell, row));
         }
       }
     }
-    return b.build(epoch);
+    return b.build(delta.epoch());
   }
 
   /** The open kline of a symbol and interval into {@code out}; false if there is none. */
@@ -1109,29 +871,17 @@ public final class KlineBook {
 
   private boolean read(int symbol, Interval iv, int which, Kline out) {
     int s = slotOf(symbol);
-    int i = indexOf(iv);
+    int i = cells.indexOf(iv);
     if (s < 0 || i < 0) {
       return false;
     }
     merge(s);
-    int cell = cell(s, i) + which;
-    if (state[cell] == EMPTY) {
+    int cell = cells.cell(s, i) + which;
+    if (cells.state[cell] == EMPTY) {
       return false;
     }
     readCell(cell, out);
     return true;
-  }
-
-  private static void mark(long[] bits, int i) {
-    bits[i >>> 6] |= 1L << i;
-  }
-
-  private static void unmark(long[] bits, int i) {
-    bits[i >>> 6] &= ~(1L << i);
-  }
-
-  private static boolean isMarked(long[] bits, int i) {
-    return (bits[i >>> 6] & (1L << i)) != 0;
   }
 
   // ---------------------------------------------------------------- counters
