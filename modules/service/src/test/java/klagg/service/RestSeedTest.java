@@ -73,14 +73,9 @@ class RestSeedTest {
         .put("T", time).put("m", false).put("M", true);
   }
 
+  /** A full seed of ABCUSDT (the default weight budget). */
   private static Future<JsonObject> seed(Vertx vertx, int port) {
-    JsonObject conf = new JsonObject()
-        .put("exchange", new JsonObject().put("venue", "sim").put("restBaseUrl", "http://127.0.0.1:" + port))
-        .put("intervals", new JsonArray().add("1m").add("5m"));
-    return vertx.deployVerticle(new ExchangeRestVerticle(KlaggConfig.of(conf, Map.of())))
-        .compose(id -> vertx.eventBus().<JsonObject>request(Addresses.REST_SEED, new JsonObject().put("symbol", "ABCUSDT"),
-            new DeliveryOptions().setSendTimeout(10_000)))
-        .map(m -> m.body());
+    return deployAndSeed(vertx, port, 0, new JsonObject().put("symbol", "ABCUSDT"));
   }
 
   @Test
@@ -173,6 +168,7 @@ class RestSeedTest {
         .add("0");
   }
 
+  /** Deploys the REST verticle against the exchange on {@code port} (weight budget 0: the default), sends {@code req}. */
   private static Future<JsonObject> deployAndSeed(Vertx vertx, int port, int weightBudget, JsonObject req) {
     JsonObject conf = new JsonObject()
         .put("exchange", new JsonObject().put("venue", "sim").put("restBaseUrl", "http://127.0.0.1:" + port)
