@@ -438,12 +438,13 @@ public final class E2e {
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).body();
   }
 
-  /** The gateway cycles between two status snapshots: p50, p99, max (ms), count. */
+  /** The gateway cycles between two status snapshots: p50, p99, max (ms), count, the non-empty 1 ms buckets. */
   static void cycleFigures(JsonObject res, JsonObject before, JsonObject after) {
     klagg.service.CycleHistogram w = klagg.service.CycleHistogram.fromJson(after.getJsonObject("cycleHistogram"))
         .minus(klagg.service.CycleHistogram.fromJson(before.getJsonObject("cycleHistogram")));
     res.put("gateway_cycle_p50_ms", w.percentileMs(0.50)).put("gateway_cycle_p99_ms", w.percentileMs(0.99))
-        .put("gateway_cycle_max_ms", w.maxMs()).put("gateway_cycles_in_window", w.count());
+        .put("gateway_cycle_max_ms", w.maxMs()).put("gateway_cycles_in_window", w.count())
+        .put("gateway_cycle_buckets", w.toJson().getJsonArray("buckets"));
   }
 
   /**

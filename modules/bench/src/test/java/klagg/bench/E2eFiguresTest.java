@@ -103,5 +103,7 @@ class E2eFiguresTest {
     assertThat(res.getDouble("gateway_cycle_p50_ms")).isEqualTo(3.0);
     assertThat(res.getDouble("gateway_cycle_p99_ms")).isEqualTo(3.0);
     assertThat(res.getDouble("gateway_cycle_max_ms")).isEqualTo(13.0);
+    assertThat(res.getJsonArray("gateway_cycle_buckets")).isEqualTo(new JsonArray().add(new JsonArray().add(2).add(99L))
+        .add(new JsonArray().add(12).add(1L)));
   }
 }
