@@ -96,6 +96,16 @@ public final class BenchMain {
     @Option(names = "--no-baseline", description = "skip the baseline run")
     boolean noBaseline;
 
+    @Option(names = "--intervals", paramLabel = "all|LIST",
+        description = "the service's intervals: all (Binance's 15: 1m,3m,5m,15m,30m,1h,2h,4h,6h,8h,12h,1d,3d,1w,1M) "
+            + "or a comma-separated list (default: the service's default set)")
+    String intervals;
+
+    @Option(names = "--histogram", paramLabel = "N",
+        description = "also take the live objects' class histogram running and stopped; print the top N classes "
+            + "per symbol (default 0: none)")
+    int histogram;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "this text")
     boolean help;
 
@@ -113,6 +123,15 @@ public final class BenchMain {
       e.runs = runs;
       e.simProcess = simProcess;
       e.maxLagMs = maxLagMs;
+      e.intervals = intervals;
+      e.histogram = histogram;
+      if (intervals != null) {
+        try {
+          E2e.intervalsConf(intervals);
+        } catch (IllegalArgumentException ex) {
+          throw new Cli.UsageException("Invalid value for --intervals: " + ex.getMessage());
+        }
+      }
       e.run();
       return 0;
     }

@@ -36,7 +36,8 @@ import klagg.sim.SymbolInfo;
  * symbols' {@code @kline_1m} streams. See docs/performance.md for what each figure means.
  *
  * <pre>e2e [--duration S] [--json FILE] [--rate N|max|all|startup|restart] [--symbols N] [--db URL] [--track N]
- *     [--warmup S] [--runs N] [--sim-process] [--max-lag-ms MS] [--no-baseline]</pre>
+ *     [--warmup S] [--runs N] [--sim-process] [--max-lag-ms MS] [--no-baseline] [--intervals all|LIST]
+ *     [--histogram N]</pre>
  */
 public final class E2e {
   /** Clients held for the JVM's life: Vert.x closes an unreferenced client when it is collected. */
@@ -60,6 +61,33 @@ public final class E2e {
    * measure) a sustained rate may reach in its window: a run above it is flagged {@code lag_bounded} false.
    */
   long maxLagMs = 1000;
+  /** The service's intervals: null = its default set, "all" = Binance's 15, else a comma-separated list. */
+  String intervals;
+  /** Top classes of the per-symbol class histogram to print (0: no class histogram). */
+  int histogram;
+
+  /** Binance's 15 kline intervals (what {@code --intervals all} serves). */
+  static final List<String> ALL_INTERVALS = List.of("1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h",
+      "1d", "3d", "1w", "1M");
+
+  /** The {@code intervals} of the service's configuration for {@code --intervals spec}; null: the default. */
+  static JsonArray intervalsConf(String spec) {
+    if (spec == null || spec.isBlank()) {
+      return null;
+    }
+    JsonArray a = new JsonArray();
+    if (spec.trim().equalsIgnoreCase("all")) {
+      ALL_INTERVALS.forEach(a::add);
+      return a;
+    }
+    for (Interval iv : Interval.parseList(spec)) {
+      a.add(iv.code());
+    }
+    if (a.isEmpty()) {
+      throw new IllegalArgumentException("--intervals: no interval in '" + spec + "'");
+    }
+    return a;
+  }
 
   public static void main(String[] args) throws Exception {
     System.exit(BenchMain.run(BenchMain.prepend("e2e", args), System.out, System.err));
@@ -72,7 +100,8 @@ public final class E2e {
         .put("gc", ManagementFactory.getGarbageCollectorMXBeans().stream().map(b -> b.getName()).toList().toString())
         .put("maxHeapMb", Runtime.getRuntime().maxMemory() >> 20)
         .put("loadavg_start", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage())
-        .put("symbols", symbols).put("duration_s", duration);
+        .put("symbols", symbols).put("duration_s", duration)
+        .put("intervals", intervalsConf(intervals) == null ? "default" : String.join(",", intervalsConf(intervals).getList()));
     out.put("env", env);
     // startup (~12 min, bounded by the exchange's REST weight) only when asked: --rate startup
     List<String> rates = rate.equals("all") ? List.of("10000", "100000", "max")
@@ -133,6 +162,16 @@ public final class E2e {
       out.put("p50_ms_at_100k", r100.getValue("p50_ms")).put("p99_ms_at_100k", r100.getValue("p99_ms"))
           .put("p999_ms_at_100k", r100.getValue("p999_ms"));
     }
+    // the scale figures of the last fixed-rate run (or the max run): heap per symbol, gateway cycle
+    JsonObject scale = r100 != null ? r100 : runs.fieldNames().isEmpty() ? null
+        : runs.getJsonObject(runs.fieldNames().iterator().next());
+    if (scale != null) {
+      for (String k : SCALE_KEYS) {
+        if (scale.containsKey(k)) {
+          out.put(k, scale.getValue(k));
+        }
+      }
+    }
     JsonObject r10 = runs.getJsonObject("10000");
     if (r10 != null) {
       out.put("p50_ms_at_10k", r10.getValue("p50_ms")).put("p99_ms_at_10k", r10.getValue("p99_ms"))
@@ -154,6 +193,11 @@ public final class E2e {
       Files.writeString(Path.of(json), out.encodePrettily());
     }
   }
+
+  /** Per-run figures also put at the top level (of the 100k run, else the first). */
+  static final List<String> SCALE_KEYS = List.of("heap_bytes_per_symbol", "heap_bytes_per_symbol_total",
+      "heap_service_mb", "heap_histogram_bytes_per_symbol", "heap_stopped_service_bytes", "gateway_cycle_p50_ms",
+      "gateway_cycle_p99_ms", "gateway_cycle_max_ms", "gateway_cycles_in_window", "web_cache_klines");
 
   static void printTable(JsonObject o) {
     System.out.println();
@@ -300,6 +344,110 @@ public final class E2e {
   }
 
   /**
+   * The live heap right after a full GC: {@code System.gc()} twice, then the heap pools' usage as
+   * the last collection left it (their collection usage; the used heap where the pools report none),
+   * so what the running service allocates meanwhile does not count.
+   */
+  static long liveHeapAfterFullGc() {
+    System.gc();
+    System.gc();
+    long n = 0;
+    boolean any = false;
+    for (java.lang.management.MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (p.getType() == java.lang.management.MemoryType.HEAP && p.getCollectionUsage() != null) {
+        n += p.getCollectionUsage().getUsed();
+        any = true;
+      }
+    }
+    return any ? n : ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  /**
+   * The live objects' class histogram (the JVM's {@code GC.class_histogram}, which collects first),
+   * taken in-process through the DiagnosticCommand MBean: class name to {instances, bytes}.
+   */
+  static Map<String, long[]> classHistogram() throws Exception {
+    var server = ManagementFactory.getPlatformMBeanServer();
+    var name = new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand");
+    String text = (String) server.invoke(name, "gcClassHistogram", new Object[] {new String[0]},
+        new String[] {String[].class.getName()});
+    return parseClassHistogram(text);
+  }
+
+  /** {@code GC.class_histogram}'s text ("  1:  instances  bytes  class (module)") to class -> {instances, bytes}. */
+  static Map<String, long[]> parseClassHistogram(String text) {
+    Map<String, long[]> m = new HashMap<>();
+    for (String line : text.split("\n")) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length < 4 || !f[0].endsWith(":") || !f[0].chars().limit(f[0].length() - 1).allMatch(Character::isDigit)) {
+        continue;
+      }
+      try {
+        long[] v = m.computeIfAbsent(f[3], x -> new long[2]);
+        v[0] += Long.parseLong(f[1]);
+        v[1] += Long.parseLong(f[2]);
+      } catch (NumberFormatException e) {
+        // not a histogram row
+      }
+    }
+    return m;
+  }
+
+  /**
+   * Per symbol, what the running service's live objects hold beyond the stopped one's: the byte
+   * total over every class, and the {@code top} classes by bytes ({@code class}, {@code bytes_per_symbol},
+   * {@code instances_per_symbol}).
+   */
+  static JsonObject histogramPerSymbol(Map<String, long[]> running, Map<String, long[]> stopped, int symbols, int top) {
+    long total = 0;
+    List<Map.Entry<String, long[]>> diff = new ArrayList<>();
+    for (Map.Entry<String, long[]> e : running.entrySet()) {
+      long[] b = stopped.getOrDefault(e.getKey(), new long[2]);
+      long[] d = {e.getValue()[0] - b[0], e.getValue()[1] - b[1]};
+      total += d[1];
+      diff.add(Map.entry(e.getKey(), d));
+    }
+    for (Map.Entry<String, long[]> e : stopped.entrySet()) {
+      if (!running.containsKey(e.getKey())) {
+        total -= e.getValue()[1];
+      }
+    }
+    diff.sort((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1]));
+    JsonArray rows = new JsonArray();
+    for (Map.Entry<String, long[]> e : diff.subList(0, Math.min(top, diff.size()))) {
+      rows.add(new JsonObject().put("class", e.getKey()).put("bytes_per_symbol", (double) e.getValue()[1] / symbols)
+          .put("instances_per_symbol", (double) e.getValue()[0] / symbols));
+    }
+    return new JsonObject().put("bytes_per_symbol", total / symbols).put("top", rows);
+  }
+
+  static void printHistogram(JsonObject h) {
+    System.out.println();
+    System.out.println("| class (running − stopped) | bytes/symbol | instances/symbol |");
+    System.out.println("|---|---|---|");
+    for (Object o : h.getJsonArray("top")) {
+      JsonObject r = (JsonObject) o;
+      System.out.printf("| %s | %.1f | %.2f |%n", r.getString("class"), r.getDouble("bytes_per_symbol"),
+          r.getDouble("instances_per_symbol"));
+    }
+    System.out.printf("| total (every class) | %d | |%n", h.getLong("bytes_per_symbol"));
+  }
+
+  static JsonObject gatewayStatus(Vertx vertx) throws Exception {
+    return vertx.eventBus().<JsonObject>request(Addresses.STATUS_GATEWAY, new JsonObject())
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).body();
+  }
+
+  /** The gateway cycles between two status snapshots: p50, p99, max (ms), count, the non-empty 1 ms buckets. */
+  static void cycleFigures(JsonObject res, JsonObject before, JsonObject after) {
+    klagg.service.CycleHistogram w = klagg.service.CycleHistogram.fromJson(after.getJsonObject("cycleHistogram"))
+        .minus(klagg.service.CycleHistogram.fromJson(before.getJsonObject("cycleHistogram")));
+    res.put("gateway_cycle_p50_ms", w.percentileMs(0.50)).put("gateway_cycle_p99_ms", w.percentileMs(0.99))
+        .put("gateway_cycle_max_ms", w.maxMs()).put("gateway_cycles_in_window", w.count())
+        .put("gateway_cycle_buckets", w.toJson().getJsonArray("buckets"));
+  }
+
+  /**
    * Start-up with a day to backfill: the simulator holds a day of history for every symbol (at a
    * low rate, so it can summarize it) and Binance's REST weight limit (6,000/min); the service starts
    * with an empty database and {@code backfill.days} 1. Measured from {@code KlaggService.start}: every
@@ -400,10 +548,10 @@ public final class E2e {
   /** One received kline update of a tracked symbol: server-clock receive time and last trade id. */
   record Update(long recvServerMs, long cycleServerMs, long openTime, long lastId, long count) {}
 
-  JsonObject runOnce(String r) throws Exception {
+  JsonObject runService(String r, HeapProbe probe) throws Exception {
     boolean max = r.equals("max");
     double fixed = max ? 0 : Double.parseDouble(r);
-    long heap0 = usedHeapAfterGc();
+    long heap0 = liveHeapAfterFullGc();
     long rss0 = rssBytes();
     Vertx vertx = newVertx();
     long now = System.currentTimeMillis();
@@ -433,6 +581,9 @@ public final class E2e {
         .put("web", new JsonObject().put("maxMessagesPerSecond", 50))
         .put("db", dbConf)
         .put("backfill", new JsonObject().put("days", 0));
+    if (intervalsConf(intervals) != null) {
+      conf.put("intervals", intervalsConf(intervals));
+    }
     if (child != null) {
       conf.put("exchange", new JsonObject().put("venue", "sim").put("restBaseUrl", child.restBaseUrl())
           .put("wsBaseUrl", child.wsBaseUrl()).put("weightLimitPerMinute", 100_000_000));
@@ -537,6 +688,7 @@ public final class E2e {
     long cpu0 = cpuNanos();
     long pg0 = postgresCpuTicks();
     long simCpu0 = s.cpuTicks();
+    JsonObject gw0 = gatewayStatus(vertx);
     long t0 = System.nanoTime();
     long measureFrom = s.now();
     // the window, sampling the workers' lag (age of each one's oldest unacknowledged batch)
@@ -558,6 +710,7 @@ public final class E2e {
           + " ms): this run's rate is not a sustained one (lag_bounded false)");
     }
     long dec1 = ingestTrades(vertx);
+    JsonObject gw1 = gatewayStatus(vertx);
     Map<Integer, Long> pub1 = new HashMap<>(publishedAgg);
     long cpu1 = cpuNanos();
     long pg1 = postgresCpuTicks();
@@ -581,7 +734,6 @@ public final class E2e {
     Thread.sleep(1500);
     long sent = s.status().getLong("tradesSent");
     long decoded = ingestTrades(vertx);
-    long heap1 = usedHeapAfterGc();
     JsonObject res = new JsonObject().put("mode", max ? "max" : "fixed " + r).put("warmup_s", max ? warmup : 0)
         .put("sim_process", simProcess)
         .put("trades_per_s", published / secs)
@@ -601,11 +753,11 @@ public final class E2e {
     }
     res.put("sim_trades_sent", sent).put("ingest_trades_decoded", decoded)
         .put("sent_minus_decoded", sent - decoded)
-        .put("heap_bytes_per_symbol", (heap1 - heap0) / symbols)
         .put("rss_bytes_per_symbol", rss0 > 0 ? (rss1 - rss0) / symbols : -1)
         .put("rss_mb", rss1 >> 20)
         .put("subscriber_frames", wsFrames[0])
         .put("loadavg", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    cycleFigures(res, gw0, gw1);
     Map<Integer, String> names = names(vertx);
     if (!max) {
       // every symbol, every minute from the market's start to the last closed one, every field
@@ -667,7 +819,20 @@ public final class E2e {
       }
     }
     res.put("worker_stream_gaps", gaps).put("worker_repairs", repairs).put("worker_late_trades", late);
+    // heap per symbol: the live heap with the service running (streams stalled) and once it stopped,
+    // the harness's own kline maps emptied first (they are not the service's)
+    oneMinute.clear();
+    publishedAgg.clear();
+    cycleAt.clear();
+    updates.values().forEach(List::clear);
+    pub0.clear();
+    pub1.clear();
+    io.micrometer.core.instrument.Gauge cached = klagg.service.KlaggMetrics.of(vertx).find("klagg_web_cache_klines").gauge();
+    res.put("web_cache_klines", cached == null ? -1 : (long) cached.value());
+    Map<String, long[]> histRunning = histogram > 0 ? classHistogram() : null;
+    long heapRunning = liveHeapAfterFullGc();
     wsc.close();
+    CLIENTS.remove(wsc);
     try {
       await(svc.stop());
     } catch (Exception e) {
@@ -676,6 +841,50 @@ public final class E2e {
     await(vertx.close());
     if (child != null) {
       child.close();
+    }
+    probe.heap0 = heap0;
+    probe.heapRunning = heapRunning;
+    probe.histRunning = histRunning;
+    // the harness's own objects, held through the stopped measurement as they were through the running one
+    probe.keep = List.of(market, infos, tracked, names, res);
+    return res;
+  }
+
+  /** What {@link #runService} measured with the service running, for {@link #runOnce} to finish. */
+  static final class HeapProbe {
+    long heap0;
+    long heapRunning;
+    Map<String, long[]> histRunning;
+    Object keep;
+  }
+
+  /**
+   * One run of the service at rate {@code r}, then the heap once it stopped: {@link #runService}
+   * has returned, so nothing of the service is referenced from its frame any more, while the
+   * harness's own objects are still held ({@link HeapProbe#keep}).
+   */
+  JsonObject runOnce(String r) throws Exception {
+    HeapProbe probe = new HeapProbe();
+    JsonObject res = runService(r, probe);
+    long heap0 = probe.heap0;
+    long heapRunning = probe.heapRunning;
+    Map<String, long[]> histRunning = probe.histRunning;
+    long heapStopped = liveHeapAfterFullGc();
+    Map<String, long[]> histStopped = histogram > 0 ? classHistogram() : null;
+    probe.keep = null;
+    res.put("heap_bytes_per_symbol", (heapRunning - heapStopped) / symbols)
+        .put("heap_bytes_per_symbol_total", heapRunning / symbols)
+        .put("heap_service_mb", (heapRunning - heapStopped) / (double) (1 << 20))
+        .put("heap_running_bytes", heapRunning).put("heap_stopped_bytes", heapStopped)
+        .put("heap_stopped_service_bytes", heapStopped - heap0);
+    if (histRunning != null) {
+      JsonObject h = histogramPerSymbol(histRunning, histStopped, symbols, histogram);
+      res.put("heap_histogram_bytes_per_symbol", h.getLong("bytes_per_symbol")).put("heap_histogram_top", h.getJsonArray("top"));
+      printHistogram(h);
+      long left = histStopped.getOrDefault("klagg.service.web.KlineCache$Ring", new long[2])[0];
+      if (left > 0) {
+        System.out.println("WARNING: " + left + " cache rings still reachable after the service stopped");
+      }
     }
     return res;
   }

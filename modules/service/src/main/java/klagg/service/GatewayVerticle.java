@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * immutable update per cycle goes to the web verticle (whose cache is the one place that holds the
  * last known klines: a worker that misses its deadline simply sends nothing new, so its symbols keep
  * their last known klines there) and to persistence. The status reply names the shards that are
- * stale (missed their last pull, or circuit open) so the web can mark their symbols.
+ * stale (missed their last pull, or circuit open) so the web can mark their symbols, and every
+ * cycle's time since start ({@code cycleHistogram}, {@link CycleHistogram}'s JSON form).
  */
 public final class GatewayVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(GatewayVerticle.class);
@@ -48,6 +49,8 @@ public final class GatewayVerticle extends VerticleBase {
   /** The newest fencing token seen per shard: deltas of an older owner are refused. */
   private ShardFences fences;
   private Timer cycleTimer;
+  /** Every cycle's time since start, 1 ms buckets: {@code cycleHistogram} of the status. */
+  private final CycleHistogram cycleHistogram = new CycleHistogram();
   private Counter overruns;
   private long cycle;
   private boolean inCycle;
@@ -179,6 +182,7 @@ public final class GatewayVerticle extends VerticleBase {
       long took = System.nanoTime() - start;
       lastCycleNanos = took;
       cycleTimer.record(took, TimeUnit.NANOSECONDS);
+      cycleHistogram.record(took);
       if (took > TimeUnit.MILLISECONDS.toNanos(config.getLong("gateway.pullIntervalMs"))) {
         overruns.increment();
       }
@@ -267,6 +271,7 @@ public final class GatewayVerticle extends VerticleBase {
       ws.add(w);
     }
     return new JsonObject().put("cycle", cycle).put("lastCycleMs", lastCycleNanos / 1e6).put("workers", ws)
-        .put("staleWorkers", staleShards).put("overruns", (long) overruns.count());
+        .put("staleWorkers", staleShards).put("overruns", (long) overruns.count())
+        .put("cycleHistogram", cycleHistogram.toJson());
   }
 }

@@ -247,6 +247,7 @@ public final class KlaggConfig {
       throw new ConfigException("http.port must be 0..65535, got " + port);
     }
     positive("web.cacheKlines");
+    positive("web.cacheMaxKlines");
     positive("web.historyTimeoutMs");
     positive("web.statusTimeoutMs");
     positive("web.maxConnections");

@@ -36,10 +36,14 @@ public final class KlaggMetrics {
       new ClassLoaderMetrics().bindTo(reg);
       new ProcessorMetrics().bindTo(reg);
       new UptimeMetrics().bindTo(reg);
-      // the GC listener holds the registry: released with the Vert.x instance
+      // the GC listener holds the registry: released with the Vert.x instance, and so is the entry
+      // (its gauges hold the verticles, which hold the Vert.x instance: a weak key alone stays reachable)
       if (v instanceof io.vertx.core.internal.VertxInternal vi) {
         vi.addCloseHook(p -> {
           gc.close();
+          synchronized (KlaggMetrics.class) {
+            REGISTRIES.remove(v);
+          }
           p.succeed();
         });
       }

@@ -27,6 +27,15 @@ class KlaggConfigTest {
   }
 
   @Test
+  void theWebCachesGlobalBoundDefaultsToAMillionKlinesAndMustBePositive() {
+    assertThat(KlaggConfig.of(new JsonObject(), Map.of()).getLong("web.cacheMaxKlines")).isEqualTo(1_000_000L);
+    for (long bad : new long[] {0, -1}) {
+      assertThatThrownBy(() -> KlaggConfig.of(new JsonObject().put("web", new JsonObject().put("cacheMaxKlines", bad)),
+          Map.of())).isInstanceOf(KlaggConfig.ConfigException.class).hasMessageContaining("web.cacheMaxKlines");
+    }
+  }
+
+  @Test
   void theVenueAloneChoosesItsUrlsAndAnExplicitUrlWins() {
     ExchangeEndpoints spot = ExchangeEndpoints.fromJson(KlaggConfig.of(new JsonObject(), Map.of()).section("exchange"));
     assertThat(spot.restBaseUrl()).isEqualTo("https://api.binance.com");

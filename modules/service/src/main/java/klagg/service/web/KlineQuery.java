@@ -138,14 +138,13 @@ final class KlineQuery {
     return (startTime == null || openTime >= startTime) && (endTime == null || openTime <= endTime);
   }
 
-  /** The cached klines in range, ascending. */
+  /** The cached klines in range, ascending (copies: the cache's next cycle does not change them). */
   List<Kline> fromCache(KlineCache.Ring ring) {
     List<Kline> out = new ArrayList<>();
     if (ring != null) {
       for (int i = 0; i < ring.size(); i++) {
-        Kline k = ring.get(i);
-        if (inRange(k.openTime)) {
-          out.add(k);
+        if (inRange(ring.openTime(i))) {
+          out.add(ring.get(i));
         }
       }
     }
@@ -161,7 +160,7 @@ final class KlineQuery {
       return false;
     }
     if (startTime != null) {
-      return startTime >= ring.oldest().openTime;
+      return startTime >= ring.openTime(0);
     }
     return inRange.size() >= limit;
   }

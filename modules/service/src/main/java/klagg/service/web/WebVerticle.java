@@ -102,13 +102,14 @@ public final class WebVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    cache = new KlineCache(config.getInt("web.cacheKlines"));
+    cache = new KlineCache(config.getInt("web.cacheKlines"), config.getLong("web.cacheMaxKlines"));
     publishAll = config.getBool("bridge.publishAll");
     guard = new BridgeGuard(config.getLong("bridge.stuckClientMs"));
     hub = new StreamHub(new StreamHub.Limits(config.getInt("web.maxConnections"), config.getInt("web.maxStreams"),
         config.getInt("web.maxMessagesPerSecond"), config.getLong("web.stuckClientMs")), served);
     status = new StatusSampler(vertx, config.getLong("web.statusTimeoutMs"), config.workers(), symbols, () -> new JsonObject()
-        .put("symbols", symbols.size()).put("cacheKeys", cache.keys()).put("cycles", cycles)
+        .put("symbols", symbols.size()).put("cacheKeys", cache.keys()).put("cacheKlines", cache.klines())
+        .put("cacheEvicted", cache.evicted()).put("cacheRefused", cache.refused()).put("cycles", cycles)
         .put("websocket", hub.status()));
     registerMetrics();
     var bus = vertx.eventBus();
@@ -161,6 +162,14 @@ public final class WebVerticle extends VerticleBase {
     MeterRegistry reg = KlaggMetrics.of(vertx);
     Gauge.builder("klagg_web_ws_connections", this, w -> w.hub.connections()).register(reg);
     Gauge.builder("klagg_web_cache_klines", this, w -> w.cache.klines()).register(reg);
+    Gauge.builder("klagg_web_cache_slots", this, w -> w.cache.slots())
+        .description("kline slots the live cache has allocated (bounded by web.cacheMaxKlines)").register(reg);
+    FunctionCounter.builder("klagg_web_cache_evicted", this, w -> w.cache.evicted())
+        .description("oldest cached klines dropped because web.cacheMaxKlines kept their series from growing")
+        .register(reg);
+    FunctionCounter.builder("klagg_web_cache_refused", this, w -> w.cache.refused())
+        .description("series not cached (served from the database) because web.cacheMaxKlines was reached")
+        .register(reg);
     FunctionCounter.builder("klagg_web_cycles", this, w -> w.cycles).register(reg);
     FunctionCounter.builder("klagg_web_bus_events", this, w -> w.busEvents)
         .description("kline events built for event-bus bridge clients").register(reg);
@@ -373,11 +382,8 @@ public final class WebVerticle extends VerticleBase {
     if (q.cacheSuffices(ring, cached)) {
       return Future.succeededFuture(q.answer(cached, null));
     }
-    // copy what the cache holds now: the cycle may change it before the database answers
-    List<Kline> copy = new ArrayList<>(cached.size());
-    for (Kline k : cached) {
-      copy.add(new Kline().set(k));
-    }
+    // the cache's klines are copies already: the cycle may change the cache before the database answers
+    List<Kline> copy = cached;
     return vertx.eventBus().<JsonObject>request(Addresses.HISTORY_QUERY, q.toHistoryRequest(),
             new DeliveryOptions().setSendTimeout(config.getLong("web.historyTimeoutMs")))
         .map(m -> q.answer(copy, m.body() == null ? null : m.body().getJsonArray("klines")))
