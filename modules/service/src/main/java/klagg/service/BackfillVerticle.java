@@ -156,7 +156,7 @@ public final class BackfillVerticle extends VerticleBase {
                 // behind the live path's requests (seeds, repairs) in the shared weight budget
                 .put("bulk", true),
             // held while symbols are seeded (minutes at 1,000 symbols), then within its budget share
-            new DeliveryOptions().setSendTimeout(Seeding.SEED_TIMEOUT_MS))
+            new DeliveryOptions().setSendTimeout(WorkerRest.SEED_TIMEOUT_MS))
         .compose(m -> {
           JsonArray ks = m.body().getJsonArray("klines");
           KlineDelta.Builder b = new KlineDelta.Builder(ks.size());

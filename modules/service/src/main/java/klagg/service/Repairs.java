@@ -275,7 +275,7 @@ final class Repairs {
     rest.request(Addresses.REST_KLINES,
             new JsonObject().put("symbol", symbol).put("interval", iv.code()).put("startTime", start).put("endTime", end)
                 .put("bulk", bulk),
-            bulk ? Seeding.SEED_TIMEOUT_MS : 120_000)
+            bulk ? WorkerRest.SEED_TIMEOUT_MS : 120_000)
         .onSuccess(r -> {
           if (!symbol.equals(slots.names[sym])) {
             return;

@@ -28,8 +28,6 @@ final class Seeding {
   private static final Logger log = LoggerFactory.getLogger(Seeding.class);
   /** how long after the open it waits for a deferred seed's proof: a quiet symbol then seeds in full */
   static final long PROOF_WAIT_MS = 5_000;
-  /** A seed or a bulk repair waits its turn behind the others within the weight budget: minutes at 1,000 symbols. */
-  static final long SEED_TIMEOUT_MS = 30 * 60_000L;
 
   private final Vertx vertx;
   private final KlaggConfig config;
@@ -126,7 +124,7 @@ final class Seeding {
     long last = st.getLong("lastAggId");
     long max = config.getLong("repair.maxTrades");
     rest.request(Addresses.REST_AGG_TRADES, new JsonObject().put("symbol", symbol).put("fromId", last + 1)
-            .put("toId", last + max).put("startup", true), SEED_TIMEOUT_MS)
+            .put("toId", last + max).put("startup", true), WorkerRest.SEED_TIMEOUT_MS)
         .onSuccess(r -> {
           if (!stillSeeding(id, symbol)) {
             return;
@@ -169,7 +167,7 @@ final class Seeding {
     // seeds are served in order, a few at a time, within the exchange's weight budget: at 1,000
     // symbols the last one waits minutes (a timeout here would only queue it again)
     Interval fine = book.intervals().get(0);
-    rest.request(Addresses.REST_SEED, request(symbol, slots.held(id), fine, retryMs >= 0), SEED_TIMEOUT_MS)
+    rest.request(Addresses.REST_SEED, request(symbol, slots.held(id), fine, retryMs >= 0), WorkerRest.SEED_TIMEOUT_MS)
         .onSuccess(r -> {
           if (slots.is(id, symbol)) {
             seeded(id, r.body());

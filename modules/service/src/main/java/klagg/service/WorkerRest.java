@@ -11,6 +11,12 @@ import io.vertx.core.json.JsonObject;
  * worker's {@code inFlight} status and gauge), and the exchange's clock as the worker knows it.
  */
 final class WorkerRest {
+  /**
+   * The timeout of a seed or a bulk klines request: it waits its turn behind the others within the
+   * exchange's weight budget (minutes at 1,000 symbols; a timeout would only queue it again).
+   */
+  static final long SEED_TIMEOUT_MS = 30 * 60_000L;
+
   private final Vertx vertx;
   private long offset;
   private int inFlight;
