@@ -170,10 +170,6 @@ public final class AggregatorVerticle extends VerticleBase {
         .tags(w.and("source", "exchange")).register(reg);
   }
 
-  long serverNow() {
-    return rest.serverNow();
-  }
-
   // ---------------------------------------------------------------- trades
 
   private void onTrades(Message<TradeBatch> m) {
