@@ -1,13 +1,11 @@
 package klagg.core;
 
-import static klagg.core.KlineCells.CELL_LONGS;
 import static klagg.core.KlineCells.CELL_SHIFT;
 import static klagg.core.KlineCells.CLOSED;
 import static klagg.core.KlineCells.EMPTY;
 import static klagg.core.KlineCells.F_CNT;
 import static klagg.core.KlineCells.F_FOLD_N;
 import static klagg.core.KlineCells.F_NEXT_OPEN;
-import static klagg.core.KlineCells.F_O;
 import static klagg.core.KlineCells.F_OPEN_T;
 import static klagg.core.KlineCells.OPEN;
 
@@ -15,7 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The kline state of one worker: symbols x intervals as one array of 16-long cells, exact integer sums, and a
+ * The kline state of one worker, and the per-trade loop that changes it: symbols x intervals as one array of 16-long cells, exact integer sums, and a
  * dirty set from which deltas are taken under an epoch.
  *
  * <p>Every (symbol, interval) has two cells: the open kline ({@code cur}) and the one just closed
@@ -35,15 +33,18 @@ import java.util.List;
  * smallest first id, the close that of the largest last id, so reordered or repaired trades land
  * exactly where the exchange has them.
  *
- * <p>The book keeps the symbol table (symbol id to slot, scales, last aggregate id), the per-trade
- * loop with its fold cells, and the clock (rolls, halted closes); the other jobs are beside it:
- * {@link KlineCells} (the packed cells and what a cell is), {@link DeltaTracker} (changed and
- * in-flight cells, epochs) with {@link DeltaOverflow} (closed klines that left unacknowledged),
- * {@link IdGaps} (missing aggregate ids) and {@link SymbolPauses} (suspended and halted symbols).
+ * <p>The book holds the per-trade loop ({@link #apply}), symbols added, restored and removed,
+ * corrections from the exchange, and the reads (deltas, snapshots, one kline). The other jobs are
+ * beneath or beside it: {@link SlotTable} (symbol id to slot, scales, last aggregate id) and
+ * {@link KlineClock} (rolls at boundaries, dead feeds and halts, the cell moves all of them share)
+ * are its base classes, so the loop reads their arrays as its own fields; {@link KlineCells} (the
+ * packed cells and what a cell is), {@link DeltaTracker} (changed and in-flight cells, epochs) with
+ * {@link DeltaOverflow} (closed klines that left unacknowledged), {@link IdGaps} (missing aggregate
+ * ids) and {@link SymbolPauses} (suspended and halted symbols) are objects it holds.
  *
  * <p>Not thread-safe: one owner (a worker verticle, the replay loop).
  */
-public final class KlineBook {
+public final class KlineBook extends KlineClock {
   /** Outcome of {@link #apply}. */
   public enum Result {
     APPLIED, LATE_APPLIED, GAP_FILLED, LATE_DROPPED, DUPLICATE, UNKNOWN_SYMBOL, BAD_SCALE
@@ -54,54 +55,13 @@ public final class KlineBook {
     void onGap(int symbol, long fromAggId, long toAggId);
   }
 
-
   private static final long[] POW10 = Decimals.POW10;
 
-  private final Interval[] ivs;
-  private final int nIv;
-  /** the kline cells, and per interval the earliest next open */
-  private final KlineCells cells;
-  private final long[] minNextOpen;
-  private final long graceMs;
   private GapListener gapListener = (s, f, t) -> { };
-
-  // per slot
-  private int slots;
-  private int[] slotSymbol;
-  private boolean[] used;
-  private byte[] pScale;
-  private byte[] qScale;
-  private long[] lastAgg;
-  private int[] freeSlots = new int[16];
-  private int freeCount;
-  private int slotLimit;
-  private int[] slotOfSymbol = new int[0];
-
-
-  // per slot: the fold cell (trades not yet merged into the open cells, CELL_LONGS longs from
-  // slot << CELL_SHIFT); in its otherwise unused longs, how many trades it holds (F_FOLD_N) and the
-  // window [F_OPEN_T, F_NEXT_OPEN) in which a trade lands in every interval's open cell (an end of
-  // Long.MIN_VALUE: unknown, take the slow path). One place, so a trade on the fast path touches
-  // two cache lines of book state.
-  private final boolean foldFast;
-  private long[] fold;
-  private boolean[] inFoldList;
-  private int[] foldList = new int[64];
-  private int foldCount;
-
   private final int[] targets;
-  /** changed, in-flight and overflowed klines of the delta protocol */
-  private final DeltaTracker delta = new DeltaTracker();
-  private final DeltaOverflow overflow = delta.overflow;
   private final KlineDelta.Builder out = new KlineDelta.Builder(256);
-  private final Kline row = new Kline();
-
-  /** suspended (dead feed) and halted (exchange BREAK/HALT) symbols */
-  private final SymbolPauses pauses = new SymbolPauses();
   /** open ranges of missing aggregate ids */
   private final IdGaps gaps = new IdGaps();
-
-  private long now = Long.MIN_VALUE;
 
   private long applied;
   private long folded;
@@ -121,26 +81,12 @@ public final class KlineBook {
 
   /** With {@code foldFast} false every trade updates every interval directly (for differential tests). */
   KlineBook(List<Interval> intervals, long graceMs, int expectedSymbols, boolean foldFast) {
-    this.foldFast = foldFast;
-    this.ivs = intervals.stream().distinct()
-        .sorted((a, b) -> Long.compare(a.nominalLength(), b.nominalLength())).toArray(Interval[]::new);
-    if (ivs.length == 0) {
-      throw new IllegalArgumentException("no intervals");
-    }
-    this.nIv = ivs.length;
-    this.graceMs = graceMs;
-    this.cells = new KlineCells(ivs);
-    this.minNextOpen = cells.minNextOpen;
+    super(intervals, graceMs, expectedSymbols, foldFast);
     this.targets = new int[nIv];
-    allocSlots(Math.max(4, expectedSymbols));
   }
 
   public void setGapListener(GapListener listener) {
     this.gapListener = listener;
-  }
-
-  public List<Interval> intervals() {
-    return List.of(ivs);
   }
 
   // ---------------------------------------------------------------- symbols
@@ -191,27 +137,6 @@ public final class KlineBook {
     minNextOpen[iv] = Math.min(minNextOpen[iv], cells.nextOpen(cell));
   }
 
-  /** A kline's values into a cell, at the symbol's scales (widened first if the kline is finer). */
-  private void writeValues(int s, int cell, Kline k, boolean ids) {
-    if (k.priceScale > pScale[s] || k.qtyScale > qScale[s]) {
-      widen(s, Math.max(k.priceScale, pScale[s]), Math.max(k.qtyScale, qScale[s]));
-    }
-    cells.write(cell, k, pScale[s] - k.priceScale, qScale[s] - k.qtyScale, ids);
-  }
-
-  /** Sets the last aggregate id seen for a symbol (resume after restart). */
-  public void setLastAggId(int symbol, long aggId) {
-    int s = slotOf(symbol);
-    if (s >= 0) {
-      lastAgg[s] = aggId;
-    }
-  }
-
-  public long lastAggId(int symbol) {
-    int s = slotOf(symbol);
-    return s >= 0 ? lastAgg[s] : -1;
-  }
-
   /**
    * Closes a symbol out: its open klines become final (emitted in the next delta) and its slot is
    * freed. Returns false if the symbol was not in the book.
@@ -234,84 +159,8 @@ public final class KlineBook {
     }
     gaps.forget(s);
     pauses.forget(s);
-    used[s] = false;
-    slotOfSymbol[symbol] = -1;
-    if (freeCount == freeSlots.length) {
-      freeSlots = Arrays.copyOf(freeSlots, freeCount * 2);
-    }
-    freeSlots[freeCount++] = s;
-    slots--;
+    freeSlot(s);
     return true;
-  }
-
-  public boolean contains(int symbol) {
-    return slotOf(symbol) >= 0;
-  }
-
-  public int symbolCount() {
-    return slots;
-  }
-
-  private int slotOf(int symbol) {
-    return symbol >= 0 && symbol < slotOfSymbol.length ? slotOfSymbol[symbol] : -1;
-  }
-
-  private int slotFor(int symbol, int priceScale, int qtyScale) {
-    if (symbol < 0) {
-      throw new IllegalArgumentException("negative symbol id " + symbol);
-    }
-    int s = slotOf(symbol);
-    if (s >= 0) {
-      return s;
-    }
-    if (symbol >= slotOfSymbol.length) {
-      int old = slotOfSymbol.length;
-      slotOfSymbol = Arrays.copyOf(slotOfSymbol, Math.max(symbol + 1, old * 2));
-      Arrays.fill(slotOfSymbol, old, slotOfSymbol.length, -1);
-    }
-    if (freeCount > 0) {
-      s = freeSlots[--freeCount];
-    } else {
-      if (slotLimit == used.length) {
-        allocSlots(used.length * 2);
-      }
-      s = slotLimit++;
-    }
-    used[s] = true;
-    slotSymbol[s] = symbol;
-    pScale[s] = (byte) priceScale;
-    qScale[s] = (byte) qtyScale;
-    lastAgg[s] = -1;
-    pauses.reset(s);
-    fold[(s << CELL_SHIFT) + F_FOLD_N] = 0;
-    fold[(s << CELL_SHIFT) + F_NEXT_OPEN] = Long.MIN_VALUE;
-    slotOfSymbol[symbol] = s;
-    for (int iv = 0; iv < nIv; iv++) {
-      clearCell(cells.cell(s, iv));
-      clearCell(cells.cell(s, iv) + 1);
-    }
-    slots++;
-    return s;
-  }
-
-  private void allocSlots(int n) {
-    slotSymbol = grow(slotSymbol, n);
-    used = used == null ? new boolean[n] : Arrays.copyOf(used, n);
-    pScale = pScale == null ? new byte[n] : Arrays.copyOf(pScale, n);
-    qScale = qScale == null ? new byte[n] : Arrays.copyOf(qScale, n);
-    lastAgg = grow(lastAgg, n);
-    pauses.grow(n);
-    fold = grow(fold, n << CELL_SHIFT);
-    inFoldList = inFoldList == null ? new boolean[n] : Arrays.copyOf(inFoldList, n);
-    delta.grow(cells.grow(n));
-  }
-
-  private static long[] grow(long[] a, int n) {
-    return a == null ? new long[n] : Arrays.copyOf(a, n);
-  }
-
-  private static int[] grow(int[] a, int n) {
-    return a == null ? new int[n] : Arrays.copyOf(a, n);
   }
 
   // ---------------------------------------------------------------- trades
@@ -476,123 +325,7 @@ public final class KlineBook {
     fold[(s << CELL_SHIFT) + F_NEXT_OPEN] = to;
   }
 
-  /**
-   * Merges the slot's fold cell into every interval's open cell (marking them changed) and forgets
-   * the fast window; the caller is about to read or change the cells. Exact ({@link KlineCells#add}).
-   */
-  private void foldInto(int s) {
-    fold[(s << CELL_SHIFT) + F_NEXT_OPEN] = Long.MIN_VALUE;
-    merge(s);
-  }
-
-  /** The merge of {@link #foldInto} alone: the open cells' windows, and so the fast window, stay. */
-  private void merge(int s) {
-    if (fold[(s << CELL_SHIFT) + F_FOLD_N] == 0) {
-      return;
-    }
-    fold[(s << CELL_SHIFT) + F_FOLD_N] = 0;
-    int f = s << CELL_SHIFT;
-    long[] a = fold;
-    for (int iv = 0, cell = cells.cell(s, 0); iv < nIv; iv++, cell += 2) {
-      cells.add(cell, a, f);
-      delta.mark(cell);
-    }
-    Arrays.fill(a, f + F_O, f + CELL_LONGS, 0L); // the sums and F_FOLD_N
-  }
-
-  /** Merges every fold cell (before deltas, snapshots and clock rolls). */
-  private void foldAll() {
-    for (int i = 0; i < foldCount; i++) {
-      int s = foldList[i];
-      inFoldList[s] = false;
-      if (used[s]) {
-        merge(s);
-      }
-    }
-    foldCount = 0;
-  }
-
-  /**
-   * Advances the book's clock to server time {@code nowMs}: every interval whose boundary has passed
-   * is closed and the next one opened (flat at the close, filling skipped intervals with flat
-   * klines). Only intervals whose earliest boundary passed are visited.
-   */
-  public void onTick(long nowMs) {
-    advanceNow(nowMs);
-    for (int iv = 0; iv < nIv; iv++) {
-      if (now < minNextOpen[iv]) {
-        continue;
-      }
-      foldAll();
-      long min = Long.MAX_VALUE;
-      for (int s = 0; s < slotLimit; s++) {
-        if (!used[s]) {
-          continue;
-        }
-        int cell = cells.cell(s, iv);
-        if (cells.state[cell] == EMPTY) {
-          continue;
-        }
-        if (cells.nextOpen(cell) <= now && !pauses.suspended(s)) {
-          fold[(s << CELL_SHIFT) + F_NEXT_OPEN] = Long.MIN_VALUE;
-          if (pauses.halted(s)) {
-            closeHalted(cell);
-            continue;
-          }
-          roll(cell, iv, now);
-        }
-        min = Math.min(min, cells.nextOpen(cell));
-      }
-      minNextOpen[iv] = min;
-    }
-  }
-
-  private void advanceNow(long nowMs) {
-    if (nowMs > now) {
-      now = nowMs;
-    }
-  }
-
-  /** The book's clock: the latest of tick times and trade times seen. */
-  public long now() {
-    return now;
-  }
-
-  private void roll(int cell, int iv, long time) {
-    int prev = cell + 1;
-    while (cells.nextOpen(cell) <= time) {
-      evict(prev);
-      cells.copy(cell, prev);
-      cells.state[prev] = CLOSED;
-      delta.mark(prev);
-      cells.flat(cell, iv, cells.nextOpen(cell), cells.close(cell));
-      delta.mark(cell);
-    }
-    if (cells.nextOpen(cell) < minNextOpen[iv]) {
-      minNextOpen[iv] = cells.nextOpen(cell);
-    }
-  }
-
-  private void clearCell(int cell) {
-    cells.clear(cell);
-    delta.forget(cell);
-  }
-
-  /** A closed kline leaves {@code prev}: keep it in the overflow if its last change is unconfirmed. */
-  private void evict(int prev) {
-    if (cells.state[prev] != EMPTY && delta.unconfirmed(prev)) {
-      toOverflow(prev);
-    }
-    delta.forget(prev);
-  }
-
-  private void toOverflow(int cell) {
-    addOverflow(readCell(cell, row));
-  }
-
-  private void addOverflow(Kline k) {
-    overflow.add(k);
-  }
+  // ---------------------------------------------------------------- the overflow
 
   /** Bounds the overflow of unacknowledged closed klines ({@code workers.maxOverflowKlines}). */
   public void maxOverflow(int max) {
@@ -627,30 +360,6 @@ public final class KlineBook {
     return overflow.spilledKlines();
   }
 
-  private Kline readCell(int cell, Kline k) {
-    int s = cell / (nIv * 2);
-    cells.read(cell, k);
-    k.symbol = slotSymbol[s];
-    k.priceScale = pScale[s];
-    k.qtyScale = qScale[s];
-    k.lastAggId = lastAgg[s];
-    return k;
-  }
-
-  /** Scales a symbol's state up to finer decimals (rare: the first finer price or quantity). */
-  private void widen(int s, int newP, int newQ) {
-    foldInto(s);
-    int dp = newP - pScale[s];
-    int dq = newQ - qScale[s];
-    for (int k = cells.cell(s, 0), end = k + 2 * nIv; k < end; k++) {
-      if (cells.state[k] != EMPTY) {
-        cells.rescale(k, dp, dq);
-      }
-    }
-    pScale[s] = (byte) newP;
-    qScale[s] = (byte) newQ;
-  }
-
   // ---------------------------------------------------------------- gaps
 
   private void openGap(int s, long from, long to) {
@@ -668,108 +377,7 @@ public final class KlineBook {
     gaps.forget(slotOf(symbol));
   }
 
-  // ---------------------------------------------------------------- dead feeds and repairs
-
-  /**
-   * The symbol's feed is down: clock ticks no longer close its klines (a dead feed is not a quiet
-   * market, so no flat klines are invented). Trades, e.g. repaired from REST, still apply.
-   */
-  public void suspend(int symbol) {
-    int s = slotOf(symbol);
-    if (s >= 0) {
-      pauses.suspend(s);
-    }
-  }
-
-  /** The feed is back and every missed trade was applied: ticks close klines again, up to now. */
-  public void resume(int symbol, long nowMs) {
-    int s = slotOf(symbol);
-    if (s < 0) {
-      return;
-    }
-    pauses.unsuspend(s);
-    advanceNow(nowMs);
-    foldInto(s);
-    for (int iv = 0; iv < nIv; iv++) {
-      int cell = cells.cell(s, iv);
-      if (cells.state[cell] != EMPTY && cells.nextOpen(cell) <= now) {
-        fold[(s << CELL_SHIFT) + F_NEXT_OPEN] = Long.MIN_VALUE;
-        if (pauses.halted(s)) {
-          closeHalted(cell);
-        } else {
-          roll(cell, iv, now);
-        }
-      }
-    }
-  }
-
-  public boolean suspended(int symbol) {
-    int s = slotOf(symbol);
-    return s >= 0 && pauses.suspended(s);
-  }
-
-  // ---------------------------------------------------------------- halts (exchange status BREAK)
-
-  /**
-   * Trading of the symbol is paused on the exchange (status BREAK/HALT): not a delisting. Its open
-   * klines still close at their boundaries, but no flat klines are opened after them (the exchange
-   * publishes none for a halt), until {@link #unhalt} or its next trade.
-   */
-  public void halt(int symbol, long nowMs) {
-    int s = slotOf(symbol);
-    if (s < 0 || pauses.halted(s)) {
-      return;
-    }
-    advanceNow(nowMs);
-    pauses.halt(s, Math.max(nowMs, now));
-  }
-
-  /**
-   * Trading resumed: intervals that closed during the halt open again at {@code nowMs}'s boundary,
-   * flat at the last close (trades amend them), and the clock closes them again.
-   */
-  public void unhalt(int symbol, long nowMs) {
-    int s = slotOf(symbol);
-    if (s < 0 || !pauses.unhalt(s)) {
-      return;
-    }
-    advanceNow(nowMs);
-    foldInto(s);
-    for (int iv = 0; iv < nIv; iv++) {
-      int cell = cells.cell(s, iv);
-      int prev = cell + 1;
-      if (cells.state[cell] == EMPTY && cells.state[prev] != EMPTY) {
-        cells.flat(cell, iv, Math.max(ivs[iv].openOf(now), cells.nextOpen(prev)), cells.close(prev));
-        delta.mark(cell);
-      } else if (cells.state[cell] != EMPTY && !pauses.suspended(s) && cells.nextOpen(cell) <= now) {
-        roll(cell, iv, now);
-      }
-    }
-  }
-
-  public boolean halted(int symbol) {
-    int s = slotOf(symbol);
-    return s >= 0 && pauses.halted(s);
-  }
-
-  /** Symbols halted right now. */
-  public int haltedCount() {
-    return pauses.haltedCount();
-  }
-
-  /** A halted symbol's kline reached its boundary: it closes, and no flat kline follows it. */
-  private void closeHalted(int cell) {
-    int prev = cell + 1;
-    evict(prev);
-    cells.copy(cell, prev);
-    cells.state[prev] = CLOSED;
-    delta.mark(prev);
-    long nextOpen = cells.nextOpen(cell);
-    clearCell(cell);
-    // where the next kline would open: a trade before it is late (for prev), one after opens it
-    cells.v[(cell << CELL_SHIFT) + F_OPEN_T] = nextOpen;
-    cells.v[(cell << CELL_SHIFT) + F_NEXT_OPEN] = nextOpen;
-  }
+  // ---------------------------------------------------------------- corrections
 
   /**
    * Replaces a kline with the exchange's own (a repair from REST klines): the open or just-closed
@@ -786,7 +394,7 @@ public final class KlineBook {
     int target = cells.state[cur] != EMPTY && cells.openTime(cur) == k.openTime ? cur
         : cells.state[cur + 1] != EMPTY && cells.openTime(cur + 1) == k.openTime ? cur + 1 : -1;
     if (target < 0) {
-      addOverflow(k);
+      overflow.add(k);
       return;
     }
     // REST klines carry no trade ids: keep the ones the book has
@@ -794,16 +402,6 @@ public final class KlineBook {
     delta.mark(target);
     if (target == cur + 1) {
       reflat(target);
-    }
-  }
-
-  /**
-   * The just-closed kline in {@code prev} changed (a late trade, a correction): if the open kline
-   * after it has no trade yet, it is flat at that close, so it follows the new close.
-   */
-  private void reflat(int prev) {
-    if (cells.reflat(prev)) {
-      delta.mark(prev - 1);
     }
   }
 
