@@ -71,7 +71,7 @@ final class DeltaOverflow {
     return spilled;
   }
 
-  void takeSpilled(KlineBook.SpillSink sink) {
+  void takeSpilled(SpillSink sink) {
     spilled = false;
     for (int sym = 0; sym < spilledFrom.length; sym++) {
       if (spilledFrom[sym] != Long.MAX_VALUE) {

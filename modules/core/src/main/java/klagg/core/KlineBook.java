@@ -345,12 +345,6 @@ public final class KlineBook extends KlineClock {
     overflow.takeSpilled(sink);
   }
 
-  /** Receives a symbol whose dropped overflow klines must be rebuilt from {@code fromTime} on (no boxing). */
-  @FunctionalInterface
-  public interface SpillSink {
-    void accept(int symbol, long fromTime);
-  }
-
   /** Times the overflow hit its bound, and klines dropped then. */
   public long overflowSpills() {
     return overflow.spills();
