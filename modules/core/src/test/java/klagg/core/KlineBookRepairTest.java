@@ -5,41 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class KlineBookRepairTest {
-  static final long T0 = 1_680_652_800_000L; // 00:00, on every boundary up to 1d
-  final AggTrade t = new AggTrade();
-
-  KlineBook book() {
-    KlineBook b = new KlineBook(List.of(Interval.M1, Interval.M5), 2_000, 2);
-    b.addSymbol(0, 2, 0);
-    return b;
-  }
-
-  void trade(KlineBook b, long a, long price, long time) {
-    t.set(0, a, price, 2, 1, 0, a, a, time, false);
-    b.apply(t);
-  }
-
-  @Test
-  void aSuspendedSymbolGetsNoInventedKlinesUntilResumed() {
-    KlineBook b = book();
-    trade(b, 1, 100, T0 + 1);
-    b.suspend(0);
-    b.onTick(T0 + 3 * 60_000);
-    Kline k = new Kline();
-    b.current(0, Interval.M1, k);
-    assertThat(k.openTime).as("still the minute of the last trade").isEqualTo(T0);
-    // repaired trades apply while suspended and roll the symbol as real trades do
-    trade(b, 2, 200, T0 + 60_000 + 5);
-    b.current(0, Interval.M1, k);
-    assertThat(k.openTime).isEqualTo(T0 + 60_000);
-    b.resume(0, T0 + 3 * 60_000);
-    b.current(0, Interval.M1, k);
-    assertThat(k.openTime).isEqualTo(T0 + 3 * 60_000);
-    assertThat(k.close).isEqualTo(200);
-    assertThat(b.suspended(0)).isFalse();
-  }
-
+/** Late trades, corrections from the exchange's klines, and finer klines merged into coarser ones. */
+class KlineBookRepairTest extends OneSymbolBookCase {
   @Test
   void aTradeTooLateForTheClosedMinuteStillCountsInTheOpenFiveMinutes() {
     KlineBook b = book();
