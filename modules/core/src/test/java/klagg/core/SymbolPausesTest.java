@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
-/** The record of paused symbols; what a pause does to klines is in {@link KlineBookHaltTest}. */
+/** The record of paused symbols; what a pause does to klines is in {@link KlineClockTest}. */
 class SymbolPausesTest {
   SymbolPauses pauses(int slots) {
     SymbolPauses p = new SymbolPauses();
