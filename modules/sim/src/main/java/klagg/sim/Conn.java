@@ -115,7 +115,7 @@ abstract class Conn {
     if (pong) {
       awaitingPongSince = 0;
     } else if (text != null) {
-      hub.command(this, text);
+      hub.requests.answer(this, text);
       flush();
     }
     return true;

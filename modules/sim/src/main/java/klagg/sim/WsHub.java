@@ -4,12 +4,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.ServerWebSocketHandshake;
 import io.vertx.core.http.WebSocketFrame;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -18,8 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
- * WebSocket side: connections, Binance's commands and limits, and the live streams (aggTrade,
- * !miniTicker@arr, kline). Runs on the simulator's context only.
+ * WebSocket side: connections and their limits, subscriptions (the requests that change them are
+ * {@link WsRequests}), and the live streams (aggTrade, !miniTicker@arr, kline). Runs on the
+ * simulators context only.
  */
 final class WsHub {
   static final Pattern AGG = Pattern.compile("[a-z0-9]+@aggTrade");
@@ -35,6 +32,8 @@ final class WsHub {
   final Map<String, Set<Conn>> subs = new HashMap<>();
   /** The kline and mini-ticker streams. */
   final Tickers tickers = new Tickers(this);
+  /** Binance's request protocol (SUBSCRIBE, ...) on a connection's text frames. */
+  final WsRequests requests = new WsRequests(this);
   final Map<SymbolInfo, String[]> held = new HashMap<>();
   final AtomicLong tradesSent = new AtomicLong();
   final AtomicLong framesSent = new AtomicLong();
@@ -212,106 +211,7 @@ final class WsHub {
     }
   }
 
-  // ------------------------------------------------------------------ commands
-
-  static JsonObject error(int code, String msg, Object id) {
-    return new JsonObject().put("error", new JsonObject().put("code", code).put("msg", msg)).put("id", id);
-  }
-
-  void command(Conn c, String text) {
-    JsonObject req;
-    try {
-      Object v = io.vertx.core.json.Json.decodeValue(text);
-      if (!(v instanceof JsonObject o)) {
-        c.send(error(2, "Invalid request: expected an object", null).encode());
-        return;
-      }
-      req = o;
-    } catch (DecodeException e) {
-      String m = e.getMessage() == null ? "" : e.getMessage().split("\n")[0];
-      c.send(error(3, "Invalid JSON: " + m, null).encode());
-      return;
-    }
-    Object id = req.getValue("id");
-    if (id != null && !(id instanceof Number) && !(id instanceof String s && s.matches("[A-Za-z0-9]{1,36}"))) {
-      c.send(error(2, "Invalid request: request ID must be an unsigned integer, an alphanumeric string of at most 36 characters, or null", null).encode());
-      return;
-    }
-    if (id instanceof Number n && (n instanceof Double || n instanceof Float)) {
-      c.send(error(2, "Invalid request: request ID must be an unsigned integer", null).encode());
-      return;
-    }
-    for (String k : req.fieldNames()) {
-      if (!k.equals("method") && !k.equals("params") && !k.equals("id")) {
-        c.send(error(2, "Invalid request: unknown field `" + k + "`", id).encode());
-        return;
-      }
-    }
-    Object mo = req.getValue("method");
-    if (mo == null) {
-      c.send(error(2, "Invalid request: missing field `method`", id).encode());
-      return;
-    }
-    if (!(mo instanceof String method)) {
-      c.send(error(2, "Invalid request: method name must be a string", id).encode());
-      return;
-    }
-    Object po = req.getValue("params");
-    if (po != null && !(po instanceof JsonArray)) {
-      c.send(error(2, "Invalid request: params must be an array", id).encode());
-      return;
-    }
-    JsonArray params = po == null ? new JsonArray() : (JsonArray) po;
-    switch (method) {
-      case "SUBSCRIBE", "UNSUBSCRIBE" -> {
-        List<String> names = new ArrayList<>();
-        for (Object p : params) {
-          if (!(p instanceof String s)) {
-            c.send(error(2, "Invalid request: " + method + " params must be strings", id).encode());
-            return;
-          }
-          if (!validStream(s)) {
-            c.send(error(2, "Invalid request: invalid stream name `" + s + "`", id).encode());
-            return;
-          }
-          names.add(s);
-        }
-        if (method.equals("SUBSCRIBE")) {
-          Set<String> after = new HashSet<>(c.streams);
-          after.addAll(names);
-          if (after.size() > cfg.maxStreamsPerConnection) {
-            c.send(error(2, "Invalid request: too many streams, at most " + cfg.maxStreamsPerConnection
-                + " per connection", id).encode());
-            return;
-          }
-          names.forEach(s -> subscribe(c, s));
-        } else {
-          names.forEach(s -> unsubscribe(c, s));
-        }
-        c.send(new JsonObject().put("result", null).put("id", id).encode());
-      }
-      case "LIST_SUBSCRIPTIONS" -> c.send(new JsonObject().put("result", new JsonArray(new ArrayList<>(c.streams))).put("id", id).encode());
-      case "SET_PROPERTY" -> {
-        if (params.size() != 2 || !"combined".equals(params.getValue(0))) {
-          c.send(error(0, "Unknown property", id).encode());
-        } else if (!(params.getValue(1) instanceof Boolean b)) {
-          c.send(error(1, "Invalid value type: expected Boolean", id).encode());
-        } else {
-          c.combined = b;
-          c.send(new JsonObject().put("result", null).put("id", id).encode());
-        }
-      }
-      case "GET_PROPERTY" -> {
-        if (params.size() != 1 || !"combined".equals(params.getValue(0))) {
-          c.send(error(0, "Unknown property", id).encode());
-        } else {
-          c.send(new JsonObject().put("result", c.combined).put("id", id).encode());
-        }
-      }
-      default -> c.send(error(2, "Invalid request: unknown variant `" + method
-          + "`, expected one of `SUBSCRIBE`, `UNSUBSCRIBE`, `LIST_SUBSCRIPTIONS`, `SET_PROPERTY`, `GET_PROPERTY`", id).encode());
-    }
-  }
+  // ------------------------------------------------------------------ subscriptions
 
   void subscribe(Conn c, String s) {
     if (c.streams.add(s)) {
