@@ -118,16 +118,6 @@ final class KlineCache {
       return k;
     }
 
-    /** The newest kline (a fresh copy), or null. */
-    Kline newest() {
-      return size == 0 ? null : get(size - 1);
-    }
-
-    /** The oldest kline (a fresh copy), or null. */
-    Kline oldest() {
-      return size == 0 ? null : get(0);
-    }
-
     private void write(int i, KlineDelta d, int r) {
       int b = base(i);
       long[] c = cells;

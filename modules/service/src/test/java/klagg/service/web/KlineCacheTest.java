@@ -80,8 +80,6 @@ class KlineCacheTest {
     assertThat(r.size()).isEqualTo(2);
     assertSame(r.get(0), a);
     assertSame(r.get(1), b);
-    assertSame(r.oldest(), a);
-    assertSame(r.newest(), b);
     assertThat(r.get(0).openDecimal()).isEqualByComparingTo(new BigDecimal("1.00000001"));
     assertThat(r.get(0).volumeDecimal()).isEqualByComparingTo(new BigDecimal("12345678.90124"));
     assertThat(r.get(1).closeDecimal()).isEqualByComparingTo(new BigDecimal("1500000.02"));
@@ -93,7 +91,7 @@ class KlineCacheTest {
     apply(c, b2);
     assertThat(r.size()).isEqualTo(2);
     assertSame(held, b);
-    assertSame(r.newest(), b2);
+    assertSame(r.get(r.size() - 1), b2);
     assertThat(c.ring(7, Interval.M1)).isNull();
     assertThat(c.ring(8, Interval.H4)).isNull();
     assertThat(c.keys()).isEqualTo(1);
@@ -175,7 +173,7 @@ class KlineCacheTest {
     KlineCache.Ring r1 = c.ring(1, Interval.M1);
     assertThat(r1.slots()).isEqualTo(4);
     assertThat(openTimes(r1)).containsExactly(MIN, 2 * MIN, 3 * MIN, 4 * MIN);
-    assertSame(r1.newest(), kline(1, Interval.M1, 4 * MIN, 4));
+    assertSame(r1.get(r1.size() - 1), kline(1, Interval.M1, 4 * MIN, 4));
     assertThat(c.evicted()).isEqualTo(1);
     // a new series finds no slot: not cached, counted
     apply(c, kline(3, Interval.M1, 0, 0), kline(1, Interval.H1, 0, 0));
