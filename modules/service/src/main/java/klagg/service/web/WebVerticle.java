@@ -13,21 +13,9 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.net.NetServer;
-import io.vertx.core.net.NetServerOptions;
-import io.vertx.core.net.NetSocket;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.ext.eventbus.bridge.tcp.impl.protocol.FrameHelper;
-import io.vertx.ext.web.handler.sockjs.SockJSSocket;
-import io.vertx.ext.bridge.BaseBridgeEvent;
-import io.vertx.ext.bridge.BridgeOptions;
-import io.vertx.ext.bridge.PermittedOptions;
-import io.vertx.ext.eventbus.bridge.tcp.TcpEventBusBridge;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
-import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
-import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -46,9 +34,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The client side of klagg: Binance's REST endpoints for klines, exchangeInfo and time (served from a
  * live cache of recent klines and the database for older history), health and Prometheus metrics,
- * Binance's kline WebSocket streams, the SockJS and TCP event-bus bridges (clients register only on
- * outbound {@code klagg.out.changes} / {@code klagg.out.kline.*}, send only to inbound
- * {@code klagg.in.query}; lagging clients are conflated and then closed) and the dashboard.
+ * Binance's kline WebSocket streams ({@link StreamHub}), the SockJS and TCP event-bus bridges
+ * ({@link EventBusBridges}: clients register only on outbound {@code klagg.out.changes} /
+ * {@code klagg.out.kline.*}, send only to inbound {@code klagg.in.query}; lagging clients are
+ * conflated and then closed) and the dashboard.
  *
  * <p>Its cache ({@link KlineCache}) is the one place that holds the last known klines: a worker that
  * misses the gateway's pull deadline (timeout or open circuit) sends nothing new, so queries and
@@ -66,24 +55,13 @@ public final class WebVerticle extends VerticleBase {
   private StreamHub hub;
   private StatusSampler status;
   private HttpServer server;
-  private TcpEventBusBridge tcpBridge;
+  private volatile EventBusBridges bridges;
   private volatile int httpPort = -1;
-  private volatile int tcpPort = -1;
   private long offset;
   private long cycles;
   private long rowsSeen;
   private final Kline scratch = new Kline();
-  private final BridgeInterest interest = new BridgeInterest();
   private final RateLimitedLog rlog = new RateLimitedLog(log, 10_000);
-  private static final String[] REFUSED_TYPES = {"register", "send", "publish"};
-  /** Refused bridge requests, [bridge][register|send|publish]. */
-  private final long[][] refused = new long[BridgeGuard.BRIDGES.length][REFUSED_TYPES.length];
-  /** Malformed frames refused, by bridge (see {@link CheckedSockJsSocket}, {@link GuardedNetSocket.FrameCheck}). */
-  private final long[] malformed = new long[BridgeGuard.BRIDGES.length];
-  private final java.util.Map<Object, BridgeGuard.Client> sockJsClients = new java.util.HashMap<>();
-  private BridgeGuard guard;
-  private boolean publishAll;
-  private long busEvents;
 
   public WebVerticle(KlaggConfig config) {
     this.config = config;
@@ -97,14 +75,13 @@ public final class WebVerticle extends VerticleBase {
 
   /** The TCP bridge's port, or -1 when it is off. */
   public int tcpBridgePort() {
-    return tcpPort;
+    return bridges == null ? -1 : bridges.tcpPort();
   }
 
   @Override
   public Future<?> start() {
     cache = new KlineCache(config.getInt("web.cacheKlines"), config.getLong("web.cacheMaxKlines"));
-    publishAll = config.getBool("bridge.publishAll");
-    guard = new BridgeGuard(config.getLong("bridge.stuckClientMs"));
+    bridges = new EventBusBridges(vertx, config, symbols);
     hub = new StreamHub(new StreamHub.Limits(config.getInt("web.maxConnections"), config.getInt("web.maxStreams"),
         config.getInt("web.maxMessagesPerSecond"), config.getLong("web.stuckClientMs")), served);
     status = new StatusSampler(vertx, config.getLong("web.statusTimeoutMs"), config.workers(), symbols, () -> new JsonObject()
@@ -133,12 +110,12 @@ public final class WebVerticle extends VerticleBase {
               return Future.succeededFuture();
             }))
         .compose(v -> startHttp())
-        .compose(v -> startTcpBridge())
+        .compose(v -> bridges.startTcp())
         .onSuccess(v -> {
           status.start();
           vertx.setPeriodic(1000, id -> {
             hub.housekeeping();
-            guard.afterCycle();
+            bridges.afterCycle();
           });
         });
   }
@@ -152,8 +129,8 @@ public final class WebVerticle extends VerticleBase {
     if (server != null) {
       all.add(server.close());
     }
-    if (tcpBridge != null) {
-      all.add(tcpBridge.close());
+    if (bridges != null) {
+      all.add(bridges.close());
     }
     return Future.join(all);
   }
@@ -171,31 +148,7 @@ public final class WebVerticle extends VerticleBase {
         .description("series not cached (served from the database) because web.cacheMaxKlines was reached")
         .register(reg);
     FunctionCounter.builder("klagg_web_cycles", this, w -> w.cycles).register(reg);
-    FunctionCounter.builder("klagg_web_bus_events", this, w -> w.busEvents)
-        .description("kline events built for event-bus bridge clients").register(reg);
-    Gauge.builder("klagg_web_bridge_registrations", this, w -> w.interest.registrations()).register(reg);
-    for (int b = 0; b < BridgeGuard.BRIDGES.length; b++) {
-      int bridge = b;
-      for (int t = 0; t < REFUSED_TYPES.length; t++) {
-        int type = t;
-        FunctionCounter.builder("klagg_bridge_refused", this, w -> w.refused[bridge][type])
-            .description("bridge requests refused by the address allow-list")
-            .tags("bridge", BridgeGuard.BRIDGES[b], "type", REFUSED_TYPES[t]).register(reg);
-      }
-      for (int r = 0; r < BridgeGuard.REASONS.length; r++) {
-        int reason = r;
-        FunctionCounter.builder("klagg_bridge_dropped", this, w -> w.guard.dropped(bridge, reason))
-            .description("outbound messages not written to a lagging bridge client (conflated, or the client closed)")
-            .tags("bridge", BridgeGuard.BRIDGES[b], "reason", BridgeGuard.REASONS[r]).register(reg);
-      }
-      FunctionCounter.builder("klagg_bridge_malformed", this, w -> w.malformed[bridge])
-          .description("malformed bridge frames refused (not JSON, fields of the wrong type, a TCP length prefix"
-              + " outside 0..web.maxFrameBytes, which also closes the connection)")
-          .tags("bridge", BridgeGuard.BRIDGES[b]).register(reg);
-      FunctionCounter.builder("klagg_bridge_slow_disconnects", this, w -> w.guard.slowDisconnects(bridge))
-          .description("bridge clients closed for staying behind longer than bridge.stuckClientMs")
-          .tags("bridge", BridgeGuard.BRIDGES[b]).register(reg);
-    }
+    bridges.registerMetrics(reg);
   }
 
   // ---------------------------------------------------------------- live updates
@@ -227,41 +180,8 @@ public final class WebVerticle extends VerticleBase {
         }
       }
     }
-    // event-bus fan-out: only for addresses a bridge client listens on (or all, bridge.publishAll)
-    boolean snap = publishAll || interest.has(Addresses.CHANGES_OUT);
-    if (!publishAll && interest.isEmpty()) {
-      hub.afterCycle();
-      guard.afterCycle();
-      return;
-    }
-    var bus = vertx.eventBus();
-    JsonArray snapshot = snap ? new JsonArray() : null;
-    for (KlineDelta d : u.deltas()) {
-      for (int r = 0; r < d.size(); r++) {
-        Symbols.Info info = symbols.byId(d.symbol(r));
-        if (info == null) {
-          continue;
-        }
-        String address = info.klineOut(d.interval(r));
-        boolean wanted = publishAll || interest.has(address);
-        if (wanted || snap) {
-          JsonObject event = StreamEvents.event(d.get(r, scratch), info.symbol, u.serverTime());
-          busEvents++;
-          if (snap) {
-            snapshot.add(event);
-          }
-          if (wanted) {
-            bus.publish(address, event);
-          }
-        }
-      }
-    }
-    if (snap && !snapshot.isEmpty()) {
-      bus.publish(Addresses.CHANGES_OUT, new JsonObject().put("E", u.serverTime()).put("cycle", u.cycle())
-          .put("klines", snapshot));
-    }
+    bridges.publish(u);
     hub.afterCycle();
-    guard.afterCycle();
   }
 
   // ---------------------------------------------------------------- HTTP
@@ -286,13 +206,7 @@ public final class WebVerticle extends VerticleBase {
     router.get("/health").handler(this::health);
     router.get("/metrics").handler(ctx -> KlaggMetrics.scrape(vertx, ctx.response()));
     router.routeWithRegex("^/(ws|stream)(/.*)?$").handler(this::webSocket);
-    if (config.getBool("bridge.sockjs")) {
-      // SockJSHandler.bridge(options, handler) is exactly this, less the frame check (CheckedSockJsSocket)
-      io.vertx.ext.web.handler.sockjs.impl.EventBusBridgeImpl bridge = new io.vertx.ext.web.handler.sockjs.impl
-          .EventBusBridgeImpl(vertx, null, sockJsOptions(), e -> onBridgeEvent(BridgeGuard.SOCKJS, e, e.socket()));
-      router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx).socketHandler(so ->
-          bridge.handle(new CheckedSockJsSocket(so, why -> malformed(BridgeGuard.SOCKJS, so.remoteAddress(), why)))));
-    }
+    bridges.mountSockJs(router);
     for (String api : List.of("/api/*", "/fapi/*")) {
       router.route(api).handler(ctx -> json(ctx, 404, new JsonObject().put("code", -1000)
           .put("msg", "Unknown endpoint " + ctx.request().path()).encode()));
@@ -531,178 +445,5 @@ public final class WebVerticle extends VerticleBase {
     }
     req.toWebSocket().onSuccess(ws -> hub.accept(ws, names, combined))
         .onFailure(e -> log.debug("websocket upgrade failed: {}", e.getMessage()));
-  }
-
-  // ---------------------------------------------------------------- bridges
-
-  /** Outbound: the snapshot and kline addresses only; inbound: the query only (see {@link #onBridgeEvent}). */
-  private static <T extends BridgeOptions> T permitted(T o) {
-    o.addInboundPermitted(new PermittedOptions().setAddress(Addresses.QUERY_IN));
-    o.addOutboundPermitted(new PermittedOptions().setAddressRegex(Addresses.OUT_PERMITTED_REGEX));
-    return o;
-  }
-
-  /**
-   * Every bridge event of both bridges. Checks the direction of each request itself, so that a
-   * mistake in the permitted options cannot reopen the bridge: REGISTER only on outbound addresses,
-   * SEND only to inbound ones, PUBLISH never (no inbound address takes one). Tracks outbound
-   * registrations, and holds outbound messages for a SockJS client whose write queue is full.
-   */
-  private void onBridgeEvent(int bridge, BaseBridgeEvent e, Object socket) {
-    JsonObject raw = e.getRawMessage();
-    // a client may put anything there ({"address":[1]}): not a string is no address (refused below)
-    Object rawAddress = raw == null ? null : raw.getValue("address");
-    String address = rawAddress instanceof String ? (String) rawAddress : null;
-    switch (e.type()) {
-      case SOCKET_CREATED -> {
-        if (bridge == BridgeGuard.SOCKJS) {
-          SockJSSocket so = (SockJSSocket) socket;
-          BridgeGuard.Client c = guard.client(bridge, so::writeQueueFull, so::close);
-          sockJsClients.put(so, c);
-          so.drainHandler(v -> c.flush());
-        }
-      }
-      case REGISTER -> {
-        if (!Addresses.bridgeMayRegister(address)) {
-          refuse(bridge, 0, address, socket);
-          return;
-        }
-        interest.register(socket, address);
-      }
-      case SEND -> {
-        if (!Addresses.bridgeMaySend(address)) {
-          refuse(bridge, 1, address, socket);
-          return;
-        }
-      }
-      case PUBLISH -> {
-        refuse(bridge, 2, address, socket);
-        return;
-      }
-      case RECEIVE -> {
-        BridgeGuard.Client c = sockJsClients.get(socket);
-        // replies to the client's own requests are not held
-        if (c != null && address != null && address.startsWith(Addresses.OUT_PREFIX) && c.mustHold()) {
-          c.hold(address, BridgeGuard.openTime(raw), new BridgeGuard.Held() {
-            @Override
-            public void deliver() {
-              e.complete(true);
-            }
-
-            @Override
-            public void discard() {
-              e.complete(false);
-            }
-          });
-          return;
-        }
-      }
-      case UNREGISTER -> {
-        if (address != null) {
-          interest.unregister(socket, address);
-        }
-      }
-      case SOCKET_CLOSED -> {
-        interest.closed(socket);
-        BridgeGuard.Client c = sockJsClients.remove(socket);
-        if (c != null) {
-          c.closed();
-        }
-      }
-      default -> { }
-    }
-    e.complete(true);
-  }
-
-  /**
-   * A refused request: counted, logged (rate-limited) and answered with the bridge's own refusal
-   * frame, {@code access_denied}. The event is left uncompleted: completing it with false would make
-   * the bridge send a second, different error frame ("rejected"); an uncompleted event holds nothing.
-   */
-  private void refuse(int bridge, int type, String address, Object socket) {
-    refused[bridge][type]++;
-    rlog.warn("bridge-refused-" + bridge + "-" + type, "refused a " + BridgeGuard.BRIDGES[bridge] + " bridge "
-        + REFUSED_TYPES[type] + " on " + (address == null ? "no address" : "'" + abbreviate(address) + "'")
-        + " (clients register on klagg.out.changes / klagg.out.kline.*, send to klagg.in.query)");
-    if (socket instanceof SockJSSocket) {
-      ((SockJSSocket) socket).write(Buffer.buffer("{\"type\":\"err\",\"body\":\"access_denied\"}"));
-    } else if (socket instanceof NetSocket) {
-      FrameHelper.sendErrFrame("access_denied", (NetSocket) socket);
-    }
-  }
-
-  private void malformed(int bridge, Object from, String why) {
-    malformed[bridge]++;
-    rlog.warn("bridge-malformed-" + bridge, "refused a malformed " + BridgeGuard.BRIDGES[bridge] + " bridge frame from "
-        + from + ": " + abbreviate(why));
-  }
-
-  private static String abbreviate(String s) {
-    return s.length() <= 80 ? s : s.substring(0, 80) + "...";
-  }
-
-  private SockJSBridgeOptions sockJsOptions() {
-    return permitted(new SockJSBridgeOptions()).setReplyTimeout(config.getLong("web.historyTimeoutMs") + 1000);
-  }
-
-  private Future<Void> startTcpBridge() {
-    if (!config.getBool("bridge.tcpEnabled")) {
-      return Future.succeededFuture();
-    }
-    TcpEventBusBridge b = TcpEventBusBridge.create(vertx, permitted(new BridgeOptions()), new NetServerOptions(),
-        e -> onBridgeEvent(BridgeGuard.TCP, e, e.socket()));
-    guardTcpClients(b);
-    return b.listen(config.getInt("bridge.tcpPort"), config.getString("bridge.tcpHost")).map(x -> {
-      tcpBridge = b;
-      tcpPort = actualPort(b, config.getInt("bridge.tcpPort"));
-      log.info("web: TCP event-bus bridge on {}:{}", config.getString("bridge.tcpHost"), tcpPort);
-      return null;
-    });
-  }
-
-  /**
-   * Hands the TCP bridge a {@link GuardedNetSocket} for each connection instead of the raw socket:
-   * the bridge (5.0.x) has no RECEIVE event, so the guard has to sit at the socket's write. Its
-   * connection handler is private; if it cannot be reached the bridge runs unguarded (logged).
-   */
-  private void guardTcpClients(TcpEventBusBridge b) {
-    try {
-      var f = b.getClass().getDeclaredField("server");
-      f.setAccessible(true);
-      NetServer server = (NetServer) f.get(b);
-      java.lang.reflect.Method handler = b.getClass().getDeclaredMethod("handler", NetSocket.class);
-      handler.setAccessible(true);
-      server.connectHandler(so -> {
-        GuardedNetSocket g = new GuardedNetSocket(so, config.getInt("web.maxFrameBytes"),
-            why -> malformed(BridgeGuard.TCP, so.remoteAddress(), why));
-        BridgeGuard.Client c = guard.client(BridgeGuard.TCP, so::writeQueueFull, so::close);
-        g.client = c;
-        so.drainHandler(v -> c.flush());
-        // the bridge listens to end and exceptions only: close is ours
-        so.closeHandler(v -> {
-          c.closed();
-          interest.closed(g);
-        });
-        try {
-          handler.invoke(b, g);
-        } catch (ReflectiveOperationException e) {
-          log.warn("TCP bridge connection handler failed: {}", e.toString());
-          so.close();
-        }
-      });
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      log.warn("TCP bridge clients run unguarded (no conflation, no slow-client bound): {}", e.toString());
-    }
-  }
-
-  /** The bridge does not expose its bound port; read it from its server (ephemeral ports in tests). */
-  private static int actualPort(TcpEventBusBridge b, int configured) {
-    try {
-      var f = b.getClass().getDeclaredField("server");
-      f.setAccessible(true);
-      return ((NetServer) f.get(b)).actualPort();
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      return configured;
-    }
   }
 }
