@@ -207,20 +207,12 @@ public final class KlineBook extends KlineClock {
 
     long p = price;
     long q = qty;
-    int ps = pScale[s];
-    int qs = qScale[s];
-    if (priceScale != ps || qtyScale != qs) {
-      if (priceScale > Decimals.MAX_SCALE || qtyScale > Decimals.MAX_SCALE || priceScale < 0
-          || qtyScale < 0) {
+    if (priceScale != pScale[s] || qtyScale != qScale[s]) {
+      if (!fitScales(s, priceScale, qtyScale)) {
         return Result.BAD_SCALE;
       }
-      if (priceScale > ps || qtyScale > qs) {
-        widen(s, Math.max(ps, priceScale), Math.max(qs, qtyScale));
-        ps = pScale[s];
-        qs = qScale[s];
-      }
-      p *= POW10[ps - priceScale];
-      q *= POW10[qs - qtyScale];
+      p *= POW10[pScale[s] - priceScale];
+      q *= POW10[qScale[s] - qtyScale];
     }
 
     if (time >= fold[(s << CELL_SHIFT) + F_OPEN_T] && time < fold[(s << CELL_SHIFT) + F_NEXT_OPEN]) {
@@ -237,6 +229,29 @@ public final class KlineBook extends KlineClock {
       applied++;
       return fill ? Result.GAP_FILLED : Result.APPLIED;
     }
+    return applyToIntervals(s, p, q, firstId, lastId, time, buyerMaker, fill);
+  }
+
+  /**
+   * A trade's decimals differ from the symbol's: false if they are out of range, else the symbol is
+   * widened to the finer of the two (its state rescaled) so the trade can be scaled up to it.
+   */
+  private boolean fitScales(int s, int priceScale, int qtyScale) {
+    if (priceScale > Decimals.MAX_SCALE || qtyScale > Decimals.MAX_SCALE || priceScale < 0 || qtyScale < 0) {
+      return false;
+    }
+    if (priceScale > pScale[s] || qtyScale > qScale[s]) {
+      widen(s, Math.max(pScale[s], priceScale), Math.max(qScale[s], qtyScale));
+    }
+    return true;
+  }
+
+  /**
+   * A trade outside the symbol's fold window (a boundary reached, a late trade, a halted or new
+   * symbol), at the symbol's scales: the fold cell is merged first, then two passes over the intervals.
+   */
+  private Result applyToIntervals(int s, long p, long q, long firstId, long lastId, long time, boolean buyerMaker,
+      boolean fill) {
     foldInto(s);
 
     // pass 1: roll intervals the trade has reached; pick each interval's kline: the open one, the
