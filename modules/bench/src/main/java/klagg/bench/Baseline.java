@@ -214,11 +214,11 @@ final class Baseline {
     E2e.await(vertx.deployVerticle(reader));
     Thread.sleep(3000); // warm-up
     long a0 = applied.get();
-    long cpu0 = E2e.cpuNanos();
+    long cpu0 = JvmProbes.cpuNanos();
     long t0 = System.nanoTime();
     Thread.sleep(duration * 1000L);
     long a1 = applied.get();
-    long cpu1 = E2e.cpuNanos();
+    long cpu1 = JvmProbes.cpuNanos();
     long t1 = System.nanoTime();
     double secs = (t1 - t0) / 1e9;
     JsonObject r = new JsonObject().put("trades_per_s", (a1 - a0) / secs)

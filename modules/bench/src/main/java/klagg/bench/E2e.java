@@ -1,7 +1,6 @@
 package klagg.bench;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.WebSocketClient;
@@ -11,9 +10,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,14 +23,14 @@ import klagg.service.KlaggConfig;
 import klagg.service.KlaggService;
 import klagg.service.msg.CycleUpdate;
 import klagg.sim.SimMarket;
-import klagg.sim.SimTrade;
-import klagg.sim.Simulator;
 import klagg.sim.SymbolInfo;
 
 /**
  * End-to-end load harness: in one JVM, the simulator in firehose mode, the whole service (embedded
  * PostgreSQL persistence) reading it over loopback WebSockets, and a WebSocket subscriber on a few
- * symbols' {@code @kline_1m} streams. See docs/performance.md for what each figure means.
+ * symbols' {@code @kline_1m} streams. See docs/performance.md for what each figure means. Beside it:
+ * {@link RunFigures} (latency quantiles, medians, the tables), {@link JvmProbes} (CPU, memory, heap,
+ * class histogram) and {@link ExchangeCheck} (published klines against the exchange's and the firehose's).
  *
  * <pre>e2e [--duration S] [--json FILE] [--rate N|max|all|startup|restart] [--symbols N] [--db URL] [--track N]
  *     [--warmup S] [--runs N] [--sim-process] [--max-lag-ms MS] [--no-baseline] [--intervals all|LIST]
@@ -131,7 +128,7 @@ public final class E2e {
         all.add(res);
         System.out.println("run " + r + (times > 1 ? " #" + (i + 1) : "") + ": " + res.encode());
       }
-      runs.put(r, times == 1 ? all.getJsonObject(0) : medianRun(all));
+      runs.put(r, times == 1 ? all.getJsonObject(0) : RunFigures.medianRun(all));
       if (times > 1) {
         out.put("max_runs", all);
       }
@@ -140,7 +137,7 @@ public final class E2e {
     JsonArray maxRuns = out.getJsonArray("max_runs",
         runs.containsKey("max") ? new JsonArray().add(runs.getJsonObject("max")) : new JsonArray());
     if (!maxRuns.isEmpty()) {
-      summarizeMax(out, maxRuns);
+      RunFigures.summarizeMax(out, maxRuns);
     }
     long lost = 0;
     long mismatched = 0;
@@ -188,7 +185,7 @@ public final class E2e {
       }
     }
     env.put("loadavg_end", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-    printTable(out);
+    RunFigures.printTable(out);
     if (json != null) {
       Files.writeString(Path.of(json), out.encodePrettily());
     }
@@ -199,238 +196,8 @@ public final class E2e {
       "heap_service_mb", "heap_histogram_bytes_per_symbol", "heap_stopped_service_bytes", "gateway_cycle_p50_ms",
       "gateway_cycle_p99_ms", "gateway_cycle_max_ms", "gateway_cycles_in_window", "web_cache_klines");
 
-  static void printTable(JsonObject o) {
-    System.out.println();
-    System.out.println("| figure | value |");
-    System.out.println("|---|---|");
-    for (String k : o.fieldNames()) {
-      Object v = o.getValue(k);
-      if (!(v instanceof JsonObject) && !k.equals("max_runs")) {
-        System.out.printf("| %s | %s |%n", k, v instanceof Double d ? String.format("%.2f", d) : v);
-      }
-    }
-    JsonObject runs = o.getJsonObject("runs");
-    System.out.println();
-    System.out.println("| rate | offered/s | trades/s | cpu µs/trade | p50 ms | p99 ms | p99.9 ms | to cycle p50/p99 | cycle to subscriber p50/p99 | lost | compared klines (+ symbols at max) | mismatched klines (+ symbols at max) | heap B/symbol | RSS B/symbol | load |");
-    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-    for (String r : runs.fieldNames()) {
-      JsonObject x = runs.getJsonObject(r);
-      boolean max = x.containsKey("mismatched_symbols");
-      System.out.printf("| %s | %s | %.0f | %.2f | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.2f |%n", r,
-          x.containsKey("offered_trades_per_s") ? String.format("%.0f", x.getDouble("offered_trades_per_s")) : "–",
-          x.getDouble("trades_per_s"), x.getDouble("cpu_us_per_trade"), x.getValue("p50_ms"), x.getValue("p99_ms"),
-          x.getValue("p999_ms"), pair(x, "to_cycle"), pair(x, "cycle_to_subscriber"),
-          x.getValue("lost_trades"), x.getValue("compared_klines") + (max ? " + " + x.getValue("compared_symbols") : ""),
-          x.getValue("mismatched_klines") + (max ? " + " + x.getValue("mismatched_symbols") : ""),
-          x.getValue("heap_bytes_per_symbol"),
-          x.getValue("rss_bytes_per_symbol"), x.getDouble("loadavg"));
-    }
-  }
-
-  /** The median of {@code v} (the mean of the middle two for an even count). */
-  static double median(List<Double> v) {
-    double[] a = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    if (a.length == 0) {
-      return Double.NaN;
-    }
-    return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
-  }
-
-  /** The run whose {@code trades_per_s} is the median (the lower middle one for an even count). */
-  static JsonObject medianRun(JsonArray runs) {
-    List<JsonObject> l = new ArrayList<>();
-    runs.forEach(o -> l.add((JsonObject) o));
-    l.sort(java.util.Comparator.comparingDouble(o -> o.getDouble("trades_per_s")));
-    return l.get((l.size() - 1) / 2);
-  }
-
-  private static List<Double> figures(JsonArray runs, String key) {
-    List<Double> v = new ArrayList<>();
-    for (Object o : runs) {
-      Object x = ((JsonObject) o).getValue(key);
-      if (x instanceof Number n && n.doubleValue() >= 0) {
-        v.add(n.doubleValue());
-      }
-    }
-    return v;
-  }
-
-  /**
-   * The max-rate figures of {@code out} from its runs: medians (each figure's own), the list of
-   * sustained rates, and the largest worker lag seen in any run's window.
-   */
-  static void summarizeMax(JsonObject out, JsonArray maxRuns) {
-    JsonArray sustained = new JsonArray();
-    figures(maxRuns, "trades_per_s").forEach(sustained::add);
-    out.put("sustained_trades_per_s", median(figures(maxRuns, "trades_per_s")));
-    out.put("sustained_runs", sustained);
-    out.put("decoded_trades_per_s", median(figures(maxRuns, "decoded_trades_per_s")));
-    out.put("cpu_us_per_trade", median(figures(maxRuns, "cpu_us_per_trade")));
-    out.put("cpu_us_per_trade_with_postgres", median(figures(maxRuns, "cpu_us_per_trade_with_postgres")));
-    if (!figures(maxRuns, "service_cpu_us_per_trade").isEmpty()) {
-      out.put("service_cpu_us_per_trade", median(figures(maxRuns, "service_cpu_us_per_trade")));
-    }
-    out.put("max_worker_lag_ms", (long) figures(maxRuns, "max_worker_lag_ms").stream().mapToDouble(d -> d).max().orElse(-1));
-    boolean bounded = true;
-    long lost = 0;
-    for (Object o : maxRuns) {
-      bounded &= ((JsonObject) o).getBoolean("lag_bounded", true);
-      lost += ((JsonObject) o).getLong("lost_trades", 0L);
-    }
-    out.put("lag_bounded", bounded);
-    out.put("lost_trades_max", lost);
-  }
-
-  private static String pair(JsonObject x, String part) {
-    return x.containsKey(part + "_p50_ms") ? x.getValue(part + "_p50_ms") + " / " + x.getValue(part + "_p99_ms") : "–";
-  }
-
   static <T> T await(Future<T> f) throws Exception {
     return f.toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
-  }
-
-  static long cpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
-  }
-
-  /**
-   * CPU time (user + system, in clock ticks of 10 ms) of every {@code postgres} process on the
-   * machine: the embedded database the service writes to is outside this JVM's process CPU. -1 where
-   * /proc is missing.
-   */
-  static long postgresCpuTicks() {
-    long ticks = 0;
-    try (var dirs = Files.list(Path.of("/proc"))) {
-      for (Path d : (Iterable<Path>) dirs::iterator) {
-        if (!d.getFileName().toString().chars().allMatch(Character::isDigit)) {
-          continue;
-        }
-        try {
-          String stat = Files.readString(d.resolve("stat"));
-          int close = stat.lastIndexOf(')');
-          if (!stat.substring(stat.indexOf('(') + 1, close).equals("postgres")) {
-            continue;
-          }
-          String[] f = stat.substring(close + 2).split(" ");
-          ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
-        } catch (Exception e) {
-          // the process ended meanwhile
-        }
-      }
-    } catch (Exception e) {
-      return -1;
-    }
-    return ticks;
-  }
-
-  static long rssBytes() {
-    try {
-      for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (l.startsWith("VmRSS:")) {
-          return Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024;
-        }
-      }
-    } catch (Exception e) {
-      // not Linux
-    }
-    return -1;
-  }
-
-  static long usedHeapAfterGc() {
-    System.gc();
-    System.gc();
-    var m = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-    return m.getUsed();
-  }
-
-  /**
-   * The live heap right after a full GC: {@code System.gc()} twice, then the heap pools' usage as
-   * the last collection left it (their collection usage; the used heap where the pools report none),
-   * so what the running service allocates meanwhile does not count.
-   */
-  static long liveHeapAfterFullGc() {
-    System.gc();
-    System.gc();
-    long n = 0;
-    boolean any = false;
-    for (java.lang.management.MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (p.getType() == java.lang.management.MemoryType.HEAP && p.getCollectionUsage() != null) {
-        n += p.getCollectionUsage().getUsed();
-        any = true;
-      }
-    }
-    return any ? n : ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-  }
-
-  /**
-   * The live objects' class histogram (the JVM's {@code GC.class_histogram}, which collects first),
-   * taken in-process through the DiagnosticCommand MBean: class name to {instances, bytes}.
-   */
-  static Map<String, long[]> classHistogram() throws Exception {
-    var server = ManagementFactory.getPlatformMBeanServer();
-    var name = new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand");
-    String text = (String) server.invoke(name, "gcClassHistogram", new Object[] {new String[0]},
-        new String[] {String[].class.getName()});
-    return parseClassHistogram(text);
-  }
-
-  /** {@code GC.class_histogram}'s text ("  1:  instances  bytes  class (module)") to class -> {instances, bytes}. */
-  static Map<String, long[]> parseClassHistogram(String text) {
-    Map<String, long[]> m = new HashMap<>();
-    for (String line : text.split("\n")) {
-      String[] f = line.trim().split("\\s+");
-      if (f.length < 4 || !f[0].endsWith(":") || !f[0].chars().limit(f[0].length() - 1).allMatch(Character::isDigit)) {
-        continue;
-      }
-      try {
-        long[] v = m.computeIfAbsent(f[3], x -> new long[2]);
-        v[0] += Long.parseLong(f[1]);
-        v[1] += Long.parseLong(f[2]);
-      } catch (NumberFormatException e) {
-        // not a histogram row
-      }
-    }
-    return m;
-  }
-
-  /**
-   * Per symbol, what the running service's live objects hold beyond the stopped one's: the byte
-   * total over every class, and the {@code top} classes by bytes ({@code class}, {@code bytes_per_symbol},
-   * {@code instances_per_symbol}).
-   */
-  static JsonObject histogramPerSymbol(Map<String, long[]> running, Map<String, long[]> stopped, int symbols, int top) {
-    long total = 0;
-    List<Map.Entry<String, long[]>> diff = new ArrayList<>();
-    for (Map.Entry<String, long[]> e : running.entrySet()) {
-      long[] b = stopped.getOrDefault(e.getKey(), new long[2]);
-      long[] d = {e.getValue()[0] - b[0], e.getValue()[1] - b[1]};
-      total += d[1];
-      diff.add(Map.entry(e.getKey(), d));
-    }
-    for (Map.Entry<String, long[]> e : stopped.entrySet()) {
-      if (!running.containsKey(e.getKey())) {
-        total -= e.getValue()[1];
-      }
-    }
-    diff.sort((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1]));
-    JsonArray rows = new JsonArray();
-    for (Map.Entry<String, long[]> e : diff.subList(0, Math.min(top, diff.size()))) {
-      rows.add(new JsonObject().put("class", e.getKey()).put("bytes_per_symbol", (double) e.getValue()[1] / symbols)
-          .put("instances_per_symbol", (double) e.getValue()[0] / symbols));
-    }
-    return new JsonObject().put("bytes_per_symbol", total / symbols).put("top", rows);
-  }
-
-  static void printHistogram(JsonObject h) {
-    System.out.println();
-    System.out.println("| class (running − stopped) | bytes/symbol | instances/symbol |");
-    System.out.println("|---|---|---|");
-    for (Object o : h.getJsonArray("top")) {
-      JsonObject r = (JsonObject) o;
-      System.out.printf("| %s | %.1f | %.2f |%n", r.getString("class"), r.getDouble("bytes_per_symbol"),
-          r.getDouble("instances_per_symbol"));
-    }
-    System.out.printf("| total (every class) | %d | |%n", h.getLong("bytes_per_symbol"));
   }
 
   static JsonObject gatewayStatus(Vertx vertx) throws Exception {
@@ -438,21 +205,6 @@ public final class E2e {
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).body();
   }
 
-  /** The gateway cycles between two status snapshots: p50, p99, max (ms), count, the non-empty 1 ms buckets. */
-  static void cycleFigures(JsonObject res, JsonObject before, JsonObject after) {
-    klagg.service.CycleHistogram w = klagg.service.CycleHistogram.fromJson(after.getJsonObject("cycleHistogram"))
-        .minus(klagg.service.CycleHistogram.fromJson(before.getJsonObject("cycleHistogram")));
-    res.put("gateway_cycle_p50_ms", w.percentileMs(0.50)).put("gateway_cycle_p99_ms", w.percentileMs(0.99))
-        .put("gateway_cycle_max_ms", w.maxMs()).put("gateway_cycles_in_window", w.count())
-        .put("gateway_cycle_buckets", w.toJson().getJsonArray("buckets"));
-  }
-
-  /**
-   * Start-up with a day to backfill: the simulator holds a day of history for every symbol (at a
-   * low rate, so it can summarize it) and Binance's REST weight limit (6,000/min); the service starts
-   * with an empty database and {@code backfill.days} 1. Measured from {@code KlaggService.start}: every
-   * symbol live (seeded and streaming, {@code notLive} 0 on every worker), and the backfill done.
-   */
   /** Vert.x as `klagg run` sizes it (eventLoops 0 = auto); -Dklagg.eventLoops=N to compare. */
   static Vertx newVertx() {
     return Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops()));
@@ -468,6 +220,12 @@ public final class E2e {
         : new JsonObject().put("dataDir", Files.createTempDirectory("klagg-e2e-").resolve("pg").toString());
   }
 
+  /**
+   * Start-up with a day to backfill: the simulator holds a day of history for every symbol (at a
+   * low rate, so it can summarize it) and Binance's REST weight limit (6,000/min); the service starts
+   * with an empty database and {@code backfill.days} 1. Measured from {@code KlaggService.start}: every
+   * symbol live (seeded and streaming, {@code notLive} 0 on every worker), and the backfill done.
+   */
   JsonObject runStartup() throws Exception {
     Vertx vertx = newVertx();
     long now = System.currentTimeMillis();
@@ -483,7 +241,7 @@ public final class E2e {
         .put("db", dbConf)
         .put("backfill", new JsonObject().put("days", 1));
     long t0 = System.nanoTime();
-    long cpu0 = cpuNanos();
+    long cpu0 = JvmProbes.cpuNanos();
     KlaggService svc = await(KlaggService.start(vertx, KlaggConfig.of(conf, Map.of())));
     int workers = svc.config().workers();
     long liveMs = -1;
@@ -512,7 +270,7 @@ public final class E2e {
         .put("backfill_days", 1).put("exchange_weight_limit_per_minute", 6000).put("history_rate_per_s", STARTUP_RATE)
         .put("start_to_live_ms", liveMs).put("start_to_backfilled_ms", doneMs)
         .put("backfill_klines", backfill.getLong("klines", 0L)).put("backfill_tasks", backfill.getInteger("total", 0))
-        .put("cpu_s", (cpuNanos() - cpu0) / 1e9)
+        .put("cpu_s", (JvmProbes.cpuNanos() - cpu0) / 1e9)
         .put("sim_rest_requests", await(svc.simulator().status()).getLong("restRequests", -1L))
         .put("sim_rest_by_endpoint", await(svc.simulator().status()).getJsonObject("restByEndpoint"))
         .put("seeds", seedKinds(vertx));
@@ -545,14 +303,11 @@ public final class E2e {
     return n;
   }
 
-  /** One received kline update of a tracked symbol: server-clock receive time and last trade id. */
-  record Update(long recvServerMs, long cycleServerMs, long openTime, long lastId, long count) {}
-
   JsonObject runService(String r, HeapProbe probe) throws Exception {
     boolean max = r.equals("max");
     double fixed = max ? 0 : Double.parseDouble(r);
-    long heap0 = liveHeapAfterFullGc();
-    long rss0 = rssBytes();
+    long heap0 = JvmProbes.liveHeapAfterFullGc();
+    long rss0 = JvmProbes.rssBytes();
     Vertx vertx = newVertx();
     long now = System.currentTimeMillis();
     // server clock: starts at a whole minute; no synthetic history before historyStart (so nothing to
@@ -619,7 +374,7 @@ public final class E2e {
     SimMarket market = s.market();
     List<SymbolInfo> infos = market.symbols();
     // subscriber on a few symbols' 1m klines
-    Map<String, List<Update>> updates = new ConcurrentHashMap<>();
+    Map<String, List<RunFigures.Update>> updates = new ConcurrentHashMap<>();
     List<String> tracked = new ArrayList<>();
     StringBuilder streams = new StringBuilder();
     for (int i = 0; i < Math.min(track, infos.size()); i++) {
@@ -641,9 +396,9 @@ public final class E2e {
           return;
         }
         JsonObject k = d.getJsonObject("k");
-        List<Update> l = updates.get(d.getString("s"));
+        List<RunFigures.Update> l = updates.get(d.getString("s"));
         if (l != null) {
-          l.add(new Update(recv, cycleAt.getOrDefault(d.getLong("E"), Long.MIN_VALUE), k.getLong("t"), k.getLong("L"),
+          l.add(new RunFigures.Update(recv, cycleAt.getOrDefault(d.getLong("E"), Long.MIN_VALUE), k.getLong("t"), k.getLong("L"),
               k.getLong("n")));
         }
       });
@@ -685,8 +440,8 @@ public final class E2e {
     }
     long dec0 = ingestTrades(vertx);
     Map<Integer, Long> pub0 = new HashMap<>(publishedAgg);
-    long cpu0 = cpuNanos();
-    long pg0 = postgresCpuTicks();
+    long cpu0 = JvmProbes.cpuNanos();
+    long pg0 = JvmProbes.postgresCpuTicks();
     long simCpu0 = s.cpuTicks();
     JsonObject gw0 = gatewayStatus(vertx);
     long t0 = System.nanoTime();
@@ -712,12 +467,12 @@ public final class E2e {
     long dec1 = ingestTrades(vertx);
     JsonObject gw1 = gatewayStatus(vertx);
     Map<Integer, Long> pub1 = new HashMap<>(publishedAgg);
-    long cpu1 = cpuNanos();
-    long pg1 = postgresCpuTicks();
+    long cpu1 = JvmProbes.cpuNanos();
+    long pg1 = JvmProbes.postgresCpuTicks();
     long simCpu1 = s.cpuTicks();
     long t1 = System.nanoTime();
     long measureTo = s.now();
-    long rss1 = rssBytes();
+    long rss1 = JvmProbes.rssBytes();
     double secs = (t1 - t0) / 1e9;
     long published = publishedBetween(pub0, pub1);
     long decodedInWindow = dec1 - dec0;
@@ -757,7 +512,7 @@ public final class E2e {
         .put("rss_mb", rss1 >> 20)
         .put("subscriber_frames", wsFrames[0])
         .put("loadavg", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-    cycleFigures(res, gw0, gw1);
+    RunFigures.cycleFigures(res, gw0, gw1);
     Map<Integer, String> names = names(vertx);
     if (!max) {
       // every symbol, every minute from the market's start to the last closed one, every field
@@ -767,14 +522,14 @@ public final class E2e {
       for (int attempt = 1; ; attempt++) {
         JsonObject v = new JsonObject();
         boolean last = System.currentTimeMillis() > deadline;
-        verifyRest(v, s.restBaseUrl(), infos, oneMinute, names, historyStart, lastClosed, Map.of(), last);
+        ExchangeCheck.verifyRest(v, s.restBaseUrl(), infos, oneMinute, names, historyStart, lastClosed, Map.of(), last);
         if (v.getLong("mismatched_klines") == 0 || last) {
           res.mergeIn(v).put("kline_compare_attempts", attempt);
           break;
         }
         Thread.sleep(1000);
       }
-      latency(res, market, tracked, updates, measureFrom, measureTo);
+      RunFigures.latency(res, market, tracked, updates, measureFrom, measureTo);
       // what the market offered in the window (its rate is an hourly average per symbol, spread
       // unevenly over minutes and seconds, so a 15 s window holds more or less than rate x 15)
       long offered = 0;
@@ -784,7 +539,7 @@ public final class E2e {
       res.put("offered_trades_per_s", offered * 1000.0 / Math.max(1, measureTo - measureFrom));
     } else {
       JsonObject tally = s.tally();
-      verifyFirehose(res, tally, oneMinute, names, market);
+      ExchangeCheck.verifyFirehose(res, tally, oneMinute, names, market);
       // the market's own klines (before each symbol's firehose started; all of them for a symbol the
       // firehose never fed) against the simulator's REST klines, every symbol, every field
       Map<String, Long> until = new HashMap<>();
@@ -792,10 +547,10 @@ public final class E2e {
         until.put(name, tally.getJsonObject(name).getLong("startMinute"));
       }
       JsonObject rest = new JsonObject();
-      verifyRest(rest, s.restBaseUrl(), infos, oneMinute, names, Math.floorDiv(serverStart, 60_000L) * 60_000L,
+      ExchangeCheck.verifyRest(rest, s.restBaseUrl(), infos, oneMinute, names, Math.floorDiv(serverStart, 60_000L) * 60_000L,
           lastClosed, until, true);
       // and the firehose's own klines (its oracle of what it sent), every field
-      long[] fh = verifyFirehoseKlines(tally, oneMinute, names);
+      long[] fh = ExchangeCheck.verifyFirehoseKlines(tally, oneMinute, names);
       res.put("lost_trades", res.getLong("lost_trades") + rest.getLong("lost_trades"))
           .put("mismatched_klines", rest.getLong("mismatched_klines") + fh[1])
           .put("compared_klines", rest.getLong("compared_klines") + fh[0])
@@ -829,8 +584,8 @@ public final class E2e {
     pub1.clear();
     io.micrometer.core.instrument.Gauge cached = klagg.service.KlaggMetrics.of(vertx).find("klagg_web_cache_klines").gauge();
     res.put("web_cache_klines", cached == null ? -1 : (long) cached.value());
-    Map<String, long[]> histRunning = histogram > 0 ? classHistogram() : null;
-    long heapRunning = liveHeapAfterFullGc();
+    Map<String, long[]> histRunning = histogram > 0 ? JvmProbes.classHistogram() : null;
+    long heapRunning = JvmProbes.liveHeapAfterFullGc();
     wsc.close();
     CLIENTS.remove(wsc);
     try {
@@ -869,8 +624,8 @@ public final class E2e {
     long heap0 = probe.heap0;
     long heapRunning = probe.heapRunning;
     Map<String, long[]> histRunning = probe.histRunning;
-    long heapStopped = liveHeapAfterFullGc();
-    Map<String, long[]> histStopped = histogram > 0 ? classHistogram() : null;
+    long heapStopped = JvmProbes.liveHeapAfterFullGc();
+    Map<String, long[]> histStopped = histogram > 0 ? JvmProbes.classHistogram() : null;
     probe.keep = null;
     res.put("heap_bytes_per_symbol", (heapRunning - heapStopped) / symbols)
         .put("heap_bytes_per_symbol_total", heapRunning / symbols)
@@ -878,9 +633,9 @@ public final class E2e {
         .put("heap_running_bytes", heapRunning).put("heap_stopped_bytes", heapStopped)
         .put("heap_stopped_service_bytes", heapStopped - heap0);
     if (histRunning != null) {
-      JsonObject h = histogramPerSymbol(histRunning, histStopped, symbols, histogram);
+      JsonObject h = RunFigures.histogramPerSymbol(histRunning, histStopped, symbols, histogram);
       res.put("heap_histogram_bytes_per_symbol", h.getLong("bytes_per_symbol")).put("heap_histogram_top", h.getJsonArray("top"));
-      printHistogram(h);
+      RunFigures.printHistogram(h);
       long left = histStopped.getOrDefault("klagg.service.web.KlineCache$Ring", new long[2])[0];
       if (left > 0) {
         System.out.println("WARNING: " + left + " cache rings still reachable after the service stopped");
@@ -952,11 +707,6 @@ public final class E2e {
 
   static final long SEED = 7;
 
-  /** The {@code q} quantile of sorted {@code a}. */
-  static long pct(long[] a, double q) {
-    return a[Math.min(a.length - 1, (int) (a.length * q))];
-  }
-
   static JsonObject workerStatus(Vertx vertx, int worker) throws Exception {
     return vertx.eventBus().<JsonObject>request(Addresses.workerControl(worker), new JsonObject().put("op", "status"))
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).body();
@@ -983,265 +733,4 @@ public final class E2e {
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).body();
   }
 
-  /**
-   * Every symbol (silent ones too), every 1m kline with an open time in [{@code from}, {@code to})
-   * (closed ones), the last version the gateway published against the simulator's own REST klines
-   * (its independent oracle: {@code SimInterval}, {@code TradeSums}), field by field: open, high, low,
-   * close, volume, close time, quote volume, count, taker buy volume, taker buy quote volume.
-   * {@code until}: per symbol, only klines opening before it (the firehose's trades are not in REST).
-   * lost = Σ their count − Σ ours over the compared klines (a kline never published counts whole);
-   * mismatched = klines that differ in any field, are missing, or that we published and REST has not.
-   * {@code print}: the first five differences are printed.
-   */
-  static void verifyRest(JsonObject res, String restBase, List<SymbolInfo> infos, Map<String, Kline> ours,
-      Map<Integer, String> names, long from, long to, Map<String, Long> until, boolean print) throws Exception {
-    Map<String, Integer> ids = new HashMap<>();
-    names.forEach((id, n) -> ids.put(n, id));
-    Map<Integer, List<Kline>> bySym = new HashMap<>();
-    for (Kline k : ours.values()) {
-      bySym.computeIfAbsent(k.symbol, x -> new ArrayList<>()).add(k);
-    }
-    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-    long theirs = 0;
-    long mine = 0;
-    long compared = 0;
-    long mismatched = 0;
-    long missing = 0;
-    long extra = 0;
-    long symbolsCompared = 0;
-    int printed = 0;
-    for (SymbolInfo si : infos) {
-      long end = Math.min(to, until.getOrDefault(si.name, to));
-      if (end <= from) {
-        continue;
-      }
-      symbolsCompared++;
-      Integer id = ids.get(si.name);
-      java.util.Set<Long> restOpens = new java.util.HashSet<>();
-      for (Object o : restKlines(http, restBase, si.name, from, end - 1)) {
-        JsonArray row = (JsonArray) o;
-        long open = num(row, 0).longValue();
-        if (open < from || open >= end) {
-          continue;
-        }
-        restOpens.add(open);
-        Kline k = id == null ? null : ours.get(id + "|" + open);
-        compared++;
-        theirs += num(row, 8).longValue();
-        String diff = k == null ? "not published" : diff(row, k);
-        if (k != null) {
-          mine += k.count;
-        }
-        if (diff != null) {
-          mismatched++;
-          missing += k == null ? 1 : 0;
-          if (print && printed++ < 5) {
-            System.out.printf("kline mismatch %s 1m %d: %s; exchange %s%n", si.name, open, diff, row.encode());
-          }
-        }
-      }
-      for (Kline k : id == null ? List.<Kline>of() : bySym.getOrDefault(id, List.of())) {
-        if (k.openTime >= from && k.openTime < end && !restOpens.contains(k.openTime)) {
-          extra++;
-          mismatched++;
-          mine += k.count;
-          if (print && printed++ < 5) {
-            System.out.printf("kline mismatch %s 1m %d: published, not in the exchange's klines (n=%d)%n", si.name,
-                k.openTime, k.count);
-          }
-        }
-      }
-    }
-    res.put("lost_trades", theirs - mine).put("compared_klines", compared).put("compared_symbols", symbolsCompared)
-        .put("mismatched_klines", mismatched).put("missing_klines", missing).put("extra_klines", extra)
-        .put("fills_in_klines", mine).put("fills_in_exchange_klines", theirs);
-  }
-
-  private static Number num(JsonArray row, int i) {
-    Object v = row.getValue(i);
-    return v instanceof Number n ? n : new java.math.BigDecimal(v.toString());
-  }
-
-  /** The first field of REST row {@code row} that differs from {@code k}, or null. */
-  static String diff(JsonArray row, Kline k) {
-    Object[][] fields = {
-        {"open", 1, k.openDecimal()}, {"high", 2, k.highDecimal()}, {"low", 3, k.lowDecimal()},
-        {"close", 4, k.closeDecimal()}, {"volume", 5, k.volumeDecimal()}, {"closeTime", 6, k.closeTime},
-        {"quoteVolume", 7, k.quoteVolumeDecimal()}, {"count", 8, k.count},
-        {"takerBuyVolume", 9, k.takerBuyVolumeDecimal()}, {"takerBuyQuoteVolume", 10, k.takerBuyQuoteVolumeDecimal()}};
-    for (Object[] f : fields) {
-      java.math.BigDecimal theirs = new java.math.BigDecimal(row.getValue((Integer) f[1]).toString());
-      java.math.BigDecimal mine = f[2] instanceof java.math.BigDecimal b ? b : java.math.BigDecimal.valueOf((Long) f[2]);
-      if (theirs.compareTo(mine) != 0) {
-        return f[0] + " " + mine.toPlainString() + " vs exchange " + theirs.toPlainString();
-      }
-    }
-    return null;
-  }
-
-  /** The simulator's REST 1m klines of {@code symbol} opening in [from, to], paged by 1,000. */
-  static JsonArray restKlines(java.net.http.HttpClient http, String base, String symbol, long from, long to)
-      throws Exception {
-    JsonArray all = new JsonArray();
-    long start = from;
-    while (start <= to) {
-      var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/api/v3/klines?symbol=" + symbol
-          + "&interval=1m&startTime=" + start + "&endTime=" + to + "&limit=1000")).GET().build();
-      var resp = http.send(req, java.net.http.HttpResponse.BodyHandlers.ofString());
-      if (resp.statusCode() != 200) {
-        throw new IllegalStateException("klines " + symbol + ": HTTP " + resp.statusCode() + " " + resp.body());
-      }
-      JsonArray page = new JsonArray(resp.body());
-      all.addAll(page);
-      if (page.size() < 1000) {
-        break;
-      }
-      start = num(page.getJsonArray(page.size() - 1), 0).longValue() + 60_000L;
-    }
-    return all;
-  }
-
-  /**
-   * Loss check at max rate, where the trades are the firehose's (not the deterministic market): for
-   * every symbol the firehose fed, await (10 s) the service's published 1m klines to reach the
-   * firehose's last trade id, then check their fills from the firehose's start minute on against
-   * what was sent (the market's own fills of that minute before it + the firehose's contiguous trade
-   * ids). lost = Σ sent − Σ in klines; a symbol whose klines differ either way is mismatched.
-   */
-  static void verifyFirehose(JsonObject res, JsonObject tally, Map<String, Kline> ours, Map<Integer, String> names,
-      SimMarket market) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 10_000;
-    Map<String, long[]> got; // name -> {fills from start minute on, max last id}
-    while (true) {
-      got = new HashMap<>();
-      for (Kline k : ours.values()) {
-        String name = names.get(k.symbol);
-        JsonObject t = name == null ? null : tally.getJsonObject(name);
-        if (t == null) {
-          continue;
-        }
-        long[] g = got.computeIfAbsent(name, x -> new long[2]);
-        if (k.openTime >= t.getLong("startMinute")) {
-          g[0] += k.count;
-        }
-        g[1] = Math.max(g[1], k.lastId);
-      }
-      boolean caughtUp = true;
-      for (String name : tally.fieldNames()) {
-        long[] g = got.get(name);
-        caughtUp &= g != null && g[1] >= tally.getJsonObject(name).getLong("lastTradeId");
-      }
-      if (caughtUp || System.currentTimeMillis() > deadline) {
-        System.out.println("klines " + (caughtUp ? "caught up" : "NOT caught up") + " with the firehose after "
-            + (System.currentTimeMillis() - deadline + 10_000) + " ms");
-        break;
-      }
-      Thread.sleep(100);
-    }
-    long sent = 0;
-    long mine = 0;
-    long mismatched = 0;
-    for (String name : tally.fieldNames()) {
-      JsonObject t = tally.getJsonObject(name);
-      long expect = t.getLong("marketFillsBefore") + t.getLong("lastTradeId") - t.getLong("firstTradeId") + 1;
-      long[] g = got.getOrDefault(name, new long[2]);
-      sent += expect;
-      mine += g[0];
-      if (g[0] != expect || g[1] != t.getLong("lastTradeId")) {
-        if (mismatched++ < 5) {
-          System.out.printf("mismatch %s: fills sent %d, in klines %d; last trade id sent %d, in klines %d; %s%n",
-              name, expect, g[0], t.getLong("lastTradeId"), g[1], t.encode());
-          long m0 = t.getLong("startMinute");
-          ours.values().stream().filter(k -> name.equals(names.get(k.symbol)) && k.openTime >= m0 - 60_000L)
-              .sorted(java.util.Comparator.comparingLong(k -> k.openTime)).limit(3)
-              .forEach(k -> System.out.printf("  ours 1m %d: n=%d ids %d..%d%n", k.openTime, k.count, k.firstId, k.lastId));
-          for (SimTrade x : market.trades(market.symbol(name), m0 - 60_000L, m0 + 60_000L)) {
-            if (x.lastId < t.getLong("firstTradeId")) {
-              System.out.printf("  market a=%d T=%d ids %d..%d%n", x.aggId, x.time, x.firstId, x.lastId);
-            }
-          }
-        }
-      }
-    }
-    res.put("lost_trades", sent - mine).put("compared_symbols", tally.size()).put("mismatched_symbols", mismatched)
-        .put("fills_in_klines", mine).put("fills_sent", sent);
-  }
-
-  /**
-   * Every firehose symbol's 1m klines from its start minute on, as the firehose summed what it sent
-   * (the open one included: the streams are stalled and the klines caught up), against the last
-   * version the gateway published, every field. Returns {compared, mismatched}.
-   */
-  static long[] verifyFirehoseKlines(JsonObject tally, Map<String, Kline> ours, Map<Integer, String> names) {
-    Map<String, Integer> ids = new HashMap<>();
-    names.forEach((id, n) -> ids.put(n, id));
-    long compared = 0;
-    long mismatched = 0;
-    for (String name : tally.fieldNames()) {
-      Integer id = ids.get(name);
-      for (Object o : tally.getJsonObject(name).getJsonArray("klines", new JsonArray())) {
-        JsonArray row = (JsonArray) o;
-        long open = num(row, 0).longValue();
-        Kline k = id == null ? null : ours.get(id + "|" + open);
-        compared++;
-        String diff = k == null ? "not published" : diff(row, k);
-        if (diff != null && mismatched++ < 5) {
-          System.out.printf("firehose kline mismatch %s 1m %d: %s; sent %s%n", name, open, diff, row.encode());
-        }
-      }
-    }
-    return new long[] {compared, mismatched};
-  }
-
-  /**
-   * Latency per trade of a tracked symbol: (server-clock time the subscriber received the first
-   * kline update whose last trade id L covers the trade) − (the trade's own time T). Trades of the
-   * measurement window only.
-   */
-  static void latency(JsonObject res, SimMarket market, List<String> tracked, Map<String, List<Update>> updates,
-      long from, long to) {
-    List<Long> lat = new ArrayList<>();
-    List<Long> toCycle = new ArrayList<>();
-    List<Long> toSubscriber = new ArrayList<>();
-    long uncovered = 0;
-    for (String name : tracked) {
-      SymbolInfo si = market.symbol(name);
-      List<Update> us;
-      synchronized (updates.get(name)) {
-        us = new ArrayList<>(updates.get(name));
-      }
-      int j = 0;
-      for (SimTrade t : market.trades(si, from, to)) {
-        while (j < us.size() && us.get(j).lastId < t.lastId) {
-          j++;
-        }
-        if (j == us.size()) {
-          uncovered++;
-          continue;
-        }
-        Update u = us.get(j);
-        lat.add(u.recvServerMs - t.time);
-        if (u.cycleServerMs != Long.MIN_VALUE) {
-          toCycle.add(u.cycleServerMs - t.time);
-          toSubscriber.add(u.recvServerMs - u.cycleServerMs);
-        }
-      }
-    }
-    long[] a = lat.stream().mapToLong(Long::longValue).toArray();
-    Arrays.sort(a);
-    res.put("latency_samples", a.length).put("latency_uncovered", uncovered);
-    if (a.length > 0) {
-      res.put("p50_ms", pct(a, 0.50)).put("p99_ms", pct(a, 0.99)).put("p999_ms", pct(a, 0.999)).put("max_ms", a[a.length - 1]);
-      // where the time goes: trade time -> the gateway cycle that published it ("E" of the event),
-      // and that cycle -> the subscriber's receive
-      for (var part : List.of(Map.entry("to_cycle", toCycle), Map.entry("cycle_to_subscriber", toSubscriber))) {
-        long[] b = part.getValue().stream().mapToLong(Long::longValue).toArray();
-        if (b.length == 0) {
-          continue;
-        }
-        Arrays.sort(b);
-        res.put(part.getKey() + "_p50_ms", pct(b, 0.50)).put(part.getKey() + "_p99_ms", pct(b, 0.99));
-      }
-    }
-  }
 }

@@ -18,9 +18,9 @@ class E2eFiguresTest {
 
   @Test
   void medianOfOddAndEvenCounts() {
-    assertThat(E2e.median(List.of(3.0, 1.0, 2.0))).isEqualTo(2.0);
-    assertThat(E2e.median(List.of(4.0, 1.0, 3.0, 2.0))).isEqualTo(2.5);
-    assertThat(E2e.median(List.of())).isNaN();
+    assertThat(RunFigures.median(List.of(3.0, 1.0, 2.0))).isEqualTo(2.0);
+    assertThat(RunFigures.median(List.of(4.0, 1.0, 3.0, 2.0))).isEqualTo(2.5);
+    assertThat(RunFigures.median(List.of())).isNaN();
   }
 
   @Test
@@ -28,7 +28,7 @@ class E2eFiguresTest {
     JsonArray runs = new JsonArray().add(run(900_000, 910_000, 1.5, 40, 0)).add(run(1_100_000, 1_120_000, 1.3, 1200, 0))
         .add(run(1_000_000, 1_005_000, 1.4, 20, 0));
     JsonObject out = new JsonObject();
-    E2e.summarizeMax(out, runs);
+    RunFigures.summarizeMax(out, runs);
     assertThat(out.getDouble("sustained_trades_per_s")).isEqualTo(1_000_000.0);
     assertThat(out.getJsonArray("sustained_runs").getList()).containsExactly(900_000.0, 1_100_000.0, 1_000_000.0);
     assertThat(out.getDouble("decoded_trades_per_s")).isEqualTo(1_005_000.0);
@@ -36,7 +36,7 @@ class E2eFiguresTest {
     assertThat(out.getLong("max_worker_lag_ms")).isEqualTo(1200L);
     assertThat(out.getBoolean("lag_bounded")).isFalse();
     assertThat(out.containsKey("service_cpu_us_per_trade")).isFalse();
-    assertThat(E2e.medianRun(runs).getDouble("trades_per_s")).isEqualTo(1_000_000.0);
+    assertThat(RunFigures.medianRun(runs).getDouble("trades_per_s")).isEqualTo(1_000_000.0);
   }
 
   @Test
@@ -71,12 +71,12 @@ class E2eFiguresTest {
            3:             5            200  java.lang.Gone (java.base@17.0.9)
         Total           125          21000
         """;
-    Map<String, long[]> r = E2e.parseClassHistogram(running);
-    Map<String, long[]> st = E2e.parseClassHistogram(stopped);
+    Map<String, long[]> r = JvmProbes.parseClassHistogram(running);
+    Map<String, long[]> st = JvmProbes.parseClassHistogram(stopped);
     assertThat(r).hasSize(3);
     assertThat(r.get("[J")).containsExactly(20000L, 4000000L);
     assertThat(r.get("klagg.service.web.KlineCache$Ring")).containsExactly(3000L, 300000L);
-    JsonObject h = E2e.histogramPerSymbol(r, st, 100, 2);
+    JsonObject h = RunFigures.histogramPerSymbol(r, st, 100, 2);
     // (4,300,400 - 21,000) / 100
     assertThat(h.getLong("bytes_per_symbol")).isEqualTo(42794L);
     JsonArray top = h.getJsonArray("top");
@@ -98,7 +98,7 @@ class E2eFiguresTest {
       h.record(i < 99 ? 2_500_000L : 12_300_000L);
     }
     JsonObject res = new JsonObject();
-    E2e.cycleFigures(res, before, new JsonObject().put("cycleHistogram", h.toJson()));
+    RunFigures.cycleFigures(res, before, new JsonObject().put("cycleHistogram", h.toJson()));
     assertThat(res.getLong("gateway_cycles_in_window")).isEqualTo(100L);
     assertThat(res.getDouble("gateway_cycle_p50_ms")).isEqualTo(3.0);
     assertThat(res.getDouble("gateway_cycle_p99_ms")).isEqualTo(3.0);
