@@ -68,6 +68,7 @@ class ClusterTest {
   private int workersMetrics;
 
   private void startCluster() throws Exception {
+    GW.set(null); // the last status seen belongs to the previous test's cluster
     long wall = System.currentTimeMillis();
     SimConfig sc = new SimConfig();
     sc.port = 0;
