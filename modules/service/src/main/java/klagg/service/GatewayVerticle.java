@@ -29,6 +29,12 @@ import org.slf4j.LoggerFactory;
  * their last known klines there) and to persistence. The status reply names the shards that are
  * stale (missed their last pull, or circuit open) so the web can mark their symbols, and every
  * cycle's time since start ({@code cycleHistogram}, {@link CycleHistogram}'s JSON form).
+ *
+ * <p>A shard that was served and is lost is adopted (a node with {@code workers.adopt} takes it
+ * over): once no node has served it for {@code adoptAfterMs} (the cluster dropped its node), or, in a
+ * cluster, once it has not answered for {@code adoptSilentAfterMs} although the event bus still
+ * routes to its node (the node is paused or cut off and the cluster has not dropped it, or the
+ * event bus's view of it lags): fencing makes such an owner stand down when it is back.
  */
 public final class GatewayVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(GatewayVerticle.class);
@@ -41,7 +47,10 @@ public final class GatewayVerticle extends VerticleBase {
   private boolean[] open;
   private long[] lastProbe;
   private long[] lastOk;
+  /** When a pull first found no node serving the shard since it last answered, or 0. */
   private long[] noHandlerSince;
+  /** When the last attempt to have the shard adopted failed, or 0. */
+  private long[] adoptFailedAt;
   private boolean[] adopting;
   private boolean[] answered;
   private Counter[] timeouts;
@@ -71,6 +80,7 @@ public final class GatewayVerticle extends VerticleBase {
     lastProbe = new long[workers];
     lastOk = new long[workers];
     noHandlerSince = new long[workers];
+    adoptFailedAt = new long[workers];
     adopting = new boolean[workers];
     answered = new boolean[workers];
     fences = new ShardFences(workers);
@@ -151,6 +161,7 @@ public final class GatewayVerticle extends VerticleBase {
             misses[w] = 0;
             open[w] = false;
             noHandlerSince[w] = 0;
+            adoptFailedAt[w] = 0;
             adopting[w] = false;
             lastOk[w] = System.currentTimeMillis();
             answered[w] = true;
@@ -202,15 +213,17 @@ public final class GatewayVerticle extends VerticleBase {
       timeouts[w].increment();
     }
     long now = System.currentTimeMillis();
-    if (gone && answered[w]) {
-      // only a shard that was served and is gone is adopted; one never seen waits for its node
-      if (noHandlerSince[w] == 0) {
-        noHandlerSince[w] = now;
-      } else if (now - noHandlerSince[w] >= config.getLong("gateway.adoptAfterMs") && !adopting[w]) {
-        adopt(w);
+    if (gone && noHandlerSince[w] == 0) {
+      noHandlerSince[w] = now; // a later timeout does not undo it: only an answer does
+    }
+    // only a shard that was served and is lost is adopted; one never seen waits for its node
+    if (answered[w] && !adopting[w] && now - adoptFailedAt[w] >= config.getLong("gateway.adoptAfterMs")) {
+      if (noHandlerSince[w] != 0 && now - noHandlerSince[w] >= config.getLong("gateway.adoptAfterMs")) {
+        adopt(w, "has no node since " + (now - noHandlerSince[w]) + " ms");
+      } else if (vertx.isClustered() && now - lastOk[w] >= config.getLong("gateway.adoptSilentAfterMs")) {
+        // its node may still be listed (paused, cut off) and the event bus still routes to it
+        adopt(w, "has not answered for " + (now - lastOk[w]) + " ms");
       }
-    } else {
-      noHandlerSince[w] = 0;
     }
     misses[w]++;
     if (!open[w]) {
@@ -226,22 +239,21 @@ public final class GatewayVerticle extends VerticleBase {
   }
 
   /**
-   * No node serves worker shard {@code w} any more (its node died): ask a node that can run workers
-   * to take it over. The replacement seeds its symbols from the exchange and repairs the klines that
-   * closed since the last answer, so the series stays whole.
+   * Worker shard {@code w} is lost (its node died, or is paused or cut off): ask a node that can run
+   * workers to take it over. The replacement seeds its symbols from the exchange and repairs the
+   * klines that closed since the last answer, so the series stays whole.
    */
-  private void adopt(int w) {
+  private void adopt(int w, String why) {
     adopting[w] = true;
     long lostSince = lastOk[w] + offset;
-    log.warn("worker shard {} has no node since {} ms: asking a node to take it over", w,
-        System.currentTimeMillis() - noHandlerSince[w]);
+    log.warn("worker shard {} {}: asking a node to take it over", w, why);
     vertx.eventBus().<JsonObject>request(Addresses.WORKERS_ADOPT, new JsonObject().put("shard", w).put("lostSince", lostSince)
             .put("fence", fences.newest(w)),
             new DeliveryOptions().setSendTimeout(30_000))
         .onSuccess(m -> log.info("worker shard {} taken over: {}", w, m.body().encode()))
         .onFailure(e -> {
           adopting[w] = false;
-          noHandlerSince[w] = System.currentTimeMillis();
+          adoptFailedAt[w] = System.currentTimeMillis();
           log.warn("no node took over worker shard {}: {}", w, e.getMessage());
         });
   }

@@ -208,6 +208,7 @@ public final class KlaggConfig {
       throw new ConfigException("metrics.port must be -1 (auto), 0 (any free port) or a port, got " + getInt("metrics.port"));
     }
     positive("gateway.adoptAfterMs");
+    positive("gateway.adoptSilentAfterMs");
     notNegative("backfill.days");
     positive("backfill.concurrency");
     positive("gateway.pullIntervalMs");

@@ -18,7 +18,9 @@ import klagg.service.msg.Codecs;
 import klagg.sim.SimConfig;
 import klagg.sim.Simulator;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,6 +41,13 @@ class ClusterTest {
 
   final List<Process> nodes = new ArrayList<>();
   Vertx observer;
+  /** The running test's method name: each test's node logs are its own (the next test does not overwrite them). */
+  String testName = "cluster";
+
+  @BeforeEach
+  void name(TestInfo info) {
+    testName = info.getTestMethod().map(java.lang.reflect.Method::getName).orElse(testName);
+  }
 
   @AfterEach
   void stop() throws Exception {
@@ -55,8 +64,10 @@ class ClusterTest {
     Files.writeString(file, conf.encodePrettily());
     ProcessBuilder pb = new ProcessBuilder(System.getProperty("java.home") + "/bin/java", "-Xmx384m",
         "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
-        "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "klagg.service.Main", "run", "-cluster", "-conf", file.toString());
-    pb.redirectErrorStream(true).redirectOutput(new File("target/cluster-" + name + ".log"));
+        "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
+        // membership changes (a member removed, the members list) are INFO: they explain a late adoption
+        "-Dorg.slf4j.simpleLogger.log.com.hazelcast=info", "-cp", System.getProperty("java.class.path"), "klagg.service.Main", "run", "-cluster", "-conf", file.toString());
+    pb.redirectErrorStream(true).redirectOutput(new File("target/cluster-" + testName + "-" + name + ".log"));
     Process p = pb.start();
     nodes.add(p);
     return p;
@@ -68,6 +79,7 @@ class ClusterTest {
   private int workersMetrics;
 
   private void startCluster() throws Exception {
+    GW.set(null); // the last status seen belongs to the previous test's cluster
     long wall = System.currentTimeMillis();
     SimConfig sc = new SimConfig();
     sc.port = 0;
