@@ -59,6 +59,8 @@ public final class KlineBook extends KlineClock {
 
   private GapListener gapListener = (s, f, t) -> { };
   private final int[] targets;
+  /** how long after a kline closes late trades may still amend it */
+  private final long graceMs;
   private final KlineDelta.Builder out = new KlineDelta.Builder(256);
   /** open ranges of missing aggregate ids */
   private final IdGaps gaps = new IdGaps();
@@ -81,7 +83,8 @@ public final class KlineBook extends KlineClock {
 
   /** With {@code foldFast} false every trade updates every interval directly (for differential tests). */
   KlineBook(List<Interval> intervals, long graceMs, int expectedSymbols, boolean foldFast) {
-    super(intervals, graceMs, expectedSymbols, foldFast);
+    super(intervals, expectedSymbols, foldFast);
+    this.graceMs = graceMs;
     this.targets = new int[nIv];
   }
 

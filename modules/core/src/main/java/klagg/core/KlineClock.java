@@ -29,7 +29,6 @@ abstract class KlineClock extends SlotTable {
   /** the intervals, shortest first */
   final Interval[] ivs;
   final int nIv;
-  final long graceMs;
   /** the kline cells, and per interval the earliest next open */
   final KlineCells cells;
   final long[] minNextOpen;
@@ -54,7 +53,7 @@ abstract class KlineClock extends SlotTable {
 
   long now = Long.MIN_VALUE;
 
-  KlineClock(List<Interval> intervals, long graceMs, int expectedSymbols, boolean foldFast) {
+  KlineClock(List<Interval> intervals, int expectedSymbols, boolean foldFast) {
     this.foldFast = foldFast;
     this.ivs = intervals.stream().distinct()
         .sorted((a, b) -> Long.compare(a.nominalLength(), b.nominalLength())).toArray(Interval[]::new);
@@ -62,7 +61,6 @@ abstract class KlineClock extends SlotTable {
       throw new IllegalArgumentException("no intervals");
     }
     this.nIv = ivs.length;
-    this.graceMs = graceMs;
     this.cells = new KlineCells(ivs);
     this.minNextOpen = cells.minNextOpen;
     allocSlots(Math.max(4, expectedSymbols));
