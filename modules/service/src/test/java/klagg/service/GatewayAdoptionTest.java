@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hazelcast.config.Config;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
@@ -18,7 +17,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import klagg.core.Interval;
 import klagg.core.Kline;
 import klagg.core.KlineDelta;
@@ -74,21 +72,6 @@ class GatewayAdoptionTest {
     return silentSince;
   }
 
-  private static Future<Void> await(Vertx vertx, long deadlineMs, BooleanSupplier cond) {
-    Promise<Void> p = Promise.promise();
-    long end = System.currentTimeMillis() + deadlineMs;
-    vertx.setPeriodic(20, id -> {
-      if (cond.getAsBoolean()) {
-        vertx.cancelTimer(id);
-        p.tryComplete();
-      } else if (System.currentTimeMillis() > end) {
-        vertx.cancelTimer(id);
-        p.tryFail("condition not met within " + deadlineMs + " ms");
-      }
-    });
-    return p.future();
-  }
-
   @Test
   @Timeout(value = 2, timeUnit = TimeUnit.MINUTES)
   void inAClusterAShardWhoseNodeFallsSilentIsAdoptedUnderItsToken(VertxTestContext ctx) throws Exception {
@@ -106,7 +89,7 @@ class GatewayAdoptionTest {
       m.reply(new JsonObject().put("shard", m.body().getInteger("shard")).put("deployment", "test"));
     });
     vertx.deployVerticle(new GatewayVerticle(config()))
-        .compose(id -> await(vertx, 20_000, () -> !adoptions.isEmpty()))
+        .compose(id -> Harness.await(vertx, "an adoption request", 20_000, () -> !adoptions.isEmpty()))
         .compose(v -> vertx.eventBus().<JsonObject>request(Addresses.STATUS_GATEWAY, new JsonObject()))
         .onComplete(ctx.succeeding(m -> ctx.verify(() -> {
           assertThat(adoptions).hasSize(1);
@@ -134,7 +117,7 @@ class GatewayAdoptionTest {
     });
     vertx.deployVerticle(new GatewayVerticle(config()))
         // twice the silence bound: a scripted observation window, not a wait for a condition
-        .compose(id -> await(vertx, 10_000,
+        .compose(id -> Harness.await(vertx, "twice the silence bound past", 10_000,
             () -> silentSince.get() > 0 && System.currentTimeMillis() - silentSince.get() > 2 * SILENT_AFTER_MS))
         .compose(v -> vertx.eventBus().<JsonObject>request(Addresses.STATUS_GATEWAY, new JsonObject()))
         .onComplete(ctx.succeeding(m -> ctx.verify(() -> {

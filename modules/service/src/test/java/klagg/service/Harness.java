@@ -111,6 +111,11 @@ final class Harness {
 
   /** Completes when {@code cond} holds, checked every 100 ms; fails after {@code deadlineMs}. */
   Future<Void> await(String what, long deadlineMs, BooleanSupplier cond) {
+    return await(vertx, what, deadlineMs, cond);
+  }
+
+  /** {@link #await(String, long, BooleanSupplier)} without a harness: on {@code vertx}'s timers. */
+  static Future<Void> await(Vertx vertx, String what, long deadlineMs, BooleanSupplier cond) {
     Promise<Void> p = Promise.promise();
     long end = System.currentTimeMillis() + deadlineMs;
     vertx.setPeriodic(100, id -> {
